@@ -1,0 +1,148 @@
+"""The six roles of Tinig, and the model permissions each one holds.
+
+A role is a Django group of the same name (created by a data migration).
+This module is the one place that knows which permissions a role has and
+how to ask whether a user holds a role; views and services ask the access
+helpers of their app, which ask here. Object-level grants (an engagement's
+staff, a consultant's wellbeing lead) are django-guardian permissions,
+given and checked only inside each app's ``access.py``.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    CONSULTANT = "consultant", _("Consultant")
+    PROGRAMME_STAFF = "programme_staff", _("Programme staff")
+    PROGRAMME_MANAGER = "programme_manager", _("Programme manager")
+    FINANCE_OFFICER = "finance_officer", _("Finance officer")
+    WELLBEING_LEAD = "wellbeing_lead", _("Wellbeing lead")
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
+STAFF_ROLES = frozenset(
+    {
+        Role.PROGRAMME_STAFF,
+        Role.PROGRAMME_MANAGER,
+        Role.FINANCE_OFFICER,
+        Role.WELLBEING_LEAD,
+        Role.ADMINISTRATOR,
+    }
+)
+
+# Model permissions per role, as "app_label.codename". "*" means every
+# permission of every installed model. Domain apps extend this map as they
+# gain models; sync_role_permissions() applies it after every migrate.
+ROLE_PERMISSIONS: dict[Role, set[str]] = {
+    Role.CONSULTANT: set(),
+    Role.PROGRAMME_STAFF: {"reports.add_reportjob"},
+    Role.PROGRAMME_MANAGER: {"reports.add_reportjob"},
+    Role.FINANCE_OFFICER: {"reports.add_reportjob"},
+    Role.WELLBEING_LEAD: {"reports.add_reportjob"},
+    Role.ADMINISTRATOR: {"*"},
+}
+
+# consultants (issue 3). Model permissions only for roles that act on every
+# consultant; programme staff and wellbeing leads act per consultant through
+# object permissions (consultants/access.py), never through these.
+ROLE_PERMISSIONS[Role.PROGRAMME_MANAGER] |= {
+    "consultants.view_consultant",
+    "consultants.add_consultant",
+    "consultants.change_consultant",
+    "consultants.reveal_identity",
+    "consultants.view_statuschange",
+    "consultants.view_weeklyavailability",
+    "consultants.add_weeklyavailability",
+    "consultants.delete_weeklyavailability",
+    "consultants.view_busyperiod",
+    "consultants.add_busyperiod",
+    "consultants.delete_busyperiod",
+    "consultants.view_consentrecord",
+    "consultants.add_consentrecord",
+    "consultants.view_consenttext",
+    "consultants.view_expertisetopic",
+}
+ROLE_PERMISSIONS[Role.PROGRAMME_STAFF] |= {
+    "consultants.view_consenttext",
+    "consultants.view_expertisetopic",
+}
+ROLE_PERMISSIONS[Role.FINANCE_OFFICER] |= {
+    "consultants.view_consultant",
+    "consultants.view_expertisetopic",
+}
+ROLE_PERMISSIONS[Role.WELLBEING_LEAD] |= {
+    "consultants.view_consenttext",
+    "consultants.view_expertisetopic",
+}
+
+_CACHE_ATTRIBUTE = "_tinig_roles"
+
+
+def roles_of(user) -> frozenset[Role]:
+    """The roles a user holds, read once per request and kept on the user."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    cached = getattr(user, _CACHE_ATTRIBUTE, None)
+    if cached is None:
+        names = set(user.groups.values_list("name", flat=True))
+        cached = frozenset(role for role in Role if role.value in names)
+        setattr(user, _CACHE_ATTRIBUTE, cached)
+    return cached
+
+
+def forget_roles(user) -> None:
+    """Drop the per-request cache after the user's groups changed."""
+    if hasattr(user, _CACHE_ATTRIBUTE):
+        delattr(user, _CACHE_ATTRIBUTE)
+
+
+def has_role(user, *roles: Role) -> bool:
+    return bool(roles_of(user) & set(roles))
+
+
+def is_staff_member(user) -> bool:
+    """Anyone who works on the staff site: any staff role, or a superuser."""
+    return bool(roles_of(user) & STAFF_ROLES) or bool(
+        getattr(user, "is_superuser", False) and user.is_active
+    )
+
+
+def is_consultant(user) -> bool:
+    return has_role(user, Role.CONSULTANT)
+
+
+def requires_mfa(user) -> bool:
+    """Staff roles and anyone who can open the admin site must use MFA."""
+    return is_staff_member(user) or bool(getattr(user, "is_staff", False))
+
+
+def sync_role_permissions(apps=None) -> None:
+    """Create the role groups and give each exactly its declared permissions."""
+    from django.apps import apps as global_apps
+
+    apps = apps or global_apps
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    every_permission = Permission.objects.select_related("content_type")
+    by_name = {f"{p.content_type.app_label}.{p.codename}": p for p in every_permission}
+    for role, wanted in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=role.value)
+        if "*" in wanted:
+            permissions = list(by_name.values())
+        else:
+            permissions = [by_name[name] for name in sorted(wanted) if name in by_name]
+        group.permissions.set(permissions)
+
+
+def sync_role_permissions_on_migrate(sender, **kwargs):
+    # post_migrate is sent once per app, in INSTALLED_APPS order, and each
+    # app's permissions are created by its own signal. Syncing on the last app
+    # that has models means every permission exists by then.
+    from django.apps import apps as global_apps
+
+    with_models = [config for config in global_apps.get_app_configs() if config.models_module]
+    if with_models and sender.label == with_models[-1].label:
+        sync_role_permissions()

@@ -1,0 +1,50 @@
+"""Writes that concern accounts and roles."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from accounts.models import User
+from accounts.roles import Role, forget_roles
+
+
+@transaction.atomic
+def user_set_roles(*, user: User, roles: set[Role]) -> User:
+    """Give a user exactly these roles.
+
+    The administrator role also opens the admin site (``is_staff``), and
+    only that role does.
+    """
+    from django.contrib.auth.models import Group
+
+    groups = Group.objects.filter(name__in=[role.value for role in roles])
+    user.groups.set(groups)
+    user.is_staff = Role.ADMINISTRATOR in roles or user.is_superuser
+    user.full_clean()
+    user.save(update_fields=["is_staff"])
+    forget_roles(user)
+    return user
+
+
+def user_create(
+    *,
+    email: str,
+    display_name: str = "",
+    password: str | None = None,
+    roles: set[Role] = frozenset(),
+    verified: bool = False,
+) -> User:
+    """Create a user and, if known good, mark their address verified for allauth."""
+    from allauth.account.models import EmailAddress
+
+    with transaction.atomic():
+        user = User(email=email, display_name=display_name)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.full_clean()
+        user.save()
+        EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=verified)
+        user_set_roles(user=user, roles=set(roles))
+    return user

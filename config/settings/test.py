@@ -1,0 +1,48 @@
+"""Tests: the same real PostgreSQL and Redis as development.
+
+`DATABASE_URL` / `REDIS_URL` (CI points them at the machine's services) or,
+with nothing set, the embedded servers. Only what makes tests fast and
+observable differs from development.
+"""
+
+import os
+
+from config import embedded
+from config.paths import read_dotenv
+
+read_dotenv()
+
+_redis_was_configured = bool(os.environ.get("REDIS_URL") or os.environ.get("CELERY_BROKER_URL"))
+embedded.ensure_services()
+if not _redis_was_configured:
+    # The embedded Redis may be the one `./tinig run` uses: keep tests in
+    # their own database number so flushing them never touches the demo.
+    os.environ["REDIS_URL"] = os.environ["REDIS_URL"].rsplit("/", 1)[0] + "/15"
+for _name, _value in embedded.development_secrets().items():
+    os.environ.setdefault(_name, _value)
+os.environ["DJANGO_DEBUG"] = "false"
+
+from config.settings.base import *  # noqa: E402,F403
+from config.settings.base import env  # noqa: E402
+
+SECRET_KEY = env.str("SECRET_KEY")
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# A test-only app whose models carry every encrypted field type, so the
+# encryption, audit and key-rotation tests have rows to work on.
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.encryption_app"]  # noqa: F405
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES["staticfiles"] = {  # noqa: F405
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+}
+# Each test run writes private files to its own folder (tests/conftest.py
+# points this at a temporary directory, and hands it to a test's Celery
+# worker through the environment, read here).
+PRIVATE_STORAGE_ROOT = env.path(
+    "PRIVATE_STORAGE_ROOT",
+    default=str(LOCAL_DIR / "test-private"),  # noqa: F405
+)
+STORAGES["default"]["OPTIONS"]["location"] = str(PRIVATE_STORAGE_ROOT)  # noqa: F405
+STORAGES["private"]["OPTIONS"]["location"] = str(PRIVATE_STORAGE_ROOT)  # noqa: F405
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,24 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from accounts.decorators import admin_site_has_permission, admin_site_login
+from core import views as core_views
+
+# The admin's own login page would skip allauth's MFA stage and rate
+# limits: send it through allauth's sign-in instead. Only the administrator
+# role (or a superuser) gets in; anyone else signed in gets 403.
+admin.site.login = admin_site_login(admin.site.login)
+admin.site.has_permission = admin_site_has_permission
+admin.site.site_header = "Tinig administration"
+admin.site.site_title = "Tinig"
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("staff/", include("core.urls_staff")),
+    path("portal/", include("core.urls_portal")),
+    path("reports/", include("reports.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+]

@@ -1,0 +1,244 @@
+"""The admin site for consultants: administrators only (config/urls.py).
+
+Pseudonym first here too: no encrypted value in a change list, a filter or
+a search, and on an existing record the encrypted fields are not shown at
+all: an administrator sees them on the staff site through a reveal, which
+is audited (DESIGN: "administrator: everything, every reveal audited").
+They may be typed in when a record is added (typing is not revealing).
+
+Consent records and status changes are read-only; consent texts are
+editable until published, then read-only; wellbeing notes show only when
+and by whom, never their text.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from consultants import services
+from consultants.models import (
+    BusyPeriod,
+    ConsentRecord,
+    ConsentText,
+    Consultant,
+    ExpertiseTopic,
+    StatusChange,
+    WeeklyAvailability,
+    WellbeingNote,
+)
+from core.encryption import encrypted_field_names
+
+
+class EncryptedFieldsOnlyOnAddMixin:
+    """Leaves encrypted fields out of the change form of an existing object."""
+
+    def get_exclude(self, request, obj=None):
+        exclude = list(super().get_exclude(request, obj) or [])
+        if obj is not None:
+            exclude += encrypted_field_names(self.model)
+        return exclude
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is None:
+            return fields
+        hidden = set(encrypted_field_names(self.model))
+        return [field for field in fields if field not in hidden]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """History that only services write: viewable, never added, changed or deleted."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ExpertiseTopic)
+class ExpertiseTopicAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def has_delete_permission(self, request, obj=None):
+        # Retire a topic (untick "offered") instead: profiles keep it.
+        return False
+
+
+class WeeklyAvailabilityInline(admin.TabularInline):
+    model = WeeklyAvailability
+    extra = 0
+
+
+@admin.register(Consultant)
+class ConsultantAdmin(EncryptedFieldsOnlyOnAddMixin, admin.ModelAdmin):
+    list_display = ["pseudonym", "status", "region", "joined_on", "has_portal_account"]
+    list_filter = ["status", "region", "occupation_status", "story_sharing_default", "expertise"]
+    search_fields = ["pseudonym"]  # never an encrypted field: they cannot be searched
+    list_select_related = ["user"]
+    readonly_fields = [
+        "status",
+        "break_until",
+        "user",
+        "public_bio_approved_at",
+        "identity_erased_at",
+        "created_at",
+        "updated_at",
+    ]
+    filter_horizontal = ["expertise"]
+    inlines = [WeeklyAvailabilityInline]
+    show_full_result_count = False
+
+    @admin.display(boolean=True, description=_("portal account"))
+    def has_portal_account(self, obj):
+        return obj.user_id is not None
+
+    def has_delete_permission(self, request, obj=None):
+        # Consultants are never deleted: their identity is erased on request
+        # (consultants.services.consultant_erase_identity); financial and
+        # consent records keep pointing at the pseudonym.
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if change and "public_bio" in form.changed_data:
+            obj.public_bio_approved_at = None  # a changed bio is approved again
+        super().save_model(request, obj, form, change)
+        if not change:
+            StatusChange.objects.create(
+                consultant=obj, from_status="", to_status=obj.status, changed_by=request.user
+            )
+
+
+@admin.register(StatusChange)
+class StatusChangeAdmin(ReadOnlyAdmin):
+    list_display = ["consultant", "from_status", "to_status", "break_until", "changed_at"]
+    list_filter = ["to_status"]
+    search_fields = ["consultant__pseudonym"]
+    list_select_related = ["consultant"]
+    exclude = ["reason"]  # encrypted
+
+
+@admin.register(BusyPeriod)
+class BusyPeriodAdmin(EncryptedFieldsOnlyOnAddMixin, admin.ModelAdmin):
+    list_display = ["consultant", "kind", "starts_on", "ends_on"]
+    list_filter = ["kind"]
+    search_fields = ["consultant__pseudonym"]
+    list_select_related = ["consultant"]
+    autocomplete_fields = ["consultant"]
+
+
+@admin.register(WeeklyAvailability)
+class WeeklyAvailabilityAdmin(admin.ModelAdmin):
+    list_display = ["consultant", "weekday", "start_time", "end_time"]
+    list_filter = ["weekday"]
+    search_fields = ["consultant__pseudonym"]
+    list_select_related = ["consultant"]
+    autocomplete_fields = ["consultant"]
+
+
+@admin.register(ConsentText)
+class ConsentTextAdmin(admin.ModelAdmin):
+    """Drafts are edited here and published with the action; a published text
+    is read-only (a new wording is a new version)."""
+
+    list_display = ["scope", "version", "published_at"]
+    list_filter = ["scope", "published_at"]
+    search_fields = ["body"]
+    actions = ["publish"]
+    fields = ["scope", "version", "body", "published_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ["version", "published_at"]
+        if obj.is_published:
+            return ["scope", "version", "body", "published_at"]
+        return ["scope", "version", "published_at"]
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_published:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and (obj.is_published or obj.records.exists()):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        # Bulk delete from the change list: drafts only.
+        super().delete_queryset(request, queryset.filter(published_at__isnull=True))
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            saved = services.consent_text_update(text=obj, body=obj.body, by=request.user)
+        else:
+            saved = services.consent_text_create(scope=obj.scope, body=obj.body, by=request.user)
+        obj.pk, obj.version = saved.pk, saved.version
+        obj._state.adding = False
+
+    @admin.action(description=_("Publish the selected drafts"))
+    def publish(self, request, queryset):
+        published = 0
+        for text in queryset.filter(published_at__isnull=True):
+            try:
+                services.consent_text_publish(text=text, by=request.user)
+            except ValidationError as error:
+                self.message_user(request, "; ".join(error.messages), messages.ERROR)
+            else:
+                published += 1
+        self.message_user(request, _("%(count)d text(s) published.") % {"count": published})
+
+
+@admin.register(ConsentRecord)
+class ConsentRecordAdmin(ReadOnlyAdmin):
+    list_display = [
+        "consultant",
+        "scope",
+        "action",
+        "text_version",
+        "recorded_at",
+        "recorded_by",
+        "has_evidence",
+    ]
+    list_filter = ["scope", "action"]
+    search_fields = ["consultant__pseudonym"]
+    list_select_related = ["consultant", "consent_text", "recorded_by"]
+    # The evidence file has no URL (private storage) and carries a legal
+    # name: its presence shows, the file opens on the staff site (audited).
+    exclude = ["evidence"]
+    readonly_fields = ["has_evidence"]
+
+    @admin.display(description=_("text version"))
+    def text_version(self, obj):
+        return obj.consent_text.version
+
+    @admin.display(boolean=True, description=_("evidence"))
+    def has_evidence(self, obj):
+        return bool(obj.evidence)
+
+
+@admin.register(WellbeingNote)
+class WellbeingNoteAdmin(admin.ModelAdmin):
+    """Only when and by whom: the text is read through the staff site (an
+    audited reveal by the assigned lead or an administrator)."""
+
+    list_display = ["consultant", "kind", "author", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["consultant__pseudonym"]
+    list_select_related = ["consultant", "author"]
+    exclude = ["body"]
+    readonly_fields = ["consultant", "kind", "author", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,30 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ConsultantsConfig(AppConfig):
+    name = "consultants"
+    verbose_name = _("Consultants")
+
+    def ready(self):
+        from consultants import models
+        from core import audit
+
+        # Change history of every model, encrypted fields masked by
+        # core.audit. Free text that can identify a person is masked too:
+        # audit entries are append-only, so they could never be erased.
+        audit.register(
+            models.Consultant,
+            mask_fields=["occupation_constraints", "public_bio"],
+            m2m_fields={"expertise"},
+        )
+        for model in (
+            models.ExpertiseTopic,
+            models.StatusChange,
+            models.WeeklyAvailability,
+            models.BusyPeriod,
+            models.ConsentText,
+            models.ConsentRecord,
+            models.WellbeingNote,
+        ):
+            audit.register(model)

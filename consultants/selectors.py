@@ -1,0 +1,203 @@
+"""Reads for the consultant pages. Every list is scoped by
+``consultants.access.consultants_visible_to`` and runs a fixed number of
+queries whatever its length (tests/consultants/test_selectors.py)."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from consultants.access import consultants_visible_to
+from consultants.models import (
+    BusyPeriod,
+    ConsentRecord,
+    ConsentScope,
+    ConsentText,
+    Consultant,
+    ExpertiseTopic,
+    StatusChange,
+    WeeklyAvailability,
+)
+from core.encryption import encrypted_field_names
+
+# --- Directory ---------------------------------------------------------------------
+
+
+def available_on_q(day: datetime.date) -> Q:
+    """Consultants who can be asked for ``day``: active (or on a break that
+    ended before it), no busy period covering it, a weekly window on its weekday."""
+    busy = BusyPeriod.objects.filter(
+        consultant=OuterRef("pk"), starts_on__lte=day, ends_on__gte=day
+    )
+    window = WeeklyAvailability.objects.filter(consultant=OuterRef("pk"), weekday=day.weekday())
+    return (
+        (
+            Q(status=Consultant.Status.ACTIVE)
+            | Q(status=Consultant.Status.ON_BREAK, break_until__lt=day)
+        )
+        & ~Exists(busy)
+        & Exists(window)
+    )
+
+
+def consultant_directory(
+    *,
+    user,
+    search: str = "",
+    status: str | None = None,
+    expertise: str | None = None,
+    language: str | None = None,
+    region: str | None = None,
+    available_on: datetime.date | None = None,
+) -> QuerySet[Consultant]:
+    """The staff directory: what ``user`` may see, searched by pseudonym only
+    and filtered; ordered by pseudonym. ``expertise`` is a topic slug,
+    ``language`` a ``Language`` value. Paginate the result: the page costs
+    one query for the rows and one for their expertise topics."""
+    queryset = consultants_visible_to(user)
+    if search := search.strip():
+        queryset = queryset.filter(pseudonym__icontains=search)
+    if status:
+        queryset = queryset.filter(status=status)
+    if expertise:
+        queryset = queryset.filter(expertise__slug=expertise)
+    if language:
+        queryset = queryset.filter(spoken_languages__contains=[language])
+    if region:
+        queryset = queryset.filter(region=region)
+    if available_on is not None:
+        queryset = queryset.filter(available_on_q(available_on))
+    # Encrypted fields are not even read: a list never shows them, and a bad
+    # key then cannot take the directory down.
+    return queryset.defer(*encrypted_field_names(Consultant)).prefetch_related(
+        Prefetch("expertise", queryset=ExpertiseTopic.objects.order_by("name"))
+    )
+
+
+def expertise_topics(*, include_retired: bool = False) -> QuerySet[ExpertiseTopic]:
+    topics = ExpertiseTopic.objects.all()
+    return topics if include_retired else topics.filter(is_active=True)
+
+
+# --- One consultant ---------------------------------------------------------------------
+
+
+def consultant_with_details(*, consultant: Consultant) -> Consultant:
+    """The consultant with expertise, weekly windows and busy periods still to
+    come prefetched (detail page, portal home)."""
+    today = timezone.localdate()
+    return (
+        Consultant.objects.filter(pk=consultant.pk)
+        .prefetch_related(
+            Prefetch("expertise", queryset=ExpertiseTopic.objects.order_by("name")),
+            Prefetch("weekly_windows", queryset=WeeklyAvailability.objects.all()),
+            Prefetch(
+                "busy_periods",
+                queryset=BusyPeriod.objects.filter(ends_on__gte=today),
+                to_attr="upcoming_busy_periods",
+            ),
+        )
+        .get()
+    )
+
+
+def status_history(*, consultant: Consultant) -> QuerySet[StatusChange]:
+    """Newest first. ``reason`` is encrypted: show it to those who may change status."""
+    return StatusChange.objects.filter(consultant=consultant).select_related("changed_by")
+
+
+def weekly_windows(*, consultant: Consultant) -> QuerySet[WeeklyAvailability]:
+    return WeeklyAvailability.objects.filter(consultant=consultant)
+
+
+def busy_periods(
+    *, consultant: Consultant, from_date: datetime.date | None = None
+) -> QuerySet[BusyPeriod]:
+    periods = BusyPeriod.objects.filter(consultant=consultant)
+    if from_date is not None:
+        periods = periods.filter(ends_on__gte=from_date)
+    return periods
+
+
+# --- Consent ----------------------------------------------------------------------------
+
+
+def consent_text_current(*, scope: str) -> ConsentText | None:
+    """The latest published text of a scope: what a consultant is shown now."""
+    return (
+        ConsentText.objects.filter(scope=scope, published_at__isnull=False)
+        .order_by("-version")
+        .first()
+    )
+
+
+def consent_texts_current() -> dict[str, ConsentText]:
+    """The latest published text of every scope that has one (one query)."""
+    texts = (
+        ConsentText.objects.filter(published_at__isnull=False)
+        .order_by("scope", "-version")
+        .distinct("scope")
+    )
+    return {text.scope: text for text in texts}
+
+
+def consent_latest_records(
+    *, consultants: Iterable[Consultant] | QuerySet[Consultant]
+) -> QuerySet[ConsentRecord]:
+    """The latest record per (consultant, scope): one query, DISTINCT ON."""
+    return (
+        ConsentRecord.objects.filter(consultant__in=consultants)
+        .order_by("consultant_id", "scope", "-recorded_at", "-id")
+        .distinct("consultant_id", "scope")
+        .select_related("consent_text")
+    )
+
+
+def consent_current(
+    *, consultants: Iterable[Consultant] | QuerySet[Consultant]
+) -> dict[int, dict[str, ConsentRecord]]:
+    """``{consultant_id: {scope: latest record}}`` for many consultants in one
+    query. A scope with no record is absent; one whose latest record is a
+    withdrawal is present with ``is_grant == False``."""
+    state: dict[int, dict[str, ConsentRecord]] = {}
+    for record in consent_latest_records(consultants=consultants):
+        state.setdefault(record.consultant_id, {})[record.scope] = record
+    return state
+
+
+def consent_state(*, consultant: Consultant) -> dict[str, ConsentRecord | None]:
+    """Every scope of one consultant, in the order of ``ConsentScope``, with its
+    latest record or None (never asked)."""
+    latest = consent_current(consultants=[consultant]).get(consultant.pk, {})
+    return {scope: latest.get(scope) for scope in ConsentScope.values}
+
+
+def consent_is_granted(*, consultant: Consultant, scope: str) -> bool:
+    """Whether the consultant's consent for ``scope`` stands right now."""
+    record = (
+        ConsentRecord.objects.filter(consultant=consultant, scope=scope)
+        .order_by("-recorded_at", "-id")
+        .only("action")
+        .first()
+    )
+    return record is not None and record.is_grant
+
+
+def consultants_with_consent(*, scope: str, queryset: QuerySet[Consultant]) -> QuerySet[Consultant]:
+    """Narrow ``queryset`` to consultants whose consent for ``scope`` stands
+    (for matching: "only people who agreed to be photographed")."""
+    latest = ConsentRecord.objects.filter(consultant=OuterRef("pk"), scope=scope).order_by(
+        "-recorded_at", "-id"
+    )
+    return queryset.annotate(_latest_action=latest.values("action")[:1]).filter(
+        _latest_action=ConsentRecord.Action.GRANTED
+    )
+
+
+def consent_history(*, consultant: Consultant) -> QuerySet[ConsentRecord]:
+    return ConsentRecord.objects.filter(consultant=consultant).select_related(
+        "consent_text", "recorded_by"
+    )

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from core import views
+
+app_name = "staff"
+
+urlpatterns = [
+    path("", views.staff_dashboard, name="dashboard"),
+]

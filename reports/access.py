@@ -1,0 +1,34 @@
+"""Who may see which report job: its requester, and nobody else.
+
+Not a colleague, not a manager, not an administrator: a generated document
+may gather what its requester alone was allowed to see, so it is theirs
+alone. Everyone else gets the same 404 as for a job that does not exist.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+
+from accounts import access as site_access
+from reports.models import ReportJob
+
+
+def can_use_reports(user) -> bool:
+    """Staff and consultants have a reports page; each kind decides further."""
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and (site_access.can_use_staff_site(user) or site_access.can_use_portal(user))
+    )
+
+
+def report_jobs_visible_to(user) -> QuerySet[ReportJob]:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return ReportJob.objects.none()
+    return ReportJob.objects.filter(requested_by=user)
+
+
+def report_job_for_user(user, pk: UUID | str) -> ReportJob:
+    return get_object_or_404(report_jobs_visible_to(user), pk=pk)

@@ -1,0 +1,127 @@
+"""Who reaches which page: every page x every persona, as one table.
+
+Each cell is where the persona ends up after following redirects. When a
+page is added, add its row (test_every_page_is_in_the_matrix fails until
+then); when a role changes, change its column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls.resolvers import RoutePattern
+
+from accounts.roles import Role
+from tests.conftest import client_for
+
+
+@dataclass(frozen=True)
+class Expect:
+    status: int
+    at: str | None = None  # path the persona lands on; None: the page itself
+
+    def __repr__(self):
+        return f"{self.status}@{self.at or 'same'}"
+
+
+OK = Expect(200)
+DENIED = Expect(403)
+SIGN_IN = Expect(200, "/accounts/login/")
+# Django's admin sends anyone without permission to its login view, which
+# answers 403 to a signed-in person (accounts.decorators.admin_site_login).
+ADMIN_DENIED = Expect(403, "/admin/login/")
+HOME_DENIED = Expect(403, "/")  # signed in, but no role yet
+
+
+def to(path: str) -> Expect:
+    return Expect(200, path)
+
+
+PERSONAS = [
+    "anonymous",
+    "no_role",
+    Role.CONSULTANT.value,
+    Role.PROGRAMME_STAFF.value,
+    Role.PROGRAMME_MANAGER.value,
+    Role.FINANCE_OFFICER.value,
+    Role.WELLBEING_LEAD.value,
+    Role.ADMINISTRATOR.value,
+]
+
+# Legend: OK  200 on the page itself      S  sent to sign-in (200 there)
+#         D   403 on the page itself      A  403 from the admin's login view
+#         H   403 "no role yet" at /      P  lands on /portal/   T  lands on /staff/
+S, D, A, H = SIGN_IN, DENIED, ADMIN_DENIED, HOME_DENIED
+P, T = to("/portal/"), to("/staff/")
+
+# fmt: off
+MATRIX: dict[str, list[Expect]] = {
+    #                   anon  no_role consult. staff  manager finance wellb. admin
+    "/":                [S,   H,      P,       T,     T,      T,      T,     T],
+    "/healthz":         [OK,  OK,     OK,      OK,    OK,     OK,     OK,    OK],
+    "/staff/":          [S,   D,      D,       OK,    OK,     OK,     OK,    OK],
+    "/portal/":         [S,   D,      OK,      D,     D,      D,      D,     D],
+    "/admin/":          [S,   A,      A,       A,     A,      A,      A,     OK],
+    "/accounts/login/": [OK,  H,      P,       T,     T,      T,      T,     T],
+    "/reports/":        [S,   D,      OK,      OK,    OK,     OK,     OK,    OK],
+}
+# fmt: on
+
+CASES = [
+    pytest.param(path, persona, expected, id=f"{path}-{persona}")
+    for path, row in MATRIX.items()
+    for persona, expected in zip(PERSONAS, row, strict=True)
+]
+
+
+@pytest.fixture
+def healthy(monkeypatch):
+    """/healthz answers the same to everyone; no worker is needed to see that."""
+    from core import views
+
+    monkeypatch.setattr(views, "_check_worker", lambda: True)
+
+
+@pytest.mark.parametrize(("path", "persona", "expected"), CASES, indirect=["persona"])
+def test_matrix(path, persona, expected, healthy):
+    response = client_for(persona).get(path, follow=True)
+
+    landed = response.request["PATH_INFO"]
+    assert (response.status_code, landed) == (expected.status, expected.at or path)
+    if response.redirect_chain:
+        # A redirect never passes through a page that answered 200.
+        assert all(status in (301, 302) for _url, status in response.redirect_chain)
+    if expected == SIGN_IN and path != "/":
+        # Back to the page after signing in.
+        assert "next=" in response.redirect_chain[-1][0]
+
+
+# Sections whose pages are allauth's or Django's own, covered by their rows
+# above and by test_sign_in / test_admin_access / test_mfa_required.
+NOT_IN_MATRIX = ("accounts/", "admin/", "i18n/")
+
+
+def _pages_without_parameters(patterns=None, prefix: str = "") -> set[str]:
+    pages = set()
+    for entry in get_resolver().url_patterns if patterns is None else patterns:
+        pattern = entry.pattern
+        if not isinstance(pattern, RoutePattern) or pattern.converters:
+            continue  # parameterised pages are tested with their objects
+        route = prefix + str(pattern)
+        if isinstance(entry, URLResolver):
+            if route in NOT_IN_MATRIX:
+                continue
+            pages |= _pages_without_parameters(entry.url_patterns, route)
+        elif isinstance(entry, URLPattern):
+            pages.add("/" + route)
+    return pages
+
+
+def test_every_page_is_in_the_matrix():
+    pages = _pages_without_parameters()
+
+    assert {"/", "/healthz", "/staff/", "/portal/"} <= pages  # the walk finds pages
+    missing = sorted(pages - set(MATRIX))
+    assert not missing, f"add a row to MATRIX for: {missing}"

@@ -1,0 +1,45 @@
+"""Consultant fixtures on top of the personas of tests/conftest.py."""
+
+import pytest
+from django.utils import timezone
+
+from consultants import access
+from consultants.models import ConsentScope, ConsentText
+from tests.consultants.factories import ConsultantFactory
+
+
+@pytest.fixture
+def consultant(db):
+    """A consultant who is nobody's in particular."""
+    return ConsultantFactory(pseudonym="Bituin", legal_name="Maria Secret Santos")
+
+
+@pytest.fixture
+def own_consultant(consultant_user):
+    """The profile of the ``consultant_user`` persona."""
+    return ConsultantFactory(pseudonym="Tala", user=consultant_user)
+
+
+@pytest.fixture
+def assigned_wellbeing_user(wellbeing_user, consultant):
+    access.grant_wellbeing(wellbeing_user, consultant)
+    return wellbeing_user
+
+
+@pytest.fixture
+def granted_staff_user(programme_staff_user, consultant):
+    """Programme staff on an engagement of ``consultant``: may see and reveal."""
+    access.grant_consultant_view(programme_staff_user, consultant)
+    access.grant_identity_reveal(programme_staff_user, consultant)
+    return programme_staff_user
+
+
+@pytest.fixture
+def published_texts(db) -> dict[str, ConsentText]:
+    """Version 1 of every scope's text, published."""
+    return {
+        scope: ConsentText.objects.create(
+            scope=scope, version=1, body=f"Text for {scope}", published_at=timezone.now()
+        )
+        for scope in ConsentScope.values
+    }

@@ -1,0 +1,282 @@
+"""Signing in and out in a real browser, for each way a person gets in.
+
+Consultants are seen at phone size (360x740), staff at desk size
+(1280x800). Every page on the way is checked by ``Session.check``: no
+console errors, no CSP violations, no serious axe findings, a screenshot.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from accounts.roles import Role
+from tests.accounts.factories import TEST_PASSWORD, TEST_TOTP_SECRET
+from tests.e2e.conftest import (
+    PHONE_VIEWPORT,
+    STAFF_VIEWPORT,
+    assert_tap_targets_are_large,
+    fresh_totp_code,
+)
+
+pytestmark = pytest.mark.e2e
+
+PORTAL_BUDGET_BYTES = 60 * 1024  # DESIGN.md: no portal page over ~60 KB on first load
+
+
+def sign_in_with_password(session, email: str, *, password: str = TEST_PASSWORD, check=None):
+    page = session.page
+    page.goto("/accounts/login/")
+    if check:
+        session.check(check)
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+
+
+def test_consultant_signs_in_with_password_and_lands_on_portal_home(open_session, make_user):
+    consultant = make_user(Role.CONSULTANT, display_name="Tala")
+    session = open_session(PHONE_VIEWPORT)
+    page = session.page
+
+    sign_in_with_password(session, consultant.email, check="sign-in-phone")
+
+    expect(page).to_have_url(re.compile(r"/portal/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Hello, Tala")
+    session.check("portal-home")
+    assert_tap_targets_are_large(page)
+
+    # The first Tab reaches the skip link, which moves focus to the content.
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to main content")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_be_focused()
+
+    page.get_by_role("navigation", name="Your space").get_by_role("link", name="Account").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("E-mail addresses")
+    expect(page.get_by_text(consultant.email)).to_be_visible()
+    session.check("portal-account-email")
+
+    # A second address turns the list into a choice, with allauth's
+    # confirm-before-remove script (an external file and a JSON block).
+    page.get_by_label("Email").fill("tala.other@example.org")
+    page.get_by_role("button", name="Add address").click()
+    expect(page.get_by_role("radio", name="tala.other@example.org")).to_be_visible()
+    session.check("portal-account-two-emails")
+
+
+def test_portal_first_load_is_small_and_has_no_script(open_session, make_user):
+    consultant = make_user(Role.CONSULTANT)
+    session = open_session(PHONE_VIEWPORT)
+    sign_in_with_password(session, consultant.email)
+    expect(session.page).to_have_url(re.compile(r"/portal/$"))
+
+    # A fresh context: nothing cached, the cookies of the signed-in one.
+    fresh = session.browser.new_context(
+        base_url=session.base_url,
+        viewport=PHONE_VIEWPORT,
+        storage_state=session.context.storage_state(),
+    )
+    try:
+        page = fresh.new_page()
+        page.goto("/portal/")
+        sizes = page.evaluate(
+            """() => {
+              const [nav] = performance.getEntriesByType("navigation");
+              return {
+                html: nav.decodedBodySize,
+                resources: performance.getEntriesByType("resource").map(
+                  (r) => ({name: r.name, type: r.initiatorType, bytes: r.decodedBodySize})),
+              };
+            }"""
+        )
+    finally:
+        fresh.close()
+    assert not [r for r in sizes["resources"] if r["type"] == "script"], sizes
+    total = sizes["html"] + sum(r["bytes"] for r in sizes["resources"])
+    assert total < PORTAL_BUDGET_BYTES, f"portal home weighs {total} bytes: {sizes}"
+
+
+def test_staff_with_totp_signs_in_with_password_then_code(open_session, make_user):
+    staff = make_user(Role.PROGRAMME_STAFF, display_name="Sol Staff")  # TOTP by default
+    session = open_session(STAFF_VIEWPORT)
+    page = session.page
+
+    sign_in_with_password(session, staff.email, check="sign-in-desk")
+
+    expect(page).to_have_url(re.compile(r"/accounts/2fa/authenticate/$"))
+    session.check("staff-mfa-authenticate")
+    page.get_by_label("Code").fill(fresh_totp_code(TEST_TOTP_SECRET))
+    page.get_by_role("button", name="Sign In").click()
+
+    expect(page).to_have_url(re.compile(r"/staff/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Dashboard")
+    expect(page.get_by_text("Signed in as Sol Staff.", exact=True)).to_be_visible()
+    nav = page.get_by_role("navigation", name="Staff site")
+    expect(nav.get_by_role("link", name="Dashboard")).to_have_attribute("aria-current", "page")
+    session.check("staff-dashboard")
+
+    # Account settings: sign-in security and password.
+    page.get_by_role("link", name="Sign-in security").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign-in security")
+    session.check("staff-mfa-index")
+    page.get_by_role("navigation", name="Account").get_by_role("link", name="Password").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Change your password")
+    session.check("staff-password-change")
+
+    # Pages a programme officer may not open, or that do not exist, say so
+    # calmly in the same frame.
+    page.goto("/portal/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("You are not allowed to do this")
+    session.check("staff-403", status=403)
+    page.goto("/staff/no-such-page/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
+    session.check("staff-404", status=404)
+
+
+def test_staff_without_mfa_sets_up_totp_before_reaching_the_dashboard(open_session, make_user):
+    staff = make_user(Role.PROGRAMME_STAFF, mfa=False)
+    session = open_session(STAFF_VIEWPORT)
+    page = session.page
+
+    sign_in_with_password(session, staff.email)
+
+    # allauth asks for the password once more before an authenticator is
+    # added, even straight after signing in (only a "reauthenticated"
+    # record counts as recent).
+    expect(page).to_have_url(re.compile(r"/accounts/reauthenticate/\?next=.*activate"))
+    expect(page.get_by_role("status")).to_contain_text("must use two-factor authentication")
+    session.check("staff-confirm-access")
+    page.get_by_label("Password", exact=True).fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Confirm").click()
+
+    expect(page).to_have_url(re.compile(r"/accounts/2fa/totp/activate/$"))
+    expect(page.locator("img.qr")).to_be_visible()
+    session.check("staff-mfa-setup")
+
+    secret = page.get_by_label("Cannot scan it? Enter this key instead").input_value()
+    assert re.fullmatch(r"[A-Z2-7]{16,}", secret), secret
+    page.get_by_label("Authenticator code").fill(fresh_totp_code(secret))
+    page.get_by_role("button", name="Turn on").click()
+
+    expect(page).to_have_url(re.compile(r"/accounts/2fa/recovery-codes/$"))
+    expect(
+        page.get_by_role("list", name="Unused recovery codes").get_by_role("listitem")
+    ).to_have_count(10)
+    session.check("staff-recovery-codes")
+
+    page.get_by_role("link", name="Continue to Tinig").click()
+    expect(page).to_have_url(re.compile(r"/staff/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Dashboard")
+    session.check("staff-dashboard-after-setup")
+
+
+def test_consultant_signs_in_with_a_code_sent_by_email(open_session, make_user, mailoutbox):
+    consultant = make_user(Role.CONSULTANT, display_name="Dalisay")
+    session = open_session(PHONE_VIEWPORT)
+    page = session.page
+
+    page.goto("/accounts/login/")
+    page.get_by_role("link", name="Send me a sign-in code").click()
+    expect(page).to_have_url(re.compile(r"/accounts/login/code/$"))
+    session.check("code-request")
+    page.get_by_label("Email").fill(consultant.email)
+    page.get_by_role("button", name="Send me a code").click()
+
+    expect(page).to_have_url(re.compile(r"/accounts/login/code/confirm/$"))
+    session.check("code-confirm")
+    assert len(mailoutbox) == 1
+    message = mailoutbox[0]
+    assert message.to == [consultant.email]
+    code = re.search(r"^\s*([A-Z0-9]{3,}(?:-[A-Z0-9]{3,})*)\s*$", message.body, re.M).group(1)
+    page.get_by_label("Code").fill(code)
+    page.get_by_role("button", name="Confirm").click()
+
+    expect(page).to_have_url(re.compile(r"/portal/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Hello, Dalisay")
+
+
+@pytest.mark.parametrize(
+    ("role", "viewport", "landing"),
+    [
+        (Role.CONSULTANT, PHONE_VIEWPORT, r"/portal/$"),
+        (Role.PROGRAMME_MANAGER, STAFF_VIEWPORT, r"/accounts/2fa/authenticate/$"),
+    ],
+    ids=["consultant", "staff"],
+)
+def test_sign_out(open_session, make_user, role, viewport, landing):
+    person = make_user(role)
+    session = open_session(viewport)
+    page = session.page
+    sign_in_with_password(session, person.email)
+    expect(page).to_have_url(re.compile(landing))
+    if role != Role.CONSULTANT:
+        page.get_by_label("Code").fill(fresh_totp_code(TEST_TOTP_SECRET))
+        page.get_by_role("button", name="Sign In").click()
+        expect(page).to_have_url(re.compile(r"/staff/$"))
+
+    page.get_by_role("button", name="Sign out").click()
+
+    expect(page).to_have_url(re.compile(r"/accounts/login/$"))
+    expect(page.get_by_role("status")).to_contain_text("You have signed out.")
+    session.check(f"signed-out-{role.value}")
+    page.goto("/portal/" if role == Role.CONSULTANT else "/staff/")
+    expect(page).to_have_url(re.compile(r"/accounts/login/\?next="))
+
+
+def test_wrong_password_is_explained_next_to_the_form(open_session, make_user):
+    consultant = make_user(Role.CONSULTANT)
+    session = open_session(PHONE_VIEWPORT)
+    page = session.page
+
+    sign_in_with_password(session, consultant.email, password="not-the-password")
+
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("not correct")
+    expect(page.get_by_label("Email")).to_have_value(consultant.email)
+    session.check("sign-in-error")
+
+
+def test_language_switcher_returns_to_the_same_page(open_session):
+    session = open_session(STAFF_VIEWPORT)
+    page = session.page
+    page.goto("/accounts/login/code/")
+    footer = page.get_by_role("contentinfo")
+    footer.get_by_label("Language").select_option("en")
+    footer.get_by_role("button", name="Change language").click()
+    expect(page).to_have_url(re.compile(r"/accounts/login/code/$"))
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    session.check("language-switched")
+
+
+def test_consultant_resets_a_forgotten_password(open_session, make_user, mailoutbox):
+    consultant = make_user(Role.CONSULTANT, display_name="Ligaya")
+    session = open_session(PHONE_VIEWPORT)
+    page = session.page
+
+    page.goto("/accounts/login/")
+    page.get_by_role("link", name="Forgot your password?").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Reset your password")
+    session.check("password-reset")
+    page.get_by_label("Email").fill(consultant.email)
+    page.get_by_role("button", name="Send me a link").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your e-mail")
+    session.check("password-reset-sent")
+
+    link = re.search(r"https?://\S+/accounts/password/reset/key/\S+", mailoutbox[0].body).group(0)
+    page.goto(link)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Choose a new password")
+    session.check("password-reset-choose")
+    new_password = "a-new-and-long-password-2"
+    page.get_by_label("New Password", exact=True).fill(new_password)
+    page.get_by_label("New Password (again)").fill(new_password)
+    page.get_by_role("button", name="Save new password").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your password is changed")
+    session.check("password-reset-done")
+
+    sign_in_with_password(session, consultant.email, password=new_password)
+    expect(page).to_have_url(re.compile(r"/portal/$"))
