@@ -167,6 +167,11 @@ def can_edit_profile(user, consultant: Consultant) -> bool:
     return _is_admin(user) or _is_manager(user)
 
 
+def can_add_consultant(user) -> bool:
+    """Staff create new profiles: the same people who edit them."""
+    return _is_admin(user) or _is_manager(user)
+
+
 def can_change_status(user, consultant: Consultant) -> bool:
     """Staff status changes; a consultant takes or ends their own break in the portal."""
     return _is_admin(user) or _is_manager(user) or _is_self(user, consultant)
@@ -246,6 +251,15 @@ def can_erase_identity(user, consultant: Consultant) -> bool:
 
 def is_wellbeing_lead(user) -> bool:
     return _active(user) and has_role(user, Role.WELLBEING_LEAD)
+
+
+def wellbeing_lead_candidates():
+    """Active people with the wellbeing lead role (the lead assignment's choices)."""
+    from accounts.models import User
+
+    return User.objects.filter(is_active=True, groups__name=Role.WELLBEING_LEAD.value).order_by(
+        "display_name", "pk"
+    )
 
 
 # --- Object grants (called by services, and later by the engagements app) ------------

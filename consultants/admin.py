@@ -9,15 +9,26 @@ They may be typed in when a record is added (typing is not revealing).
 Consent records and status changes are read-only; consent texts are
 editable until published, then read-only; wellbeing notes show only when
 and by whom, never their text.
+
+Data-subject rights, for whom ``consultants.access`` allows (administrators):
+"Download record as JSON" (``services.consultant_export``, audited by the
+service) and "Erase identity" (``services.consultant_erase_identity``, on a
+confirmation page that asks for the reason), both as change-list actions
+and as buttons on a consultant's page.
 """
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
 
-from consultants import services
+from consultants import access, services
 from consultants.models import (
     BusyPeriod,
     ConsentRecord,
@@ -73,6 +84,26 @@ class ExpertiseTopicAdmin(admin.ModelAdmin):
         return False
 
 
+class EraseIdentityForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "For example: the consultant's written request of 3 June. Written to the audit trail."
+        ),
+    )
+    confirm = forms.BooleanField(
+        label=_("I understand that this cannot be undone."),
+    )
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise ValidationError(_("Say why."))
+        return reason
+
+
 class WeeklyAvailabilityInline(admin.TabularInline):
     model = WeeklyAvailability
     extra = 0
@@ -96,6 +127,8 @@ class ConsultantAdmin(EncryptedFieldsOnlyOnAddMixin, admin.ModelAdmin):
     filter_horizontal = ["expertise"]
     inlines = [WeeklyAvailabilityInline]
     show_full_result_count = False
+    actions = ["download_record", "erase_identity"]
+    change_form_template = "consultants/admin/consultant_change_form.html"
 
     @admin.display(boolean=True, description=_("portal account"))
     def has_portal_account(self, obj):
@@ -106,6 +139,134 @@ class ConsultantAdmin(EncryptedFieldsOnlyOnAddMixin, admin.ModelAdmin):
         # (consultants.services.consultant_erase_identity); financial and
         # consent records keep pointing at the pseudonym.
         return False
+
+    # --- Data-subject rights: who may ----------------------------------------------
+
+    def has_export_permission(self, request, obj=None):
+        return access.can_export(request.user, obj or Consultant())
+
+    def has_erase_permission(self, request, obj=None):
+        return access.can_erase_identity(request.user, obj or Consultant())
+
+    def _one_selected(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, _("Choose exactly one consultant."), messages.WARNING)
+            return None
+        return queryset.get()
+
+    @admin.action(description=_("Download record as JSON"), permissions=["export"])
+    def download_record(self, request, queryset):
+        consultant = self._one_selected(request, queryset)
+        if consultant is not None:
+            return self._export(request, consultant)
+        return None
+
+    @admin.action(description=_("Erase identity"), permissions=["erase"])
+    def erase_identity(self, request, queryset):
+        consultant = self._one_selected(request, queryset)
+        if consultant is not None:
+            return redirect(self._url("erase", consultant))
+        return None
+
+    # --- Data-subject rights: pages --------------------------------------------------
+
+    def get_urls(self):
+        get_or_post = require_http_methods(["GET", "POST"])
+        return [
+            path(
+                "<int:pk>/export/",
+                self.admin_site.admin_view(get_or_post(self.export_view)),
+                name="consultants_consultant_export",
+            ),
+            path(
+                "<int:pk>/erase/",
+                self.admin_site.admin_view(get_or_post(self.erase_view)),
+                name="consultants_consultant_erase",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _url(self, name: str, consultant: Consultant) -> str:
+        return reverse(f"admin:consultants_consultant_{name}", args=[consultant.pk])
+
+    def _export(self, request, consultant: Consultant):
+        from consultants.views.portal import record_download_response
+
+        if not access.can_export(request.user, consultant):
+            raise PermissionDenied
+        data = services.consultant_export(consultant=consultant, by=request.user, request=request)
+        return record_download_response(data, name=f"tinig-record-{consultant.pk}")
+
+    def _context(self, request, consultant: Consultant, title, **extra):
+        return {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "object": consultant,
+            "title": title,
+            **extra,
+        }
+
+    def export_view(self, request, pk):
+        """GET: what the file holds; POST: the file (audited by the service)."""
+        consultant = get_object_or_404(Consultant, pk=pk)
+        if not self.has_export_permission(request, consultant):
+            raise PermissionDenied
+        if request.method == "POST":
+            return self._export(request, consultant)
+        return TemplateResponse(
+            request,
+            "consultants/admin/export.html",
+            self._context(request, consultant, _("Download record as JSON")),
+        )
+
+    def erase_view(self, request, pk):
+        consultant = get_object_or_404(Consultant, pk=pk)
+        if not self.has_erase_permission(request, consultant):
+            raise PermissionDenied
+        change_url = reverse("admin:consultants_consultant_change", args=[consultant.pk])
+        if consultant.is_erased:
+            self.message_user(
+                request, _("This consultant's identity was already erased."), messages.WARNING
+            )
+            return redirect(change_url)
+        form = EraseIdentityForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.consultant_erase_identity(
+                    consultant=consultant,
+                    by=request.user,
+                    reason=form.cleaned_data["reason"],
+                    request=request,
+                )
+            except ValidationError as error:
+                form.add_error(None, error.messages)
+            else:
+                self.message_user(
+                    request,
+                    _("The identity of %(pseudonym)s is erased.") % {"pseudonym": consultant},
+                    messages.SUCCESS,
+                )
+                return redirect(change_url)
+        return TemplateResponse(
+            request,
+            "consultants/admin/erase.html",
+            self._context(
+                request,
+                consultant,
+                _("Erase identity"),
+                form=form,
+                erased_fields=[
+                    Consultant._meta.get_field(name).verbose_name for name in services.ERASED_FIELDS
+                ],
+            ),
+        )
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["can_export_record"] = obj is not None and self.has_export_permission(request, obj)
+        context["can_erase_identity"] = (
+            obj is not None and not obj.is_erased and self.has_erase_permission(request, obj)
+        )
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def save_model(self, request, obj, form, change):
         if change and "public_bio" in form.changed_data:

@@ -5,10 +5,13 @@ queries whatever its length (tests/consultants/test_selectors.py)."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db import models
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from consultants.access import consultants_visible_to
 from consultants.models import (
@@ -22,6 +25,56 @@ from consultants.models import (
     WeeklyAvailability,
 )
 from core.encryption import encrypted_field_names
+
+# --- This month's load ----------------------------------------------------------------
+
+# How many engagements a consultant takes part in during a month is known to
+# the engagements app, which this app may not import. That app registers a
+# source here when it loads (its AppConfig.ready): a function of the month's
+# first and last day returning a subquery expression (an integer) about
+# OuterRef("pk"). Until one is registered every load is 0. An expression, not
+# a query per row, so the directory's query count stays fixed.
+MonthlyLoadSource = Callable[[datetime.date, datetime.date], models.Expression]
+_monthly_load_sources: list[MonthlyLoadSource] = []
+
+
+def register_monthly_load(source: MonthlyLoadSource) -> None:
+    if source not in _monthly_load_sources:
+        _monthly_load_sources.append(source)
+
+
+def month_bounds(day: datetime.date) -> tuple[datetime.date, datetime.date]:
+    first = day.replace(day=1)
+    following = (first + datetime.timedelta(days=32)).replace(day=1)
+    return first, following - datetime.timedelta(days=1)
+
+
+def monthly_load_expression(*, day: datetime.date | None = None) -> models.Expression:
+    """The number of engagements of the month of ``day`` (default: today), per consultant."""
+    first, last = month_bounds(day or timezone.localdate())
+    total: models.Expression = Value(0)
+    for source in _monthly_load_sources:
+        total = total + Coalesce(source(first, last), Value(0))
+    return models.ExpressionWrapper(total, output_field=models.IntegerField())
+
+
+def consultant_month_load(*, consultant: Consultant, day: datetime.date | None = None) -> int:
+    """One consultant's engagements in the month of ``day`` (detail page)."""
+    return (
+        Consultant.objects.filter(pk=consultant.pk)
+        .annotate(month_load=monthly_load_expression(day=day))
+        .values_list("month_load", flat=True)
+        .get()
+    )
+
+
+class Load(models.TextChoices):
+    """The directory's "this month's load" filter."""
+
+    NONE = "none", _("No engagements yet")
+    ROOM = "room", _("Below their monthly limit")
+    FULL = "full", _("At or above their monthly limit")
+
 
 # --- Directory ---------------------------------------------------------------------
 
@@ -52,12 +105,14 @@ def consultant_directory(
     language: str | None = None,
     region: str | None = None,
     available_on: datetime.date | None = None,
+    load: str | None = None,
 ) -> QuerySet[Consultant]:
     """The staff directory: what ``user`` may see, searched by pseudonym only
     and filtered; ordered by pseudonym. ``expertise`` is a topic slug,
-    ``language`` a ``Language`` value. Paginate the result: the page costs
-    one query for the rows and one for their expertise topics."""
-    queryset = consultants_visible_to(user)
+    ``language`` a ``Language`` value, ``load`` a ``Load`` value; each row
+    carries ``month_load``, this month's engagements. Paginate the result:
+    the page costs one query for the rows and one for their expertise topics."""
+    queryset = consultants_visible_to(user).annotate(month_load=monthly_load_expression())
     if search := search.strip():
         queryset = queryset.filter(pseudonym__icontains=search)
     if status:
@@ -70,6 +125,12 @@ def consultant_directory(
         queryset = queryset.filter(region=region)
     if available_on is not None:
         queryset = queryset.filter(available_on_q(available_on))
+    if load == Load.NONE:
+        queryset = queryset.filter(month_load=0)
+    elif load == Load.ROOM:
+        queryset = queryset.filter(month_load__lt=F("monthly_engagement_limit"))
+    elif load == Load.FULL:
+        queryset = queryset.filter(month_load__gte=F("monthly_engagement_limit"))
     # Encrypted fields are not even read: a list never shows them, and a bad
     # key then cannot take the directory down.
     return queryset.defer(*encrypted_field_names(Consultant)).prefetch_related(

@@ -234,6 +234,7 @@ def consultant_public_bio_approve(*, consultant: Consultant, by: User) -> Consul
 def story_sharing_default_set(*, consultant: Consultant, value: str, by: User) -> Consultant:
     with transaction.atomic():
         consultant = _locked(consultant)
+        _refuse_if_erased(consultant)
         consultant.story_sharing_default = value
         consultant.full_clean()
         consultant.save(update_fields=["story_sharing_default", "updated_at"])
@@ -312,6 +313,7 @@ def weekly_window_add(
     window of that weekday (PostgreSQL refuses too, for concurrent adds)."""
     with transaction.atomic():
         consultant = _locked(consultant)
+        _refuse_if_erased(consultant)
         window = WeeklyAvailability(
             consultant=consultant, weekday=weekday, start_time=start_time, end_time=end_time
         )
@@ -341,6 +343,8 @@ def busy_period_add(
     note: str = "",
 ) -> BusyPeriod:
     with transaction.atomic():
+        consultant = _locked(consultant)
+        _refuse_if_erased(consultant)
         period = BusyPeriod(
             consultant=consultant,
             kind=kind,

@@ -66,6 +66,9 @@ MATRIX: dict[str, list[Expect]] = {
     "/admin/":          [S,   A,      A,       A,     A,      A,      A,     OK],
     "/accounts/login/": [OK,  H,      P,       T,     T,      T,      T,     T],
     "/reports/":        [S,   D,      OK,      OK,    OK,     OK,     OK,    OK],
+    # Every consultants staff page: tests/consultants/test_staff_permission_matrix.py
+    "/staff/consultants/":     [S, D,  D,  OK, OK, OK, OK, OK],
+    "/staff/consultants/new/": [S, D,  D,  D,  OK, D,  D,  OK],
 }
 # fmt: on
 
@@ -101,6 +104,8 @@ def test_matrix(path, persona, expected, healthy):
 # Sections whose pages are allauth's or Django's own, covered by their rows
 # above and by test_sign_in / test_admin_access / test_mfa_required.
 NOT_IN_MATRIX = ("accounts/", "admin/", "i18n/")
+# Sections with a matrix of their own (personas with the objects they need).
+NOT_IN_MATRIX += ("portal/me/",)  # tests/consultants/test_portal_permission_matrix.py
 
 
 def _pages_without_parameters(patterns=None, prefix: str = "") -> set[str]:

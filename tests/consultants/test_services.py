@@ -483,6 +483,31 @@ def test_erasure_keeps_the_pseudonym_and_wipes_the_rest(
     assert "Maria" not in json.dumps(data)
     with pytest.raises(ValidationError):
         services.consultant_update(consultant=consultant, by=admin_user, data={"legal_name": "X"})
+    # Nothing about an erased consultant changes any more, from any side.
+    refused_changes = [
+        lambda: services.story_sharing_default_set(
+            consultant=consultant, value=Consultant.StorySharing.GENERAL, by=admin_user
+        ),
+        lambda: services.weekly_window_add(
+            consultant=consultant,
+            weekday=0,
+            start_time=datetime.time(9),
+            end_time=datetime.time(10),
+            by=admin_user,
+        ),
+        lambda: services.busy_period_add(
+            consultant=consultant,
+            kind=BusyPeriod.Kind.TRAVEL,
+            starts_on=datetime.date(2026, 7, 1),
+            ends_on=datetime.date(2026, 7, 2),
+            by=admin_user,
+        ),
+    ]
+    for change in refused_changes:
+        with pytest.raises(ValidationError, match="erased"):
+            change()
+    assert not WeeklyAvailability.objects.filter(consultant=consultant).exists()
+    assert not BusyPeriod.objects.filter(consultant=consultant).exists()
 
 
 def test_only_administrators_erase_and_always_with_a_reason(consultant, manager_user, admin_user):
