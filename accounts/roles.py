@@ -78,6 +78,35 @@ ROLE_PERMISSIONS[Role.WELLBEING_LEAD] |= {
     "consultants.view_expertisetopic",
 }
 
+# engagements (issue 4). Informational model permissions: who may do what
+# with which engagement is decided per object in engagements/access.py.
+ROLE_PERMISSIONS[Role.PROGRAMME_MANAGER] |= {
+    "engagements.view_engagement",
+    "engagements.add_engagement",
+    "engagements.change_engagement",
+    "engagements.view_engagementtransition",
+    "engagements.view_privacyplan",
+    "engagements.add_privacyplan",
+    "engagements.change_privacyplan",
+    "engagements.view_participation",
+    "engagements.add_participation",
+    "engagements.change_participation",
+    "engagements.view_participationchange",
+    "engagements.view_debrief",
+    "engagements.add_debrief",
+    "engagements.view_feedback",
+}
+ROLE_PERMISSIONS[Role.PROGRAMME_STAFF] |= {
+    "engagements.add_engagement",
+    "engagements.add_privacyplan",
+    "engagements.add_participation",
+    "engagements.add_debrief",
+}
+ROLE_PERMISSIONS[Role.FINANCE_OFFICER] |= {
+    "engagements.view_engagement",
+    "engagements.view_participation",
+}
+
 _CACHE_ATTRIBUTE = "_tinig_roles"
 
 

@@ -1,0 +1,291 @@
+"""Who may see or do what with engagements. The ONLY place in this app that
+checks roles; views, services, the workflow and selectors ask here.
+
+Seeing an engagement (``engagements_visible_to``):
+    * administrator (or superuser), programme manager: every engagement;
+    * finance officer: every engagement, read only (anyone may need paying);
+    * programme staff: the engagements they own or are assigned to;
+    * wellbeing lead: engagements of the consultants assigned to them (to
+      support them before and after);
+    * consultant: the engagements they were invited to, through their own
+      participations only (``participation_for_consultant``);
+    * anyone else: nothing.
+    Not visible means 404 (``engagement_for_user``); visible but not allowed
+    to change means 403 (``engagement_for_user_to_change``).
+
+Running an engagement (``can_run``: edit details, the privacy plan, invite,
+matching, confirm participants, mark attendance, write the debrief, most
+transitions): its owner, its assigned staff, programme managers and
+administrators. Approving or declining a request: programme managers and
+administrators only. Cancelling: the owner, managers and administrators.
+
+A consultant answers, steps back from, chooses what to share in, and gives
+feedback on their own participations only; anyone else's is a 404.
+
+Assigned staff are a plain relation (``Engagement.assigned_staff``) rather
+than a django-guardian grant: it is data the pages show, and lists filter
+on it in one query. What staff may see of the consultants on their
+engagements is still a guardian grant, made through ``consultants.access``
+(``grant_staff_on_consultant``).
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from accounts.roles import Role, has_role, roles_of
+from consultants import access as consultants_access
+from consultants.models import Consultant
+from engagements.models import Engagement, Participation
+
+# Transitions only managers (and administrators) may make.
+MANAGER_TRANSITIONS = frozenset({"approve", "decline"})
+# Transitions the owner (not assigned staff) makes, besides managers.
+OWNER_TRANSITIONS = frozenset({"submit", "cancel"})
+
+
+# --- Who is who --------------------------------------------------------------------
+
+
+def _active(user) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def _is_admin(user) -> bool:
+    return _active(user) and (user.is_superuser or has_role(user, Role.ADMINISTRATOR))
+
+
+def _is_manager(user) -> bool:
+    return _is_admin(user) or has_role(user, Role.PROGRAMME_MANAGER)
+
+
+def _is_owner(user, engagement: Engagement) -> bool:
+    return _active(user) and engagement.owner_id == user.pk
+
+
+def _is_assigned(user, engagement: Engagement) -> bool:
+    if not _active(user) or engagement.pk is None:
+        return False
+    cache = getattr(engagement, "_prefetched_objects_cache", {})
+    if "assigned_staff" in cache:
+        return any(member.pk == user.pk for member in cache["assigned_staff"])
+    return engagement.assigned_staff.filter(pk=user.pk).exists()
+
+
+def _is_programme_staff(user) -> bool:
+    return has_role(user, Role.PROGRAMME_STAFF)
+
+
+# --- Seeing --------------------------------------------------------------------------
+
+
+def engagements_visible_to(user) -> QuerySet[Engagement]:
+    """Every staff list of engagements starts here (see the module docstring)."""
+    everyone = Engagement.objects.all()
+    if not _active(user):
+        return everyone.none()
+    if _is_manager(user):
+        return everyone
+    roles = roles_of(user)
+    if Role.FINANCE_OFFICER in roles:
+        return everyone
+    conditions = Q()
+    if Role.PROGRAMME_STAFF in roles:
+        conditions |= Q(owner=user) | Q(pk__in=_assigned_ids(user))
+    if Role.WELLBEING_LEAD in roles:
+        supported = consultants_access.consultants_visible_to(user).values("pk")
+        conditions |= Q(
+            pk__in=Participation.objects.filter(consultant__in=supported).values("engagement_id")
+        )
+    return everyone.filter(conditions) if conditions else everyone.none()
+
+
+def _assigned_ids(user):
+    return Engagement.assigned_staff.through.objects.filter(user_id=user.pk).values("engagement_id")
+
+
+def engagements_run_by(user) -> QuerySet[Engagement]:
+    """Engagements ``user`` runs: every one for managers, their own and assigned
+    ones for programme staff ("needs me today", counts)."""
+    everyone = Engagement.objects.all()
+    if not _active(user):
+        return everyone.none()
+    if _is_manager(user):
+        return everyone
+    if _is_programme_staff(user):
+        return everyone.filter(Q(owner=user) | Q(pk__in=_assigned_ids(user)))
+    return everyone.none()
+
+
+def engagements_mine(user) -> QuerySet[Engagement]:
+    """Engagements ``user`` owns or is assigned to, whatever their role."""
+    if not _active(user):
+        return Engagement.objects.none()
+    return Engagement.objects.filter(Q(owner=user) | Q(pk__in=_assigned_ids(user)))
+
+
+def can_view(user, engagement: Engagement) -> bool:
+    return engagements_visible_to(user).filter(pk=engagement.pk).exists()
+
+
+def engagement_for_user(user, pk) -> Engagement:
+    """The engagement, or 404 for anyone who may not see it."""
+    try:
+        return engagements_visible_to(user).select_related("owner").get(pk=pk)
+    except (Engagement.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such engagement.") from None
+
+
+def engagement_for_user_to_change(user, pk) -> Engagement:
+    """404 as above, then 403 for those who may see but not run it."""
+    engagement = engagement_for_user(user, pk)
+    if not can_run(user, engagement):
+        raise PermissionDenied("You may not change this engagement.")
+    return engagement
+
+
+# --- Doing (staff) -------------------------------------------------------------------
+
+
+def can_create(user) -> bool:
+    """Write a request: programme staff, managers and administrators."""
+    return _is_manager(user) or _is_programme_staff(user)
+
+
+def can_run(user, engagement: Engagement) -> bool:
+    """Owner, assigned staff (programme staff), managers and administrators."""
+    if _is_manager(user):
+        return True
+    if not _is_programme_staff(user):
+        return False
+    return _is_owner(user, engagement) or _is_assigned(user, engagement)
+
+
+def can_edit(user, engagement: Engagement) -> bool:
+    """Change the details (while the engagement is open)."""
+    return engagement.is_open and can_run(user, engagement)
+
+
+def can_transition(user, engagement: Engagement, name: str) -> bool:
+    """Whether ``user`` may make transition ``name`` (permission only; the
+    workflow checks the conditions)."""
+    if name in MANAGER_TRANSITIONS:
+        return _is_manager(user)
+    if name in OWNER_TRANSITIONS:
+        return _is_manager(user) or (_is_programme_staff(user) and _is_owner(user, engagement))
+    return can_run(user, engagement)
+
+
+def can_approve_requests(user) -> bool:
+    """Approve or decline submitted requests (any engagement)."""
+    return _is_manager(user)
+
+
+def can_assign_staff(user, engagement: Engagement) -> bool:
+    return _is_manager(user) or (_is_programme_staff(user) and _is_owner(user, engagement))
+
+
+def can_invite(user, engagement: Engagement) -> bool:
+    return can_run(user, engagement)
+
+
+def can_view_matching(user, engagement: Engagement) -> bool:
+    return can_run(user, engagement)
+
+
+def can_manage_privacy_plan(user, engagement: Engagement) -> bool:
+    return can_run(user, engagement)
+
+
+def can_approve_privacy_plan(user, engagement: Engagement) -> bool:
+    return _is_manager(user)
+
+
+def can_manage_participation(user, participation: Participation) -> bool:
+    """Confirm, withdraw an invitation, mark attendance: those who run it."""
+    return can_run(user, participation.engagement)
+
+
+def can_write_debrief(user, engagement: Engagement) -> bool:
+    return can_run(user, engagement)
+
+
+def can_view_debrief(user, engagement: Engagement) -> bool:
+    return can_run(user, engagement)
+
+
+def can_view_feedback(user, engagement: Engagement) -> bool:
+    return can_run(user, engagement)
+
+
+def can_view_reasons(user, participation: Participation) -> bool:
+    """An optional reason for declining or stepping back: the consultant, and
+    the managers who may need to act on it. Never required, never on a list."""
+    return _is_manager(user) or is_own(user, participation)
+
+
+# --- The consultant -------------------------------------------------------------------
+
+
+def consultant_of(user) -> Consultant | None:
+    return consultants_access.consultant_of(user)
+
+
+def is_own(user, participation: Participation) -> bool:
+    return (
+        _active(user)
+        and has_role(user, Role.CONSULTANT)
+        and participation.consultant.user_id is not None
+        and participation.consultant.user_id == user.pk
+    )
+
+
+def participations_of(user) -> QuerySet[Participation]:
+    """A consultant's own participations; nothing for anyone else."""
+    if not _active(user) or not has_role(user, Role.CONSULTANT):
+        return Participation.objects.none()
+    return Participation.objects.filter(consultant__user=user)
+
+
+def participation_for_consultant(user, pk) -> Participation:
+    """The consultant's own participation, or 404 (someone else's included)."""
+    try:
+        return participations_of(user).select_related("engagement", "consultant").get(pk=pk)
+    except (Participation.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such invitation.") from None
+
+
+def can_respond(user, participation: Participation, *, on_behalf: bool = False) -> bool:
+    """Accept, decline, step back, choose what to share, give feedback: the
+    consultant, from the portal. ``on_behalf``: staff who run the engagement
+    recording an answer the consultant gave them (by phone, in person);
+    the history says who recorded it."""
+    if on_behalf:
+        return can_run(user, participation.engagement)
+    return is_own(user, participation)
+
+
+# --- Object grants on consultants (through consultants.access) ------------------------
+
+
+def staff_of(engagement: Engagement) -> list:
+    """The owner and the assigned staff: who runs it day to day."""
+    people = {engagement.owner_id: engagement.owner}
+    for member in engagement.assigned_staff.all():
+        people[member.pk] = member
+    return list(people.values())
+
+
+def grant_staff_on_consultant(
+    engagement: Engagement, consultant: Consultant, *, reveal: bool = False
+) -> None:
+    """Let the engagement's staff see this consultant (by pseudonym) and, once
+    the consultant is confirmed, reveal their identity (audited per reveal)."""
+    for member in staff_of(engagement):
+        if not (_is_programme_staff(member) or _is_manager(member)):
+            continue
+        consultants_access.grant_consultant_view(member, consultant)
+        if reveal:
+            consultants_access.grant_identity_reveal(member, consultant)
