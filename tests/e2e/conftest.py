@@ -120,6 +120,11 @@ class Session:
             self.problems.append(f"console error: {message.text} [{where}]")
 
     def _on_request_failed(self, request) -> None:
+        # A click that navigates away aborts what the old page was still
+        # loading (net::ERR_ABORTED); a resource that is really missing
+        # still shows up as an HTTP error in _on_response.
+        if request.failure == "net::ERR_ABORTED":
+            return
         self.problems.append(f"request failed: {request.url} ({request.failure})")
 
     def _on_response(self, response) -> None:
