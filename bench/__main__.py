@@ -28,6 +28,7 @@ def main(names: list[str]) -> int:
     from django.conf import settings
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]  # the test Client's host
+    settings.DEBUG = False  # measure what production runs, not debug logging
     from django.core.management import call_command
 
     print(f"bench: database {database}; migrating")
