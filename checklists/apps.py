@@ -5,3 +5,29 @@ from django.utils.translation import gettext_lazy as _
 class ChecklistsConfig(AppConfig):
     name = "checklists"
     verbose_name = _("Checklists")
+
+    def ready(self):
+        from checklists import gates, models, receivers
+        from core import audit
+        from engagements import signals
+        from engagements.workflow import register_guard
+
+        # The checklist's conditions on the engagement workflow (its one place).
+        register_guard("confirm", gates.before_items_done, key="checklists.confirm")
+        register_guard("close", gates.after_items_done, key="checklists.close")
+
+        signals.engagement_transitioned.connect(
+            receivers.on_engagement_transitioned, dispatch_uid="checklists.instantiate"
+        )
+        signals.engagement_dates_changed.connect(
+            receivers.on_engagement_dates_changed, dispatch_uid="checklists.due_dates"
+        )
+        signals.participation_status_changed.connect(
+            receivers.on_participation_status_changed, dispatch_uid="checklists.participants"
+        )
+
+        # Change history: who ticked what, when. The note is encrypted and
+        # masked; a justification says why an item did not apply.
+        audit.register(models.ChecklistItem, exclude_fields=["updated_at"])
+        audit.register(models.ChecklistTemplate)
+        audit.register(models.TemplateItem)

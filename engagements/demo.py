@@ -316,11 +316,16 @@ def seed() -> list[str]:
         raise RuntimeError("Load the demo sign-ins first (accounts.demo.seed).")
     if not Consultant.objects.filter(pseudonym__in=["Amihan", "Bituin", "Tala"]).exists():
         raise RuntimeError("Load the demo consultants first (consultants.demo.seed).")
+    from engagements.workflow import other_apps_guards_set_aside
+
     existing = set(Engagement.objects.values_list("title", flat=True))
     created = []
-    for demo in DEMO_ENGAGEMENTS:
-        if demo.title in existing:
-            continue
-        _create(demo, users)
-        created.append(demo.title)
+    # Checklists and compensation seed their demo records after this, to
+    # match each engagement's status; their gates would refuse before that.
+    with other_apps_guards_set_aside():
+        for demo in DEMO_ENGAGEMENTS:
+            if demo.title in existing:
+                continue
+            _create(demo, users)
+            created.append(demo.title)
     return created

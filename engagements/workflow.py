@@ -40,6 +40,7 @@ the engagement locked, and must not write.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -125,6 +126,25 @@ def unregister_guard(transition: str, guard: Guard | None = None, *, key: str | 
 
 def registered_guards(transition: str) -> list[Guard]:
     return list(_guards[transition].values())
+
+
+@contextlib.contextmanager
+def other_apps_guards_set_aside():
+    """Run the core workflow without the conditions other apps registered.
+
+    For the demo data only: it walks engagements through the workflow before
+    the apps that gate it (checklists, compensation) seed the records that
+    would satisfy their gates, and those apps' own demo seeds then bring
+    their records in line with each engagement's status. Never for pages.
+    """
+    saved = {name: dict(guards) for name, guards in _guards.items()}
+    for guards in _guards.values():
+        guards.clear()
+    try:
+        yield
+    finally:
+        for name, guards in saved.items():
+            _guards[name].update(guards)
 
 
 # --- Core conditions ------------------------------------------------------------------

@@ -349,3 +349,16 @@ def test_transitions_for_offers_what_the_user_may_do(owner, manager_user):
         engagement=engagement, user=manager_user, now=timezone.now() + datetime.timedelta(days=9000)
     )
     assert not late[0].available
+
+
+def test_other_apps_guards_are_set_aside_only_inside_the_block():
+    def refuse(**kwargs):
+        return ["Not yet."]
+
+    workflow.register_guard("confirm", refuse, key="test.refuse")
+    try:
+        with workflow.other_apps_guards_set_aside():
+            assert workflow.registered_guards("confirm") == []
+        assert refuse in workflow.registered_guards("confirm")
+    finally:
+        workflow.unregister_guard("confirm", key="test.refuse")

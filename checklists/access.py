@@ -1,0 +1,188 @@
+"""Who may see or tick what on a checklist. The ONLY place in this app that
+checks roles; views, services and selectors ask here.
+
+Seeing an engagement's checklist: whoever may see the engagement
+(``engagements.access.engagements_visible_to``: managers, administrators and
+finance officers every one; programme staff their own and assigned ones;
+wellbeing leads those of the consultants they support). Anyone else gets a
+404, as for the engagement itself.
+
+Ticking a staff item (done, or not applicable):
+    * its assignee (the engagement's owner, for programme staff items);
+    * programme staff who run the engagement (owner, assigned staff) for
+      programme staff items;
+    * anyone holding the item's role (finance officer, wellbeing lead, ...)
+      who may see the engagement;
+    * programme managers and administrators, any item.
+Ticking a consultant's item: that consultant only, from the portal. Staff
+never tick "I have read the brief" for someone.
+
+Evidence files: whoever may see the checklist (staff), and the consultant
+for their own items. Every opening is written to the audit trail.
+
+Compliance: every staff member sees the figure over the engagements they
+may see; for managers, administrators and finance officers that is the
+whole programme.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from accounts.roles import Role, has_role, is_staff_member, roles_of
+from checklists.models import Checklist, ChecklistItem, OwnerRole
+from consultants import access as consultants_access
+from consultants.models import Consultant
+from engagements import access as engagements_access
+from engagements.models import Engagement
+
+
+def _active(user) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def _is_manager(user) -> bool:
+    return _active(user) and (
+        user.is_superuser or has_role(user, Role.PROGRAMME_MANAGER, Role.ADMINISTRATOR)
+    )
+
+
+# --- Seeing ---------------------------------------------------------------------------
+
+
+def checklists_visible_to(user) -> QuerySet[Checklist]:
+    if not _active(user) or not is_staff_member(user):
+        return Checklist.objects.none()
+    return Checklist.objects.filter(
+        engagement__in=engagements_access.engagements_visible_to(user).values("pk")
+    )
+
+
+def engagement_for_user(user, pk) -> Engagement:
+    """The engagement (404 for anyone who may not see it)."""
+    if not is_staff_member(user):
+        raise Http404("No such engagement.")
+    return engagements_access.engagement_for_user(user, pk)
+
+
+def can_view_checklist(user, engagement: Engagement) -> bool:
+    return is_staff_member(user) and engagements_access.can_view(user, engagement)
+
+
+def item_for_user(user, pk) -> ChecklistItem:
+    """A staff-visible item, or 404."""
+    try:
+        return (
+            ChecklistItem.objects.select_related(
+                "checklist__engagement__owner", "consultant", "assignee"
+            )
+            .filter(checklist__in=checklists_visible_to(user))
+            .get(pk=pk)
+        )
+    except (ChecklistItem.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such checklist item.") from None
+
+
+def item_for_user_to_tick(user, pk) -> ChecklistItem:
+    """404 as above, then 403 for those who may see but not tick it."""
+    item = item_for_user(user, pk)
+    if not can_tick(user, item):
+        raise PermissionDenied("You may not tick this item.")
+    return item
+
+
+# --- Ticking --------------------------------------------------------------------------
+
+
+def can_tick(user, item: ChecklistItem) -> bool:
+    if not _active(user):
+        return False
+    if item.is_consultant_item:
+        return bool(
+            has_role(user, Role.CONSULTANT)
+            and item.consultant is not None
+            and item.consultant.user_id == user.pk
+        )
+    engagement = item.checklist.engagement
+    if _is_manager(user):
+        return True
+    if not is_staff_member(user):
+        return False
+    if item.assignee_id == user.pk:
+        return True
+    if item.owner_role == OwnerRole.PROGRAMME_STAFF and engagements_access.can_run(
+        user, engagement
+    ):
+        return True
+    if item.owner_role in roles_of(user):
+        return engagements_access.can_view(user, engagement)
+    return False
+
+
+def can_reopen(user, item: ChecklistItem) -> bool:
+    """Undo a tick made by mistake: whoever may tick it."""
+    return can_tick(user, item)
+
+
+# --- "My tasks" -----------------------------------------------------------------------
+
+
+def tasks_condition(user) -> Q:
+    """Open staff items that are ``user``'s to do: assigned to them, or of a
+    role they hold on an engagement they may see. Empty for non-staff."""
+    if not _active(user) or not is_staff_member(user):
+        return Q(pk__in=[])
+    mine = Q(assignee=user)
+    roles = {role.value for role in roles_of(user)} & {
+        role.value for role in OwnerRole if role != OwnerRole.CONSULTANT
+    }
+    if roles:
+        visible = engagements_access.engagements_visible_to(user).values("pk")
+        mine |= Q(owner_role__in=sorted(roles), checklist__engagement__in=visible)
+    return mine & ~Q(owner_role=OwnerRole.CONSULTANT)
+
+
+# --- The consultant (portal) ----------------------------------------------------------
+
+
+def consultant_of(user) -> Consultant | None:
+    return consultants_access.consultant_of(user)
+
+
+def consultant_items(user) -> QuerySet[ChecklistItem]:
+    """A consultant's own items; nothing for anyone else."""
+    if not _active(user) or not has_role(user, Role.CONSULTANT):
+        return ChecklistItem.objects.none()
+    return ChecklistItem.objects.filter(owner_role=OwnerRole.CONSULTANT, consultant__user=user)
+
+
+def consultant_item_for_user(user, pk) -> ChecklistItem:
+    """The consultant's own item, or 404 (anyone else's included)."""
+    try:
+        return (
+            consultant_items(user).select_related("checklist__engagement", "consultant").get(pk=pk)
+        )
+    except (ChecklistItem.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such item.") from None
+
+
+# --- Evidence -------------------------------------------------------------------------
+
+
+def can_open_evidence(user, item: ChecklistItem) -> bool:
+    if (
+        item.is_consultant_item
+        and item.consultant
+        and item.consultant.user_id == getattr(user, "pk", None)
+    ):
+        return True
+    return can_view_checklist(user, item.checklist.engagement)
+
+
+# --- Compliance -----------------------------------------------------------------------
+
+
+def can_view_compliance(user) -> bool:
+    return _active(user) and is_staff_member(user)

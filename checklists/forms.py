@@ -1,0 +1,62 @@
+"""Forms of the checklist pages: they only normalise input; the services
+decide (evidence needed, waivable, who may tick)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from checklists.models import ChecklistItem, Evidence
+from checklists.services import MAX_JUSTIFICATION, MAX_NOTE
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """A service's ValidationError on the form: on its field when the form
+    has one, otherwise at the top of the form."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+class DoneForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=MAX_NOTE,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What was done. Only people who see this checklist read it."),
+    )
+    evidence = forms.FileField(
+        label=_("Evidence file"),
+        required=False,
+        help_text=_("A PDF, JPEG or PNG file, at most 5 MB. It is kept privately."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+    )
+
+    def __init__(self, *args, item: ChecklistItem, **kwargs):
+        super().__init__(*args, **kwargs)
+        if item.evidence == Evidence.NOTE:
+            self.fields["note"].required = True
+            self.fields["note"].help_text = _("This item needs a note saying what was done.")
+        if item.evidence == Evidence.FILE:
+            self.fields["evidence"].required = True
+        elif item.is_consultant_item:
+            del self.fields["evidence"]
+        if item.is_consultant_item:
+            self.fields["note"].label = _("Anything you would like the team to know?")
+            self.fields["note"].help_text = _("Only the people running this engagement read it.")
+
+
+class NotApplicableForm(forms.Form):
+    justification = forms.CharField(
+        label=_("Why does it not apply?"),
+        max_length=MAX_JUSTIFICATION,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class ConfirmForm(forms.Form):
+    """A POST with nothing in it but the CSRF token."""

@@ -1,0 +1,167 @@
+"""Reads of the checklists app, for pages. Query counts are tested.
+
+Compliance is the share of items done on time: of the items that count
+(not marked not applicable, and either done or already due), how many were
+done by their due date. An item still open after its due date counts
+against; one not yet due does not count yet.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, F, Q, QuerySet
+from django.utils import timezone
+
+from checklists import access
+from checklists.models import Checklist, ChecklistItem, Stage
+from engagements.models import Engagement
+
+S = ChecklistItem.Status
+
+
+@dataclass
+class StageProgress:
+    stage: str
+    label: str
+    items: list[ChecklistItem] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return len(self.items)
+
+    @property
+    def resolved(self) -> int:
+        return sum(1 for item in self.items if item.resolved)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.resolved / self.total) if self.total else 100
+
+
+def checklist_for_engagement(engagement: Engagement, *, now=None) -> Checklist | None:
+    """The engagement's checklist with its items (two queries), or None.
+    ``checklist.stages``: a ``StageProgress`` per stage that has items;
+    each item gets ``overdue``."""
+    checklist = (
+        Checklist.objects.filter(engagement=engagement)
+        .select_related("engagement", "template")
+        .first()
+    )
+    if checklist is None:
+        return None
+    now = now or timezone.now()
+    items = list(
+        checklist.items.select_related("assignee", "consultant", "done_by").order_by(
+            "order", "consultant__pseudonym", "id"
+        )
+    )
+    stages = {stage: StageProgress(stage, label) for stage, label in Stage.choices}
+    for item in items:
+        item.overdue = item.is_overdue(now)
+        stages[item.stage].items.append(item)
+    checklist.stages = [progress for progress in stages.values() if progress.items]
+    checklist.total = len(items)
+    checklist.resolved = sum(1 for item in items if item.resolved)
+    checklist.overdue_count = sum(1 for item in items if item.overdue)
+    checklist.percent = round(100 * checklist.resolved / len(items)) if items else 100
+    return checklist
+
+
+def my_tasks(*, user, now=None) -> QuerySet[ChecklistItem]:
+    """Open staff items that are ``user``'s (assigned to them, or of a role
+    they hold on an engagement they see), soonest due first. One query
+    (plus, once per request, the user's roles), whatever the number."""
+    return (
+        ChecklistItem.objects.filter(access.tasks_condition(user), status=S.OPEN)
+        .select_related("checklist__engagement")
+        .order_by("due_at", "id")
+    )
+
+
+def consultant_tasks(*, user) -> QuerySet[ChecklistItem]:
+    """A consultant's own items, open ones first, soonest due first."""
+    return (
+        access.consultant_items(user)
+        .select_related("checklist__engagement")
+        .exclude(checklist__engagement__status__in=[Engagement.Status.CANCELLED])
+        .order_by(F("done_at").desc(nulls_first=True), "due_at", "id")
+    )
+
+
+# --- Compliance ------------------------------------------------------------------------
+
+
+def _counting(now) -> Q:
+    return ~Q(items__status=S.NOT_APPLICABLE) & (Q(items__status=S.DONE) | Q(items__due_at__lt=now))
+
+
+def _on_time() -> Q:
+    return Q(items__status=S.DONE, items__done_at__lte=F("items__due_at"))
+
+
+def _percent(on_time: int, counted: int) -> Decimal | None:
+    if not counted:
+        return None
+    return (Decimal(100) * on_time / counted).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class ComplianceRow:
+    engagement: Engagement
+    counted: int
+    on_time: int
+    open_overdue: int
+
+    @property
+    def percent(self) -> Decimal | None:
+        return _percent(self.on_time, self.counted)
+
+
+@dataclass(frozen=True)
+class Compliance:
+    rows: list[ComplianceRow]
+
+    @property
+    def counted(self) -> int:
+        return sum(row.counted for row in self.rows)
+
+    @property
+    def on_time(self) -> int:
+        return sum(row.on_time for row in self.rows)
+
+    @property
+    def percent(self) -> Decimal | None:
+        return _percent(self.on_time, self.counted)
+
+
+def _annotated(queryset, now):
+    return queryset.annotate(
+        counted=Count("items", filter=_counting(now)),
+        on_time=Count("items", filter=_on_time()),
+        open_overdue=Count("items", filter=Q(items__status=S.OPEN, items__due_at__lt=now)),
+    )
+
+
+def compliance_for_engagement(engagement: Engagement, *, now=None) -> ComplianceRow | None:
+    now = now or timezone.now()
+    checklist = _annotated(Checklist.objects.filter(engagement=engagement), now).first()
+    if checklist is None:
+        return None
+    return ComplianceRow(engagement, checklist.counted, checklist.on_time, checklist.open_overdue)
+
+
+def compliance_overview(*, user, now=None, since: datetime.datetime | None = None) -> Compliance:
+    """Per engagement the user may see, and overall (the programme, for
+    managers). One query."""
+    now = now or timezone.now()
+    checklists = access.checklists_visible_to(user).select_related("engagement")
+    if since is not None:
+        checklists = checklists.filter(engagement__start__gte=since)
+    rows = [
+        ComplianceRow(c.engagement, c.counted, c.on_time, c.open_overdue)
+        for c in _annotated(checklists, now).order_by("-engagement__start", "-id")
+    ]
+    return Compliance(rows)

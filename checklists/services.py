@@ -1,0 +1,433 @@
+"""Writes of the checklists app.
+
+Each function is one business action: keyword-only, one
+``transaction.atomic()``, ``full_clean()`` before ``save()``, and a
+``ValidationError`` with a message a person can act on when the input is
+wrong (nothing saved then). Permission is checked here too
+(``checklists.access``), raising ``PermissionDenied``.
+
+How a checklist lives:
+
+* ``checklist_instantiate`` runs when an engagement is approved (a receiver
+  of ``engagements.signals.engagement_transitioned``): the items of the
+  current template version whose condition fits the engagement are copied,
+  with due dates computed from the engagement's dates; programme staff
+  items are assigned to the engagement's owner, other roles' items to
+  whoever holds the role and sees the engagement. A consultant's items
+  are copied per consultant, when a consultant accepts or is confirmed
+  (``checklist_add_consultant``), and their open items go when the
+  consultant no longer takes part.
+* ``checklist_recompute_due_dates`` runs when the engagement's dates change
+  (``engagement_dates_changed``): open items follow, done ones keep theirs.
+* ``item_mark_done`` / ``item_mark_not_applicable`` / ``item_reopen``: the
+  ticks, by someone ``access.can_tick`` allows.
+* Templates: ``template_create_draft`` (copy a version into the next draft),
+  ``template_publish``. A published version never changes.
+
+``now`` parameters are the clock, for tests; views never pass them.
+"""
+
+from __future__ import annotations
+
+import datetime
+import importlib
+import logging
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from checklists import access
+from checklists.models import (
+    DEFAULT_TEMPLATE_SLUG,
+    Checklist,
+    ChecklistItem,
+    ChecklistTemplate,
+    Evidence,
+    OwnerRole,
+    PublishedTemplateIsImmutable,
+    TemplateItem,
+    due_from,
+)
+from consultants.models import Consultant
+from core.audit import record_access
+from engagements.models import Engagement, Participation
+
+logger = logging.getLogger(__name__)
+
+COPIED_FIELDS = (
+    "key",
+    "stage",
+    "title",
+    "guidance",
+    "owner_role",
+    "due_anchor",
+    "due_offset_days",
+    "evidence",
+    "waivable",
+    "gates",
+    "order",
+)
+# A consultant takes part (and has items) while their participation is one of these.
+TAKING_PART = frozenset({Participation.Status.ACCEPTED, Participation.Status.CONFIRMED})
+KEEPS_ITEMS = TAKING_PART | {Participation.Status.ATTENDED, Participation.Status.NO_SHOW}
+
+MAX_NOTE = 4000
+MAX_JUSTIFICATION = 2000
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied(_("You may not do this."))
+
+
+# --- Templates -------------------------------------------------------------------------
+
+
+def template_current(*, slug: str = DEFAULT_TEMPLATE_SLUG) -> ChecklistTemplate | None:
+    """The latest published version of a template."""
+    return (
+        ChecklistTemplate.objects.filter(slug=slug, published_at__isnull=False)
+        .order_by("-version")
+        .first()
+    )
+
+
+def _ensure_default_template() -> ChecklistTemplate:
+    """The default ships as a data migration; install it again from there if
+    this database has lost it (a flushed test database)."""
+    shipped = importlib.import_module("checklists.migrations.0002_default_template")
+    logger.warning("No published checklist template: installing the default again.")
+    with transaction.atomic():
+        template = shipped.install(ChecklistTemplate, TemplateItem)
+    template.refresh_from_db()
+    return template
+
+
+def template_create_draft(*, template: ChecklistTemplate, by: User | None = None):
+    """A new draft version of ``template``'s slug, with a copy of its items."""
+    with transaction.atomic():
+        latest = (
+            ChecklistTemplate.objects.select_for_update()
+            .filter(slug=template.slug)
+            .aggregate(Max("version"))["version__max"]
+        )
+        draft = ChecklistTemplate(
+            slug=template.slug,
+            version=(latest or 0) + 1,
+            name=template.name,
+            description=template.description,
+        )
+        draft.full_clean()
+        draft.save()
+        TemplateItem.objects.bulk_create(
+            TemplateItem(
+                template=draft,
+                **{
+                    field: getattr(item, field)
+                    for field in (*COPIED_FIELDS, "condition", "engagement_types")
+                },
+            )
+            for item in template.items.all()
+        )
+    return draft
+
+
+def template_publish(*, template: ChecklistTemplate, by: User | None = None, now=None):
+    """Publish a draft: from now on new checklists are copied from it. It can
+    never change again; checklists already made keep their copy."""
+    with transaction.atomic():
+        template = ChecklistTemplate.objects.select_for_update().get(pk=template.pk)
+        if template.is_published:
+            raise PublishedTemplateIsImmutable(_("This version is already published."))
+        if not template.items.exists():
+            raise ValidationError(_("A template without items cannot be published."))
+        for item in template.items.all():
+            item.full_clean()
+        ChecklistTemplate.objects.filter(pk=template.pk).update(published_at=now or timezone.now())
+        template.refresh_from_db()
+    return template
+
+
+def template_item_save(*, item: TemplateItem) -> TemplateItem:
+    """Add or change an item of a draft (the admin's inline goes through the
+    model's own guard; this is the service for code)."""
+    with transaction.atomic():
+        item.full_clean()
+        item.save()
+    return item
+
+
+# --- Instantiation ---------------------------------------------------------------------
+
+
+def _copy(source: TemplateItem, *, checklist: Checklist, engagement: Engagement, **extra):
+    return ChecklistItem(
+        checklist=checklist,
+        source=source,
+        due_at=due_from(
+            engagement=engagement, anchor=source.due_anchor, offset_days=source.due_offset_days
+        ),
+        **{field: getattr(source, field) for field in COPIED_FIELDS},
+        **extra,
+    )
+
+
+def checklist_instantiate(
+    *, engagement: Engagement, template: ChecklistTemplate | None = None, now=None
+) -> Checklist:
+    """The engagement's checklist, made from the current template version
+    (idempotent: an engagement that has one keeps it)."""
+    with transaction.atomic():
+        existing = Checklist.objects.filter(engagement=engagement).first()
+        if existing is not None:
+            return existing
+        template = template or template_current() or _ensure_default_template()
+        if not template.is_published:
+            raise ValidationError(_("Only a published template can be used."))
+        checklist = Checklist.objects.create(
+            engagement=engagement, template=template, created_at=now or timezone.now()
+        )
+        sources = [item for item in template.items.all() if item.applies_to(engagement)]
+        ChecklistItem.objects.bulk_create(
+            _copy(
+                source,
+                checklist=checklist,
+                engagement=engagement,
+                assignee=_default_assignee(source, engagement),
+            )
+            for source in sources
+            if source.owner_role != OwnerRole.CONSULTANT
+        )
+        participants = Consultant.objects.filter(
+            participations__engagement=engagement, participations__status__in=TAKING_PART
+        ).distinct()
+        for consultant in participants:
+            _add_consultant_items(checklist, consultant, sources)
+    return checklist
+
+
+def _default_assignee(source: TemplateItem, engagement: Engagement):
+    """Programme staff items go to the engagement's owner. Items of another
+    role (manager, finance, wellbeing) go to whoever holds that role and
+    sees the engagement: nobody in particular until someone is assigned."""
+    if source.owner_role == OwnerRole.PROGRAMME_STAFF:
+        return engagement.owner
+    return None
+
+
+def _add_consultant_items(checklist, consultant, sources=None) -> int:
+    engagement = checklist.engagement
+    if sources is None:
+        sources = [
+            item
+            for item in checklist.template.items.filter(owner_role=OwnerRole.CONSULTANT)
+            if item.applies_to(engagement)
+        ]
+    have = set(
+        ChecklistItem.objects.filter(checklist=checklist, consultant=consultant).values_list(
+            "key", flat=True
+        )
+    )
+    new = [
+        _copy(
+            source,
+            checklist=checklist,
+            engagement=engagement,
+            consultant=consultant,
+            assignee=consultant.user,
+        )
+        for source in sources
+        if source.owner_role == OwnerRole.CONSULTANT and source.key not in have
+    ]
+    ChecklistItem.objects.bulk_create(new)
+    return len(new)
+
+
+def checklist_add_consultant(*, engagement: Engagement, consultant: Consultant) -> int:
+    """A consultant takes part: their own items join the checklist (once)."""
+    with transaction.atomic():
+        checklist = (
+            Checklist.objects.filter(engagement=engagement).select_related("template").first()
+        )
+        if checklist is None:
+            return 0
+        return _add_consultant_items(checklist, consultant)
+
+
+def checklist_remove_consultant(*, engagement: Engagement, consultant: Consultant) -> int:
+    """A consultant no longer takes part: their open items go (done ones stay,
+    as a record of what they did)."""
+    with transaction.atomic():
+        deleted, _rows = ChecklistItem.objects.filter(
+            checklist__engagement=engagement,
+            consultant=consultant,
+            status=ChecklistItem.Status.OPEN,
+        ).delete()
+    return deleted
+
+
+def checklist_recompute_due_dates(*, engagement: Engagement) -> int:
+    """Open items' due dates follow the engagement's (new) dates."""
+    with transaction.atomic():
+        items = list(
+            ChecklistItem.objects.select_for_update().filter(
+                checklist__engagement=engagement, status=ChecklistItem.Status.OPEN
+            )
+        )
+        for item in items:
+            item.due_at = due_from(
+                engagement=engagement, anchor=item.due_anchor, offset_days=item.due_offset_days
+            )
+        ChecklistItem.objects.bulk_update(items, ["due_at"])
+    return len(items)
+
+
+# --- Ticking ---------------------------------------------------------------------------
+
+
+def _locked(item: ChecklistItem) -> ChecklistItem:
+    return (
+        ChecklistItem.objects.select_for_update(of=("self",))
+        .select_related("checklist__engagement", "consultant")
+        .get(pk=item.pk)
+    )
+
+
+def _refuse_closed(item: ChecklistItem) -> None:
+    if not item.is_open:
+        raise ValidationError(
+            _("“%(title)s” is already marked “%(status)s”.")
+            % {"title": item.title, "status": item.get_status_display().lower()},
+            code="not_open",
+        )
+
+
+def item_mark_done(
+    *,
+    item: ChecklistItem,
+    by: User,
+    note: str = "",
+    evidence: UploadedFile | None = None,
+    now: datetime.datetime | None = None,
+) -> ChecklistItem:
+    """Tick an item done, with the evidence it asks for."""
+    note = (note or "").strip()
+    with transaction.atomic():
+        item = _locked(item)
+        _require(access.can_tick(by, item))
+        _refuse_closed(item)
+        errors = {}
+        if len(note) > MAX_NOTE:
+            errors["note"] = _("Keep the note under %(max)s characters.") % {"max": MAX_NOTE}
+        if item.evidence == Evidence.NOTE and not note:
+            errors["note"] = _("This item needs a note saying what was done.")
+        if item.evidence == Evidence.FILE and not evidence:
+            errors["evidence"] = _("This item needs a file as evidence (PDF, JPEG or PNG).")
+        if errors:
+            raise ValidationError(errors)
+        item.status = ChecklistItem.Status.DONE
+        item.done_by = by
+        item.done_at = now or timezone.now()
+        item.note = note
+        if evidence:
+            item.evidence_file = evidence
+        try:
+            item.full_clean()
+        except ValidationError as error:
+            raise ValidationError(
+                {
+                    ("evidence" if field == "evidence_file" else field): messages
+                    for field, messages in error.message_dict.items()
+                }
+            ) from None
+        item.save()
+    return item
+
+
+def item_mark_not_applicable(
+    *,
+    item: ChecklistItem,
+    by: User,
+    justification: str,
+    now: datetime.datetime | None = None,
+) -> ChecklistItem:
+    """Mark an item not applicable, saying why. Only a waivable item."""
+    justification = (justification or "").strip()
+    with transaction.atomic():
+        item = _locked(item)
+        _require(access.can_tick(by, item))
+        _refuse_closed(item)
+        if not item.waivable:
+            raise ValidationError(
+                _("“%(title)s” cannot be marked not applicable: it must be done.")
+                % {"title": item.title},
+                code="not_waivable",
+            )
+        if not justification:
+            raise ValidationError(
+                {"justification": _("Say why this item does not apply.")}, code="required"
+            )
+        if len(justification) > MAX_JUSTIFICATION:
+            raise ValidationError(
+                {
+                    "justification": _("Keep it under %(max)s characters.")
+                    % {"max": MAX_JUSTIFICATION}
+                }
+            )
+        item.status = ChecklistItem.Status.NOT_APPLICABLE
+        item.justification = justification
+        item.done_by = by
+        item.done_at = now or timezone.now()
+        item.full_clean()
+        item.save()
+    return item
+
+
+def item_reopen(*, item: ChecklistItem, by: User) -> ChecklistItem:
+    """Undo a tick made by mistake. The evidence file goes with it."""
+    with transaction.atomic():
+        item = _locked(item)
+        _require(access.can_reopen(by, item))
+        if item.is_open:
+            return item
+        old_file = item.evidence_file.name if item.evidence_file else ""
+        item.status = ChecklistItem.Status.OPEN
+        item.done_by = None
+        item.done_at = None
+        item.note = ""
+        item.justification = ""
+        item.evidence_file = ""
+        item.due_at = due_from(
+            engagement=item.checklist.engagement,
+            anchor=item.due_anchor,
+            offset_days=item.due_offset_days,
+        )
+        item.full_clean()
+        item.save()
+        if old_file:
+            storage = ChecklistItem._meta.get_field("evidence_file").storage
+            transaction.on_commit(lambda: storage.delete(old_file))
+    return item
+
+
+def item_evidence_open(*, item: ChecklistItem, by: User, request=None):
+    """The evidence file, opened for reading, after writing the access to the
+    audit trail (a signed agreement may carry a legal name)."""
+    _require(access.can_open_evidence(by, item))
+    if not item.evidence_file:
+        raise ValidationError(_("This item has no evidence file."))
+    with transaction.atomic():
+        record_access(
+            actor=by,
+            instance=item,
+            fields=["evidence_file"],
+            reason=_("Opened the evidence of a checklist item"),
+            request=request,
+        )
+    item.evidence_file.open("rb")
+    return item.evidence_file

@@ -1,0 +1,215 @@
+"""Staff pages for checklists (mounted at /staff/checklists/).
+
+Every view: ``staff_required``, then the engagement or item fetched through
+``checklists.access`` (404 for one the user may not see), then the action's
+check (403), then a form, then a service, then a redirect with a message.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.decorators import staff_required
+from checklists import access, selectors, services
+from checklists.forms import ConfirmForm, DoneForm, NotApplicableForm, add_service_errors
+
+PER_PAGE = 50
+GET_POST = require_http_methods(["GET", "POST"])
+
+
+def _checklist_url(item) -> str:
+    return (
+        reverse("checklists:engagement", args=[item.checklist.engagement_id]) + f"#item-{item.pk}"
+    )
+
+
+def _next_url(request, item) -> str:
+    """Back to "my tasks" when the tick started there, else to the checklist."""
+    if request.POST.get("next") == "my_tasks":
+        return reverse("checklists:my_tasks")
+    return _checklist_url(item)
+
+
+def _posted(request):
+    """The POST data to bind a form to (even when empty), or None for a GET."""
+    return request.POST if request.method == "POST" else None
+
+
+@staff_required
+@require_http_methods(["GET"])
+def my_tasks(request):
+    now = timezone.now()
+    page = Paginator(selectors.my_tasks(user=request.user, now=now), PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    for item in page.object_list:
+        item.overdue = item.is_overdue(now)
+    return render(
+        request,
+        "checklists/staff/my_tasks.html",
+        {"title": _("My tasks"), "page_obj": page, "now": now},
+    )
+
+
+@staff_required
+@require_http_methods(["GET"])
+def compliance(request):
+    if not access.can_view_compliance(request.user):
+        raise PermissionDenied
+    overview = selectors.compliance_overview(user=request.user)
+    page = Paginator(overview.rows, PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "checklists/staff/compliance.html",
+        {"title": _("Checklist compliance"), "overview": overview, "page_obj": page},
+    )
+
+
+@staff_required
+@require_http_methods(["GET"])
+def engagement_checklist(request, engagement_pk):
+    engagement = access.engagement_for_user(request.user, engagement_pk)
+    checklist = selectors.checklist_for_engagement(engagement)
+    return render(
+        request,
+        "checklists/staff/engagement.html",
+        {
+            "title": _("Checklist"),
+            "engagement": engagement,
+            "checklist": checklist,
+            "compliance": selectors.compliance_for_engagement(engagement),
+        },
+    )
+
+
+def _render_tick(request, item, form, *, template, title, status=200):
+    return render(
+        request,
+        template,
+        {
+            "title": title,
+            "item": item,
+            "engagement": item.checklist.engagement,
+            "form": form,
+            "next": request.POST.get("next") or request.GET.get("next", ""),
+        },
+        status=status,
+    )
+
+
+@staff_required
+@GET_POST
+def item_done(request, pk):
+    item = access.item_for_user_to_tick(request.user, pk)
+    form = DoneForm(
+        _posted(request), request.FILES if request.method == "POST" else None, item=item
+    )
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.item_mark_done(
+                    item=item,
+                    by=request.user,
+                    note=form.cleaned_data["note"],
+                    evidence=form.cleaned_data.get("evidence"),
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("“%(title)s” is done.") % {"title": item.title})
+                return redirect(_next_url(request, item))
+        return _render_tick(
+            request,
+            item,
+            form,
+            template="checklists/staff/done.html",
+            title=_("Mark done"),
+            status=400,
+        )
+    return _render_tick(
+        request, item, form, template="checklists/staff/done.html", title=_("Mark done")
+    )
+
+
+@staff_required
+@GET_POST
+def item_not_applicable(request, pk):
+    item = access.item_for_user_to_tick(request.user, pk)
+    form = NotApplicableForm(_posted(request))
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.item_mark_not_applicable(
+                    item=item, by=request.user, justification=form.cleaned_data["justification"]
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(
+                    request, _("“%(title)s” is marked not applicable.") % {"title": item.title}
+                )
+                return redirect(_next_url(request, item))
+        return _render_tick(
+            request,
+            item,
+            form,
+            template="checklists/staff/not_applicable.html",
+            title=_("Mark not applicable"),
+            status=400,
+        )
+    return _render_tick(
+        request,
+        item,
+        form,
+        template="checklists/staff/not_applicable.html",
+        title=_("Mark not applicable"),
+    )
+
+
+@staff_required
+@GET_POST
+def item_reopen(request, pk):
+    item = access.item_for_user(request.user, pk)
+    if not access.can_reopen(request.user, item):
+        raise PermissionDenied
+    if request.method == "POST" and ConfirmForm(request.POST).is_valid():
+        services.item_reopen(item=item, by=request.user)
+        messages.success(request, _("“%(title)s” is open again.") % {"title": item.title})
+        return redirect(_checklist_url(item))
+    return _render_tick(
+        request,
+        item,
+        ConfirmForm(),
+        template="checklists/staff/reopen.html",
+        title=_("Open this item again?"),
+    )
+
+
+@staff_required
+@require_POST
+@never_cache
+def item_evidence(request, pk):
+    """The evidence file as a download from private storage (it has no URL);
+    asked for with a POST, written to the audit trail first."""
+    item = access.item_for_user(request.user, pk)
+    if not access.can_open_evidence(request.user, item):
+        raise PermissionDenied
+    if not item.evidence_file:
+        messages.error(request, _("This item has no evidence file."))
+        return redirect(_checklist_url(item))
+    handle = services.item_evidence_open(item=item, by=request.user, request=request)
+    extension = item.evidence_file.name.rsplit(".", 1)[-1]
+    response = FileResponse(
+        handle, as_attachment=True, filename=f"tinig-document-{item.pk}.{extension}"
+    )
+    response["Cache-Control"] = "no-store, private"
+    return response
