@@ -5,3 +5,23 @@ from django.utils.translation import gettext_lazy as _
 class CompensationConfig(AppConfig):
     name = "compensation"
     verbose_name = _("Compensation")
+
+    def ready(self):
+        from compensation import models, receivers, statement  # noqa: F401
+        from core import audit
+
+        # Change history of every model; encrypted fields (account name and
+        # number) are masked by core.audit. Free text a person wrote about
+        # a cost or a correction may say something about them: masked too.
+        audit.register(models.RateCard)
+        audit.register(models.AllowancePolicy)
+        audit.register(models.Agreement, mask_fields=["change_note"])
+        audit.register(models.AgreementAllowance)
+        audit.register(models.TimeEntry, mask_fields=["note", "rejection_reason"])
+        audit.register(models.ExpenseClaim, mask_fields=["description", "rejection_reason"])
+        audit.register(models.Receipt)
+        audit.register(models.PaymentMethod)
+        audit.register(models.Payment)
+        audit.register(models.PaymentLine, mask_fields=["reason"])
+
+        receivers.connect()

@@ -9,6 +9,8 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.files import JPEG, PDF, PNG, check_upload, sniff_kind
+
 # --- Philippine mobile numbers ----------------------------------------------------
 
 # What people type: +63 917 123 4567, 0917-123-4567, (0917) 1234567,
@@ -38,50 +40,26 @@ EVIDENCE_MAX_BYTES = 5 * 1024 * 1024
 
 # Recognised by content (magic bytes), never by the name or the browser's
 # claimed type: an executable renamed ``form.pdf`` is refused.
-EVIDENCE_SIGNATURES: dict[str, tuple[bytes, ...]] = {
-    "pdf": (b"%PDF-",),
-    "jpg": (b"\xff\xd8\xff",),
-    "png": (b"\x89PNG\r\n\x1a\n",),
-}
+EVIDENCE_SIGNATURES: dict[str, tuple[bytes, ...]] = {"pdf": PDF, "jpg": JPEG, "png": PNG}
 
 EVIDENCE_TYPE_MESSAGE = _("The evidence must be a PDF, JPEG or PNG file.")
 EVIDENCE_SIZE_MESSAGE = _("The evidence file is larger than 5 MB.")
 EVIDENCE_EMPTY_MESSAGE = _("The evidence file is empty.")
 
 
-def _head(file, length: int = 16) -> bytes:
-    """The first bytes of an uploaded or stored file, leaving its position as it was."""
-    handle = getattr(file, "file", None) or file
-    try:
-        position = handle.tell()
-    except (AttributeError, OSError, ValueError):
-        position = None
-    try:
-        handle.seek(0)
-        head = handle.read(length)
-    finally:
-        if position is not None:
-            handle.seek(position)
-    return head if isinstance(head, bytes) else head.encode("latin-1")
-
-
 def evidence_kind(file) -> str | None:
     """ "pdf", "jpg" or "png" when the content is one of them, else None."""
-    head = _head(file)
-    for kind, signatures in EVIDENCE_SIGNATURES.items():
-        if any(head.startswith(signature) for signature in signatures):
-            return kind
-    return None
+    return sniff_kind(file, EVIDENCE_SIGNATURES)
 
 
 def validate_evidence(file) -> None:
     """Size at most 5 MB, content a PDF, JPEG or PNG."""
-    if not file:
-        return
-    size = getattr(file, "size", None)
-    if size is not None and size > EVIDENCE_MAX_BYTES:
-        raise ValidationError(EVIDENCE_SIZE_MESSAGE, code="evidence_too_large")
-    if size == 0:
-        raise ValidationError(EVIDENCE_EMPTY_MESSAGE, code="evidence_empty")
-    if evidence_kind(file) is None:
-        raise ValidationError(EVIDENCE_TYPE_MESSAGE, code="evidence_wrong_type")
+    check_upload(
+        file,
+        signatures=EVIDENCE_SIGNATURES,
+        max_bytes=EVIDENCE_MAX_BYTES,
+        type_message=EVIDENCE_TYPE_MESSAGE,
+        size_message=EVIDENCE_SIZE_MESSAGE,
+        empty_message=EVIDENCE_EMPTY_MESSAGE,
+        code_prefix="evidence",
+    )

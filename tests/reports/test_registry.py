@@ -92,6 +92,7 @@ def test_params_are_plain_json_values(admin_user):
 
 
 def test_access_log_is_for_administrators_only(admin_user, finance_user, consultant_user):
-    assert [entry.kind for entry in report_kinds_for(admin_user)] == ["access_log"]
-    assert report_kinds_for(finance_user) == []
-    assert report_kinds_for(consultant_user) == []
+    # Other apps register kinds of their own (e.g. compensation's statement).
+    assert "access_log" in [entry.kind for entry in report_kinds_for(admin_user)]
+    assert "access_log" not in [entry.kind for entry in report_kinds_for(finance_user)]
+    assert "access_log" not in [entry.kind for entry in report_kinds_for(consultant_user)]

@@ -1,0 +1,357 @@
+"""Who may see or do what with compensation. The ONLY place in this app that
+checks roles; views, services, selectors and the statement ask here.
+
+Finance (``finance officer``): every rate, agreement, entry, claim, line and
+payment; groups lines into payments, approves them, marks them paid, adds
+adjustments; the only role that reveals payment details (account name and
+number) or exports a payment batch, each audited. Administrators see
+everything finance sees and manage rates, but reveal and export only if
+they also hold the finance role ("finance only", issue 6).
+
+Rates and allowance policies: finance, programme managers, administrators.
+
+An agreement, a time entry, an expense claim (and its receipts): those who
+run the engagement (``engagements.access.can_run``: its owner and assigned
+programme staff, managers, administrators) and finance; the consultant
+their own. Staff propose and change agreements; the consultant acknowledges
+a change (or staff record an acknowledgement the consultant gave them).
+
+Approving time and claims: those who run the engagement, never the person
+who entered the time or submitted the claim, and never a consultant.
+
+Payments and statements: finance and administrators (read), the consultant
+their own. Programme managers see totals and the overdue list (to act on
+late approvals) but not payment details.
+
+Not visible means 404 (``*_for_user``); visible but not allowed means 403.
+A consultant asking for someone else's record gets a 404, as if it did not
+exist. Wellbeing leads see nothing here.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from accounts.roles import Role, has_role
+from compensation.models import (
+    Agreement,
+    ExpenseClaim,
+    Payment,
+    PaymentLine,
+    PaymentMethod,
+    Receipt,
+    TimeEntry,
+)
+from consultants.models import Consultant
+from engagements import access as engagements_access
+from engagements.models import Participation
+
+# Participation statuses in which time and costs may be recorded: the
+# consultant was (or is) booked. Declined or revoked invitations hold none.
+RECORDABLE = frozenset(
+    {
+        Participation.Status.ACCEPTED,
+        Participation.Status.CONFIRMED,
+        Participation.Status.ATTENDED,
+        Participation.Status.NO_SHOW,
+        Participation.Status.WITHDRAWN,
+        Participation.Status.CANCELLED,
+    }
+)
+
+
+# --- Who is who ---------------------------------------------------------------------
+
+
+def _active(user) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def _is_admin(user) -> bool:
+    return _active(user) and (user.is_superuser or has_role(user, Role.ADMINISTRATOR))
+
+
+def is_finance(user) -> bool:
+    """The finance officer role itself (reveal and export need exactly this)."""
+    return _active(user) and has_role(user, Role.FINANCE_OFFICER)
+
+
+def _finance_or_admin(user) -> bool:
+    return is_finance(user) or _is_admin(user)
+
+
+def _is_manager(user) -> bool:
+    return _active(user) and has_role(user, Role.PROGRAMME_MANAGER)
+
+
+def consultant_of(user) -> Consultant | None:
+    return engagements_access.consultant_of(user)
+
+
+def _is_consultant(user) -> bool:
+    return _active(user) and has_role(user, Role.CONSULTANT)
+
+
+def _is_own(user, consultant: Consultant | None) -> bool:
+    return (
+        consultant is not None
+        and consultant.user_id is not None
+        and _is_consultant(user)
+        and consultant.user_id == user.pk
+    )
+
+
+def _runs(user, participation: Participation) -> bool:
+    return engagements_access.can_run(user, participation.engagement)
+
+
+# --- Finance site -------------------------------------------------------------------
+
+
+def can_view_finance(user) -> bool:
+    """The finance pages: queue, payments, overdue, totals."""
+    return _finance_or_admin(user)
+
+
+def can_view_finance_totals(user) -> bool:
+    """Totals by month and type, the overdue list, share paid on time."""
+    return _finance_or_admin(user) or _is_manager(user)
+
+
+def can_manage_payments(user) -> bool:
+    """Group lines, approve, mark paid, add adjustments."""
+    return is_finance(user) or _is_admin(user)
+
+
+def can_manage_rates(user) -> bool:
+    return _finance_or_admin(user) or _is_manager(user)
+
+
+def can_reveal_payment_method(user, method: PaymentMethod | None = None) -> bool:
+    return is_finance(user)
+
+
+def can_export_payments(user) -> bool:
+    return is_finance(user)
+
+
+def can_manage_payment_method(user, consultant: Consultant) -> bool:
+    """Add or retire a payment method: the consultant, or finance for them."""
+    return is_finance(user) or _is_own(user, consultant)
+
+
+# --- Agreements ---------------------------------------------------------------------
+
+
+def can_propose_agreement(user, participation: Participation) -> bool:
+    return _runs(user, participation) or is_finance(user)
+
+
+def can_view_agreement(user, participation: Participation) -> bool:
+    return (
+        _runs(user, participation)
+        or _finance_or_admin(user)
+        or _is_own(user, participation.consultant)
+    )
+
+
+def can_acknowledge_agreement(user, agreement: Agreement, *, on_behalf: bool = False) -> bool:
+    """The consultant, from the portal; ``on_behalf``: staff who run the
+    engagement recording an acknowledgement the consultant gave them."""
+    participation = agreement.participation
+    if on_behalf:
+        return _runs(user, participation)
+    return _is_own(user, participation.consultant)
+
+
+# --- Time and claims ----------------------------------------------------------------
+
+
+def can_record_for(user, participation: Participation, *, on_behalf: bool = False) -> bool:
+    """Enter time or submit a claim: the consultant themselves, or staff who
+    run the engagement on their behalf."""
+    if on_behalf:
+        return _runs(user, participation)
+    return _is_own(user, participation.consultant)
+
+
+def can_decide_time(user, entry: TimeEntry) -> bool:
+    return (
+        not _is_consultant(user)
+        and entry.entered_by_id != getattr(user, "pk", None)
+        and _runs(user, entry.participation)
+    )
+
+
+def can_decide_claim(user, claim: ExpenseClaim) -> bool:
+    return (
+        not _is_consultant(user)
+        and claim.submitted_by_id != getattr(user, "pk", None)
+        and _runs(user, claim.participation)
+    )
+
+
+def can_view_claim(user, claim: ExpenseClaim) -> bool:
+    return (
+        _is_own(user, claim.consultant)
+        or _finance_or_admin(user)
+        or _runs(user, claim.participation)
+    )
+
+
+def can_view_receipt(user, receipt: Receipt) -> bool:
+    return can_view_claim(user, receipt.claim)
+
+
+def can_add_receipt(user, claim: ExpenseClaim) -> bool:
+    """While the claim waits: whoever submitted it, or the consultant."""
+    if claim.status != "submitted":
+        return False
+    return _is_own(user, claim.consultant) or claim.submitted_by_id == getattr(user, "pk", None)
+
+
+# --- Statements -----------------------------------------------------------------------
+
+
+def can_request_statement(user) -> bool:
+    """The statement kind is offered to consultants (their own) and finance."""
+    return is_finance(user) or _is_consultant(user)
+
+
+def can_request_statement_for(user, consultant: Consultant) -> bool:
+    return is_finance(user) or _is_own(user, consultant)
+
+
+def statement_consultants_for(user) -> QuerySet[Consultant]:
+    """Whom ``user`` may request a statement for."""
+    if is_finance(user):
+        return Consultant.objects.all()
+    if _is_consultant(user):
+        return Consultant.objects.filter(user=user)
+    return Consultant.objects.none()
+
+
+# --- Scoped lists and 404s ----------------------------------------------------------------
+
+
+def participations_run_by(user) -> QuerySet[Participation]:
+    return Participation.objects.filter(
+        engagement__in=engagements_access.engagements_run_by(user).values("pk")
+    )
+
+
+def _scope(queryset: QuerySet, user, *, consultant_path: str, participation_path: str | None):
+    if not _active(user):
+        return queryset.none()
+    if _finance_or_admin(user):
+        return queryset
+    conditions = Q()
+    if _is_consultant(user):
+        conditions |= Q(**{f"{consultant_path}__user": user})
+    if participation_path is not None and (
+        _is_manager(user) or has_role(user, Role.PROGRAMME_STAFF)
+    ):
+        conditions |= Q(**{f"{participation_path}__in": participations_run_by(user).values("pk")})
+    return queryset.filter(conditions) if conditions else queryset.none()
+
+
+def agreements_visible_to(user) -> QuerySet[Agreement]:
+    return _scope(
+        Agreement.objects.all(),
+        user,
+        consultant_path="participation__consultant",
+        participation_path="participation",
+    )
+
+
+def time_entries_visible_to(user) -> QuerySet[TimeEntry]:
+    return _scope(
+        TimeEntry.objects.all(),
+        user,
+        consultant_path="consultant",
+        participation_path="participation",
+    )
+
+
+def claims_visible_to(user) -> QuerySet[ExpenseClaim]:
+    return _scope(
+        ExpenseClaim.objects.all(),
+        user,
+        consultant_path="consultant",
+        participation_path="participation",
+    )
+
+
+def payments_visible_to(user) -> QuerySet[Payment]:
+    return _scope(
+        Payment.objects.all(), user, consultant_path="consultant", participation_path=None
+    )
+
+
+def lines_visible_to(user) -> QuerySet[PaymentLine]:
+    return _scope(
+        PaymentLine.objects.all(), user, consultant_path="consultant", participation_path=None
+    )
+
+
+def _get(queryset: QuerySet, pk, message: str):
+    try:
+        return queryset.get(pk=pk)
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise Http404(message) from None
+
+
+def agreement_for_user(user, pk) -> Agreement:
+    return _get(
+        agreements_visible_to(user).select_related("participation__engagement"),
+        pk,
+        "No such agreement.",
+    )
+
+
+def time_entry_for_user(user, pk) -> TimeEntry:
+    return _get(
+        time_entries_visible_to(user).select_related("participation__engagement"),
+        pk,
+        "No such time entry.",
+    )
+
+
+def claim_for_user(user, pk) -> ExpenseClaim:
+    return _get(
+        claims_visible_to(user).select_related("participation__engagement"), pk, "No such claim."
+    )
+
+
+def receipt_for_user(user, pk) -> Receipt:
+    """The receipt, or 404 for anyone who may not see its claim."""
+    return _get(
+        Receipt.objects.filter(claim__in=claims_visible_to(user).values("pk")).select_related(
+            "claim__participation__engagement"
+        ),
+        pk,
+        "No such receipt.",
+    )
+
+
+def payment_for_user(user, pk) -> Payment:
+    return _get(payments_visible_to(user).select_related("consultant"), pk, "No such payment.")
+
+
+def payment_for_finance(user, pk) -> Payment:
+    """404 for those who may not see it, 403 for those who see but may not act."""
+    payment = payment_for_user(user, pk)
+    if not can_manage_payments(user):
+        raise PermissionDenied("You may not change payments.")
+    return payment
+
+
+def payment_method_for_finance(user, pk) -> PaymentMethod:
+    if not (can_view_finance(user) or _is_consultant(user)):
+        raise Http404("No such payment method.")
+    queryset = PaymentMethod.objects.select_related("consultant")
+    if not can_view_finance(user):
+        queryset = queryset.filter(consultant__user=user)
+    return _get(queryset, pk, "No such payment method.")

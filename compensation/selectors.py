@@ -1,0 +1,569 @@
+"""Reads of the compensation app, for the finance pages, the portal and the
+statement. Every total is a PostgreSQL ``SUM`` over ``numeric`` columns
+(``Decimal`` in Python), never a float; every list is a fixed number of
+queries whatever its length (tests assert the counts).
+
+The callers scope first: a view passes what ``compensation.access`` lets the
+person see (``lines_visible_to(user)`` …) or a consultant it already checked.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Count, Exists, Max, Min, OuterRef, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
+
+from compensation.models import (
+    ZERO,
+    Agreement,
+    AllowancePolicy,
+    ExpenseClaim,
+    Payment,
+    PaymentLine,
+    PaymentMethod,
+    RateCard,
+    Receipt,
+    TimeEntry,
+)
+from consultants.models import Consultant
+from engagements.models import EngagementType, Participation, ParticipationRole
+
+MANILA = ZoneInfo("Asia/Manila")
+MONEY_ZERO = Value(ZERO)
+
+
+def target_days() -> int:
+    return int(getattr(settings, "COMPENSATION_TARGET_DAYS_TO_PAY", 7))
+
+
+def manila_today(now: datetime.datetime | None = None) -> datetime.date:
+    return timezone.localtime(now or timezone.now(), MANILA).date()
+
+
+def manila_date(moment: datetime.datetime) -> datetime.date:
+    return timezone.localtime(moment, MANILA).date()
+
+
+def _sum(queryset: QuerySet, field_name: str = "amount") -> Decimal:
+    return queryset.aggregate(total=Coalesce(Sum(field_name), MONEY_ZERO))["total"]
+
+
+def unpaid_lines() -> QuerySet[PaymentLine]:
+    """Lines not in a paid payment (in none, or in a draft or approved one)."""
+    return PaymentLine.objects.exclude(payment__status=Payment.Status.PAID)
+
+
+# --- Rates ------------------------------------------------------------------------
+
+
+def rate_card_for(*, engagement_type: str, role: str, on: datetime.date) -> RateCard | None:
+    """The rate card of a type and role in force on a date (at most one: the
+    exclusion constraint)."""
+    return (
+        RateCard.objects.filter(engagement_type=engagement_type, role=role, effective_from__lte=on)
+        .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=on))
+        .first()
+    )
+
+
+def rate_cards_current(*, on: datetime.date | None = None) -> QuerySet[RateCard]:
+    on = on or manila_today()
+    return RateCard.objects.filter(effective_from__lte=on).filter(
+        Q(effective_to__isnull=True) | Q(effective_to__gte=on)
+    )
+
+
+def allowance_policies_active() -> QuerySet[AllowancePolicy]:
+    return AllowancePolicy.objects.filter(is_active=True)
+
+
+# --- Agreements -------------------------------------------------------------------
+
+
+def agreement_latest(participation: Participation) -> Agreement | None:
+    return (
+        Agreement.objects.filter(participation=participation)
+        .order_by("-version")
+        .prefetch_related("allowances")
+        .first()
+    )
+
+
+def agreement_in_force(participation: Participation) -> Agreement | None:
+    """The last version the consultant acknowledged (accepting the invitation
+    acknowledges the version in front of them)."""
+    return (
+        Agreement.objects.filter(participation=participation, acknowledged_at__isnull=False)
+        .order_by("-version")
+        .prefetch_related("allowances")
+        .first()
+    )
+
+
+def agreement_awaiting_acknowledgement(participation: Participation) -> Agreement | None:
+    """A change proposed after acceptance that the consultant has not yet seen
+    and acknowledged (the latest version, unacknowledged, with an earlier
+    acknowledged one)."""
+    latest = agreement_latest(participation)
+    if latest is None or latest.is_acknowledged:
+        return None
+    if not Agreement.objects.filter(
+        participation=participation, acknowledged_at__isnull=False
+    ).exists():
+        return latest if participation.status != Participation.Status.INVITED else None
+    return latest
+
+
+def agreements_of(consultant: Consultant) -> QuerySet[Agreement]:
+    """A consultant's agreements, every version, newest first, with their
+    engagement and allowances (portal: 2 queries)."""
+    return (
+        Agreement.objects.filter(participation__consultant=consultant)
+        .select_related("participation__engagement")
+        .prefetch_related("allowances")
+        .order_by("-participation__engagement__start", "participation_id", "-version")
+    )
+
+
+# --- Time and claims ----------------------------------------------------------------
+
+
+def time_entries_of(consultant: Consultant) -> QuerySet[TimeEntry]:
+    return TimeEntry.objects.filter(consultant=consultant).select_related(
+        "participation__engagement", "line__payment"
+    )
+
+
+def time_entries_waiting(participations: QuerySet[Participation]) -> QuerySet[TimeEntry]:
+    """Entries waiting for approval on the given participations (staff)."""
+    return (
+        TimeEntry.objects.filter(participation__in=participations, status="submitted")
+        .select_related("participation__engagement", "consultant", "entered_by")
+        .order_by("date", "id")
+    )
+
+
+def day_total(consultant: Consultant, day: datetime.date, *, exclude_pk=None) -> Decimal:
+    queryset = TimeEntry.objects.filter(consultant=consultant, date=day).exclude(status="rejected")
+    if exclude_pk is not None:
+        queryset = queryset.exclude(pk=exclude_pk)
+    return _sum(queryset, "hours")
+
+
+def claims_of(consultant: Consultant) -> QuerySet[ExpenseClaim]:
+    return (
+        ExpenseClaim.objects.filter(consultant=consultant)
+        .select_related("participation__engagement", "line__payment")
+        .prefetch_related(Prefetch("receipts", queryset=Receipt.objects.order_by("uploaded_at")))
+    )
+
+
+def claims_waiting(participations: QuerySet[Participation]) -> QuerySet[ExpenseClaim]:
+    return (
+        ExpenseClaim.objects.filter(participation__in=participations, status="submitted")
+        .select_related("participation__engagement", "consultant", "submitted_by")
+        .annotate(receipt_count=Count("receipts"))
+        .order_by("submitted_at", "id")
+    )
+
+
+# --- Lines, payments, the finance queue -------------------------------------------------
+
+
+def lines_of(consultant: Consultant) -> QuerySet[PaymentLine]:
+    return PaymentLine.objects.filter(consultant=consultant).select_related(
+        "participation__engagement", "payment"
+    )
+
+
+def finance_queue() -> QuerySet[PaymentLine]:
+    """Approved lines in no payment yet, oldest due first, with whose and
+    which engagement (one query)."""
+    return (
+        PaymentLine.objects.filter(payment__isnull=True)
+        .select_related("consultant", "participation__engagement")
+        .order_by("due_on", "consultant_id", "id")
+    )
+
+
+def finance_queue_by_consultant(*, today: datetime.date | None = None) -> QuerySet:
+    """One row per consultant with lines waiting: pseudonym, number of lines,
+    total, earliest due date and overdue count (one query)."""
+    today = today or manila_today()
+    return (
+        PaymentLine.objects.filter(payment__isnull=True)
+        .values("consultant_id", "consultant__pseudonym")
+        .annotate(
+            lines=Count("id"),
+            total=Coalesce(Sum("amount"), MONEY_ZERO),
+            earliest_due=Min("due_on"),
+            overdue=Count("id", filter=Q(due_on__lt=today, amount__gt=0)),
+        )
+        .order_by("earliest_due", "consultant__pseudonym")
+    )
+
+
+def payments_by_status(status: str | None = None) -> QuerySet[Payment]:
+    """Payments (of one status), newest first, with the consultant and their
+    line count and current sum (one query)."""
+    queryset = Payment.objects.select_related("consultant", "payment_method").annotate(
+        line_count=Count("lines"), lines_total=Coalesce(Sum("lines__amount"), MONEY_ZERO)
+    )
+    if status:
+        queryset = queryset.filter(status=status)
+    return queryset.order_by("-created_at", "-id")
+
+
+def payment_status_counts() -> dict[str, dict]:
+    """Per status: how many payments and their total (one query)."""
+    rows = (
+        Payment.objects.values("status")
+        .annotate(count=Count("id"), total=Coalesce(Sum("total"), MONEY_ZERO))
+        .order_by()
+    )
+    counts = {status: {"count": 0, "total": ZERO} for status in Payment.Status.values}
+    for row in rows:
+        counts[row["status"]] = {"count": row["count"], "total": row["total"]}
+    return counts
+
+
+def payment_detail(pk) -> Payment:
+    """One payment with its lines and their engagements (2 queries)."""
+    return (
+        Payment.objects.select_related("consultant", "payment_method", "approved_by", "paid_by")
+        .prefetch_related(
+            Prefetch(
+                "lines",
+                queryset=PaymentLine.objects.select_related("participation__engagement").order_by(
+                    "payable_since", "id"
+                ),
+            )
+        )
+        .get(pk=pk)
+    )
+
+
+def payment_lines_total(payment: Payment) -> Decimal:
+    return _sum(PaymentLine.objects.filter(payment=payment))
+
+
+def payment_days_waiting(payment: Payment, *, today: datetime.date | None = None) -> int | None:
+    """Days from payable to paid (paid), or waited so far (not yet paid)."""
+    if payment.is_paid:
+        return payment.days_to_pay
+    since = (
+        payment.payable_since
+        or (PaymentLine.objects.filter(payment=payment).aggregate(m=Min("payable_since"))["m"])
+    )
+    if since is None:
+        return None
+    return ((today or manila_today()) - since).days
+
+
+def consultant_balance(consultant: Consultant) -> Decimal:
+    """What is owed and not yet paid (lines outside paid payments)."""
+    return _sum(unpaid_lines().filter(consultant=consultant))
+
+
+# --- On time --------------------------------------------------------------------------
+
+
+def overdue_lines(*, today: datetime.date | None = None) -> QuerySet[PaymentLine]:
+    """Lines owed (positive) and not paid whose due date has passed, oldest
+    due first, with consultant, engagement and payment (one query)."""
+    today = today or manila_today()
+    return (
+        unpaid_lines()
+        .filter(due_on__lt=today, amount__gt=0)
+        .select_related("consultant", "participation__engagement", "payment")
+        .order_by("due_on", "id")
+    )
+
+
+def overdue_summary(*, today: datetime.date | None = None) -> dict:
+    """How many lines are overdue, their total and the oldest due date (one query)."""
+    today = today or manila_today()
+    return (
+        unpaid_lines()
+        .filter(due_on__lt=today, amount__gt=0)
+        .aggregate(
+            count=Count("id"),
+            total=Coalesce(Sum("amount"), MONEY_ZERO),
+            oldest_due=Min("due_on"),
+            consultants=Count("consultant", distinct=True),
+        )
+    )
+
+
+@dataclass(frozen=True)
+class MonthShare:
+    month: datetime.date
+    payments: int
+    on_time: int
+    total: Decimal
+    average_days: Decimal | None
+    longest_days: int | None
+
+    @property
+    def share(self) -> Decimal | None:
+        """Share paid on time, 0 to 1 (Decimal), None without payments."""
+        if not self.payments:
+            return None
+        return (Decimal(self.on_time) / Decimal(self.payments)).quantize(Decimal("0.0001"))
+
+    @property
+    def percent(self) -> Decimal | None:
+        share = self.share
+        return None if share is None else (share * 100).quantize(Decimal("0.1"))
+
+
+def on_time_by_month(*, date_from: datetime.date, date_to: datetime.date) -> list[MonthShare]:
+    """Per month (Manila) of payment: payments paid, how many on time, total
+    paid, average and longest days to pay (one query)."""
+    from django.db.models import Avg
+
+    start = datetime.datetime.combine(date_from, datetime.time.min, tzinfo=MANILA)
+    end = datetime.datetime.combine(
+        date_to + datetime.timedelta(days=1), datetime.time.min, tzinfo=MANILA
+    )
+    rows = (
+        Payment.objects.filter(status=Payment.Status.PAID, paid_at__gte=start, paid_at__lt=end)
+        .annotate(month=TruncMonth("paid_at", tzinfo=MANILA))
+        .values("month")
+        .annotate(
+            payments=Count("id"),
+            on_time_count=Count("id", filter=Q(on_time=True)),
+            total_paid=Coalesce(Sum("total"), MONEY_ZERO),
+            average_days=Avg("days_to_pay"),
+            longest_days=Max("days_to_pay"),
+        )
+        .order_by("month")
+    )
+    return [
+        MonthShare(
+            month=_as_date(row["month"]),
+            payments=row["payments"],
+            on_time=row["on_time_count"],
+            total=row["total_paid"],
+            average_days=(
+                None
+                if row["average_days"] is None
+                else Decimal(row["average_days"]).quantize(Decimal("0.1"))
+            ),
+            longest_days=row["longest_days"],
+        )
+        for row in rows
+    ]
+
+
+def _as_date(value) -> datetime.date:
+    if isinstance(value, datetime.datetime):
+        return (
+            timezone.localtime(value, MANILA).date() if timezone.is_aware(value) else value.date()
+        )
+    return value
+
+
+def totals_by_month_and_type(*, date_from: datetime.date, date_to: datetime.date) -> list[dict]:
+    """Paid amounts per month (Manila, of the payment) and engagement type,
+    from the lines of paid payments (one query). Lines without an engagement
+    (general adjustments) come under type ``""``."""
+    start = datetime.datetime.combine(date_from, datetime.time.min, tzinfo=MANILA)
+    end = datetime.datetime.combine(
+        date_to + datetime.timedelta(days=1), datetime.time.min, tzinfo=MANILA
+    )
+    rows = (
+        PaymentLine.objects.filter(
+            payment__status=Payment.Status.PAID,
+            payment__paid_at__gte=start,
+            payment__paid_at__lt=end,
+        )
+        .annotate(month=TruncMonth("payment__paid_at", tzinfo=MANILA))
+        .values("month", "participation__engagement__type")
+        .annotate(total=Coalesce(Sum("amount"), MONEY_ZERO), lines=Count("id"))
+        .order_by("month", "participation__engagement__type")
+    )
+    return [
+        {
+            "month": _as_date(row["month"]),
+            "engagement_type": row["participation__engagement__type"] or "",
+            "total": row["total"],
+            "lines": row["lines"],
+        }
+        for row in rows
+    ]
+
+
+def totals_by_kind(queryset: QuerySet[PaymentLine]) -> dict[str, Decimal]:
+    """Sum per line kind of the given lines (one query)."""
+    rows = queryset.values("kind").annotate(total=Coalesce(Sum("amount"), MONEY_ZERO)).order_by()
+    totals = {kind: ZERO for kind in PaymentLine.Kind.values}
+    for row in rows:
+        totals[row["kind"]] = row["total"]
+    return totals
+
+
+# --- Portal ---------------------------------------------------------------------------
+
+
+def payments_of(consultant: Consultant) -> QuerySet[Payment]:
+    """A consultant's payments, newest first, with line count (one query)."""
+    return (
+        Payment.objects.filter(consultant=consultant)
+        .exclude(status=Payment.Status.DRAFT)
+        .annotate(line_count=Count("lines"))
+        .order_by("-created_at", "-id")
+    )
+
+
+def payment_methods_of(consultant: Consultant) -> QuerySet[PaymentMethod]:
+    """Kind and provider only are meant to be shown; never the encrypted values."""
+    return PaymentMethod.objects.filter(consultant=consultant, is_active=True).defer(
+        "account_name", "account_number"
+    )
+
+
+def participations_with_compensation(consultant: Consultant) -> QuerySet[Participation]:
+    """The consultant's participations that have an agreement, each with its
+    engagement and whether a change waits for acknowledgement (one query)."""
+    waiting = Agreement.objects.filter(
+        participation=OuterRef("pk"), acknowledged_at__isnull=True
+    ).filter(version__gt=Coalesce(_latest_acknowledged_version(), Value(0)))
+    return (
+        Participation.objects.filter(consultant=consultant, agreements__isnull=False)
+        .distinct()
+        .select_related("engagement")
+        .annotate(change_waiting=Exists(waiting))
+        .order_by("-engagement__start", "-id")
+    )
+
+
+def _latest_acknowledged_version():
+    from django.db.models import Subquery
+
+    return Subquery(
+        Agreement.objects.filter(
+            participation=OuterRef("participation"), acknowledged_at__isnull=False
+        )
+        .order_by("-version")
+        .values("version")[:1]
+    )
+
+
+# --- Statement ------------------------------------------------------------------------
+
+
+@dataclass
+class StatementEngagement:
+    title: str
+    type_label: str
+    start: datetime.datetime
+    role_label: str
+    total: Decimal = ZERO
+
+
+@dataclass
+class Statement:
+    consultant: Consultant
+    date_from: datetime.date
+    date_to: datetime.date
+    lines: list[PaymentLine]
+    payments: list[Payment]
+    engagements: list[StatementEngagement]
+    totals_by_kind: dict[str, Decimal]
+    earned: Decimal
+    paid: Decimal
+    outstanding: Decimal
+    kind_labels: dict[str, str] = field(default_factory=dict)
+
+
+def statement_for(
+    *, consultant: Consultant, date_from: datetime.date, date_to: datetime.date
+) -> Statement:
+    """A consultant's statement for a period (Manila dates, both included):
+
+    * lines payable in the period, with their engagements;
+    * payments paid in the period;
+    * earned: the sum of those lines; paid: the sum of those payments;
+    * outstanding: every line payable up to the end of the period and not
+      paid by then.
+
+    All sums by PostgreSQL; 6 queries whatever the period holds.
+    """
+    end = datetime.datetime.combine(
+        date_to + datetime.timedelta(days=1), datetime.time.min, tzinfo=MANILA
+    )
+    start = datetime.datetime.combine(date_from, datetime.time.min, tzinfo=MANILA)
+    period_lines = PaymentLine.objects.filter(
+        consultant=consultant, payable_since__gte=date_from, payable_since__lte=date_to
+    )
+    lines = list(
+        period_lines.select_related("participation__engagement", "payment").order_by(
+            "payable_since", "id"
+        )
+    )
+    payments = list(
+        Payment.objects.filter(
+            consultant=consultant,
+            status=Payment.Status.PAID,
+            paid_at__gte=start,
+            paid_at__lt=end,
+        )
+        .annotate(line_count=Count("lines"))
+        .order_by("paid_at", "id")
+    )
+    by_kind = totals_by_kind(period_lines)
+    paid_by_end = Q(payment__status=Payment.Status.PAID, payment__paid_at__lt=end)
+    sums = PaymentLine.objects.filter(consultant=consultant, payable_since__lte=date_to).aggregate(
+        earned=Coalesce(Sum("amount", filter=Q(payable_since__gte=date_from)), MONEY_ZERO),
+        outstanding=Coalesce(Sum("amount", filter=~paid_by_end), MONEY_ZERO),
+    )
+    paid = _sum(
+        Payment.objects.filter(
+            consultant=consultant,
+            status=Payment.Status.PAID,
+            paid_at__gte=start,
+            paid_at__lt=end,
+        ),
+        "total",
+    )
+    type_labels = dict(EngagementType.choices)
+    role_labels = dict(ParticipationRole.choices)
+    engagements = [
+        StatementEngagement(
+            title=row["participation__engagement__title"],
+            type_label=str(type_labels.get(row["participation__engagement__type"], "")),
+            start=row["participation__engagement__start"],
+            role_label=str(role_labels.get(row["participation__role"], "")),
+            total=row["total"],
+        )
+        for row in period_lines.filter(participation__isnull=False)
+        .values(
+            "participation_id",
+            "participation__engagement__title",
+            "participation__engagement__type",
+            "participation__engagement__start",
+            "participation__role",
+        )
+        .annotate(total=Coalesce(Sum("amount"), MONEY_ZERO))
+        .order_by("participation__engagement__start", "participation_id")
+    ]
+    return Statement(
+        consultant=consultant,
+        date_from=date_from,
+        date_to=date_to,
+        lines=lines,
+        payments=payments,
+        engagements=engagements,
+        totals_by_kind=by_kind,
+        earned=sums["earned"],
+        paid=paid,
+        outstanding=sums["outstanding"],
+        kind_labels={kind: str(label) for kind, label in PaymentLine.Kind.choices},
+    )

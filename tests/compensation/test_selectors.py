@@ -1,0 +1,138 @@
+"""Reads for the finance pages and the portal: right numbers, and a fixed
+number of queries whatever the number of rows."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from compensation import selectors, services
+from compensation.models import PaymentLine
+from engagements.models import Participation
+from tests.compensation.conftest import approved_time, past_engagement
+from tests.consultants.factories import ConsultantFactory
+from tests.engagements.factories import ParticipationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _add_consultants(count, owner, manager_user, finance_user, rates, policies, *, pay=False):
+    for _ in range(count):
+        participation = ParticipationFactory(
+            engagement=past_engagement(owner, days_ago=20),
+            consultant=ConsultantFactory(),
+            status=Participation.Status.ATTENDED,
+            role="participant",
+        )
+        agreement = services.agreement_propose(participation=participation, by=owner)
+        services.agreement_acknowledge(agreement=agreement, by=owner, on_behalf=True)
+        approved_time(participation, by=owner, approver=manager_user)
+        if pay:
+            payment = services.payment_approve(
+                payment=services.payment_group(
+                    consultant=participation.consultant, by=finance_user
+                ),
+                by=finance_user,
+            )
+            services.payment_mark_paid(payment=payment, by=finance_user, method="cash")
+
+
+@pytest.mark.parametrize("count", [1, 4])
+def test_finance_lists_take_a_fixed_number_of_queries(
+    count, owner, manager_user, finance_user, rates, policies, django_assert_num_queries
+):
+    _add_consultants(count, owner, manager_user, finance_user, rates, policies)
+    _add_consultants(count, owner, manager_user, finance_user, rates, policies, pay=True)
+    today = selectors.manila_today()
+    month = {"date_from": today - datetime.timedelta(days=60), "date_to": today}
+    with django_assert_num_queries(1):
+        rows = list(selectors.finance_queue())
+        assert len(rows) == 3 * count
+        for line in rows:
+            assert line.consultant.pseudonym and line.participation.engagement.title
+    with django_assert_num_queries(1):
+        assert len(list(selectors.finance_queue_by_consultant())) == count
+    with django_assert_num_queries(1):
+        payments = list(selectors.payments_by_status("paid"))
+        assert len(payments) == count
+        assert all(p.lines_total == p.total for p in payments)
+        assert all(p.consultant.pseudonym for p in payments)
+    with django_assert_num_queries(1):
+        selectors.payment_status_counts()
+    with django_assert_num_queries(1):
+        list(selectors.overdue_lines(today=today + datetime.timedelta(days=30)))
+    with django_assert_num_queries(1):
+        summary = selectors.overdue_summary(today=today + datetime.timedelta(days=30))
+    assert summary["count"] == 3 * count
+    with django_assert_num_queries(1):
+        rows = selectors.totals_by_month_and_type(**month)
+    assert sum(row["total"] for row in rows) == Decimal("1650.00") * count
+    with django_assert_num_queries(1):
+        shares = selectors.on_time_by_month(**month)
+    assert sum(share.payments for share in shares) == count
+
+
+def test_queue_by_consultant_totals_in_the_database(agreement, owner, manager_user):
+    approved_time(agreement.participation, by=owner, approver=manager_user, hours="1.33")
+    row = selectors.finance_queue_by_consultant().get()
+    assert row["total"] == Decimal("665.00") + Decimal("650.00")
+    assert row["lines"] == 3
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_portal_lists_take_a_fixed_number_of_queries(
+    count, agreement, owner, manager_user, consultant_user, django_assert_num_queries
+):
+    participation = agreement.participation
+    for index in range(count):
+        approved_time(
+            participation,
+            by=owner,
+            approver=manager_user,
+            hours="1",
+            day=selectors.manila_date(participation.engagement.start)
+            - datetime.timedelta(days=index),
+        )
+        services.claim_submit(
+            participation=participation,
+            by=consultant_user,
+            category="meal",
+            description="Lunch",
+            amount="100",
+            incurred_on=selectors.manila_date(participation.engagement.start),
+        )
+    consultant = participation.consultant
+    with django_assert_num_queries(2):
+        rows = list(selectors.agreements_of(consultant))
+        assert [a.allowances.all() for a in rows]
+        assert rows[0].participation.engagement.title
+    with django_assert_num_queries(1):
+        entries = list(selectors.time_entries_of(consultant))
+        assert len(entries) == count
+        assert all(entry.line.amount for entry in entries)
+    with django_assert_num_queries(2):
+        claims = list(selectors.claims_of(consultant))
+        assert all(list(claim.receipts.all()) == [] for claim in claims)
+    with django_assert_num_queries(1):
+        list(selectors.payments_of(consultant))
+    with django_assert_num_queries(1):
+        rows = list(selectors.participations_with_compensation(consultant))
+    assert rows == [participation] and rows[0].change_waiting is False
+    with django_assert_num_queries(6):
+        statement = selectors.statement_for(
+            consultant=consultant,
+            date_from=selectors.manila_today() - datetime.timedelta(days=30),
+            date_to=selectors.manila_today(),
+        )
+    assert (
+        statement.earned
+        == PaymentLine.objects.filter(consultant=consultant).aggregate(
+            t=__import__("django.db.models", fromlist=["Sum"]).Sum("amount")
+        )["t"]
+    )
+
+
+def test_a_change_waiting_shows_on_the_portal(agreement, owner):
+    services.agreement_change(agreement=agreement, by=owner, change_note="More", terms={})
+    rows = list(selectors.participations_with_compensation(agreement.participation.consultant))
+    assert rows[0].change_waiting is True
