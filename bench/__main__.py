@@ -10,7 +10,7 @@ import importlib
 import os
 import sys
 
-BENCHMARKS = ["foundation", "consultants"]
+BENCHMARKS = ["foundation", "consultants", "reminders"]
 
 
 def main(names: list[str]) -> int:

@@ -19,4 +19,16 @@ BEAT_SCHEDULE = {
         "task": "consultants.tasks.end_expired_breaks",
         "schedule": crontab(minute=15, hour=0),
     },
+    # Every 5 minutes: record the reminders that fell due and send those
+    # whose moment has come (consultants' quiet hours wait for morning).
+    # Safe to run twice at once: each reminder is recorded and sent once.
+    "reminders-sweep": {
+        "task": "reminders.tasks.sweep_reminders",
+        "schedule": crontab(minute="*/5"),
+    },
+    # Daily at 08:00 Manila time: one digest per staff member who chose it.
+    "reminders-staff-digests": {
+        "task": "reminders.tasks.send_staff_digests",
+        "schedule": crontab(minute=0, hour=8),
+    },
 }

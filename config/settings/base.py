@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "engagements",
     "checklists",
     "compensation",
+    "reminders",
 ]
 
 MIDDLEWARE = [
@@ -258,6 +259,25 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # --- Reports -----------------------------------------------------------------
 
 REPORT_RETENTION = timedelta(hours=env.int("REPORT_RETENTION_HOURS", default=24))
+
+# --- Compensation --------------------------------------------------------------
+
+# Target days from the moment an item is payable (work done, claim made) to
+# its payment; later than this, the item is overdue.
+COMPENSATION_TARGET_DAYS_TO_PAY = env.int("COMPENSATION_TARGET_DAYS_TO_PAY", default=7)
+
+# --- Reminders ----------------------------------------------------------------
+
+# No consultant is sent a reminder in these hours (their time zone); a
+# reminder due then waits until the end of them.
+REMINDERS_QUIET_START = env.str("REMINDERS_QUIET_START", default="21:00")
+REMINDERS_QUIET_END = env.str("REMINDERS_QUIET_END", default="08:00")
+REMINDERS_QUIET_TIME_ZONE = env.str("REMINDERS_QUIET_TIME_ZONE", default="Asia/Manila")
+# A failed send is tried again after 1, 2, 4... minutes, at most this many times.
+REMINDERS_RETRY_BASE_SECONDS = env.int("REMINDERS_RETRY_BASE_SECONDS", default=60)
+REMINDERS_MAX_ATTEMPTS = env.int("REMINDERS_MAX_ATTEMPTS", default=5)
+# A reminder handed to a worker that died is handed out again after this long.
+REMINDERS_REDISPATCH_SECONDS = env.int("REMINDERS_REDISPATCH_SECONDS", default=600)
 
 # --- E-mail ------------------------------------------------------------------
 

@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RemindersConfig(AppConfig):
+    name = "reminders"
+    verbose_name = _("Reminders")
+
+    def ready(self):
+        from engagements.signals import engagement_dates_changed, engagement_transitioned
+        from reminders import (
+            kinds,  # noqa: F401  (registers the core kinds)
+            receivers,
+        )
+
+        engagement_dates_changed.connect(
+            receivers.on_dates_changed, dispatch_uid="reminders.dates_changed"
+        )
+        engagement_transitioned.connect(
+            receivers.on_transitioned, dispatch_uid="reminders.transitioned"
+        )

@@ -1,0 +1,90 @@
+"""Forms of the reminder pages: shape only; the rules are in services."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from reminders.models import ConsultantReminderPreference, ReminderDelivery
+from reminders.registry import Audience, kinds
+
+
+class ReminderSettingForm(forms.Form):
+    enabled = forms.BooleanField(label=_("On"), required=False)
+    offsets = forms.CharField(
+        label=_("Timing, in hours"),
+        max_length=60,
+        help_text=_("One or more numbers separated by commas, for example 72, 24."),
+    )
+
+    def __init__(self, *args, timing_label="", **kwargs):
+        super().__init__(*args, **kwargs)
+        if timing_label:
+            self.fields["offsets"].label = timing_label
+
+    def clean_offsets(self):
+        raw = self.cleaned_data["offsets"].replace(" ", "")
+        try:
+            values = [int(part) for part in raw.split(",") if part]
+        except ValueError:
+            raise ValidationError(_("Use whole numbers of hours, separated by commas.")) from None
+        if not values:
+            raise ValidationError(_("Give at least one time."))
+        return values
+
+
+class StaffPreferenceForm(forms.Form):
+    daily_digest = forms.BooleanField(
+        label=_("Send me one digest each morning instead of one message per reminder"),
+        required=False,
+    )
+
+
+class ConsultantPreferencesForm(forms.Form):
+    """One choice per kind of reminder: e-mail, or nothing. Radio buttons:
+    works on any phone without JavaScript."""
+
+    def __init__(self, *args, current: dict[str, str], **kwargs):
+        super().__init__(*args, **kwargs)
+        for kind in kinds(Audience.CONSULTANT):
+            self.fields[kind.key] = forms.ChoiceField(
+                label=kind.label,
+                help_text=kind.description,
+                choices=ConsultantReminderPreference.Channel.choices,
+                widget=forms.RadioSelect,
+                initial=current.get(kind.key, ConsultantReminderPreference.Channel.EMAIL),
+            )
+
+
+def _kind_choices(audience=None):
+    return [("", _("Any"))] + [(kind.key, kind.label) for kind in kinds(audience)]
+
+
+class LogFilterForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Reminder"), required=False)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Any")), *ReminderDelivery.Status.choices],
+    )
+    audience = forms.ChoiceField(
+        label=_("For"),
+        required=False,
+        choices=[("", _("Anyone")), ("consultant", _("Consultants")), ("staff", _("Staff"))],
+    )
+    since = forms.DateField(
+        label=_("Due from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("Due until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = _kind_choices()
+
+    def filters(self) -> dict:
+        if not self.is_valid():
+            return {}
+        return {name: value for name, value in self.cleaned_data.items() if value}

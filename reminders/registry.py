@@ -1,0 +1,216 @@
+"""The kinds of reminder, registered by the apps whose data they watch.
+
+A kind says who it is for, when it is due, how to tell that it still is,
+and what the message says. ``reminders`` sweeps every kind that is on,
+records each due reminder once (``ReminderDelivery``) and sends it once.
+
+Adding a kind from another app (checklists, compensation) takes one module
+and one line in its ``AppConfig.ready()``::
+
+    # checklists/reminders.py
+    from django.utils.translation import gettext_lazy as _
+    from reminders.registry import (
+        Audience, Due, Prepared, ReminderKind, Skip, Timing, batched, register_kind,
+    )
+
+    def collect(window):
+        # Items whose due moment (due date minus an offset) fell in the window,
+        # one bounded query per batch, keyset-paginated by primary key.
+        for offset in window.offsets:
+            since, until = window.anchor_range(before=offset)
+            items = ChecklistItem.objects.filter(done_at=None, due__gt=since, due__lte=until)
+            for batch in batched(items.values("pk", "due", "assignee_id", "engagement_id"),
+                                 size=window.batch_size):
+                yield [
+                    Due(target=("checklists.item", row["pk"]), user_id=row["assignee_id"],
+                        due_at=row["due"] - window.hours(offset),
+                        engagement_id=row["engagement_id"])
+                    for row in batch
+                ]
+
+    def prepare(delivery, *, now):
+        item = ChecklistItem.objects.filter(pk=delivery.target_id).first()
+        if item is None or item.done_at:
+            return Skip(ReminderDelivery.Reason.NOT_DUE)
+        return Prepared({"due": item.due, "url": item.get_staff_url()})
+
+    register_kind(ReminderKind(
+        key="checklist_item_due", audience=Audience.STAFF,
+        label=_("Checklist items due"),
+        timing=Timing(_("Hours before the item is due"), default=(24,)),
+        collect=collect, prepare=prepare,
+        templates="checklists/reminders/item_due",  # -subject.txt, -body.txt
+    ))
+
+    # checklists/apps.py
+    def ready(self):
+        from checklists import reminders  # noqa: F401  (registers the kinds)
+
+Rules every kind keeps:
+
+- ``collect(window)`` yields lists of ``Due``; each list comes from a fixed
+  number of queries (one or two), whatever the volume, so the sweep stays
+  bounded per batch. Use ``batched()`` for keyset pagination. A due
+  moment is deterministic (computed from the data, never from "now"): it
+  is part of the reminder's identity.
+- ``prepare(delivery, now=...)`` runs just before sending, with the row
+  locked: it returns ``Skip(reason)`` when the reminder is no longer wanted
+  (cancelled, answered, withdrawn) or ``Skip(reason, void=True)`` when its
+  due moment no longer matches the data (dates changed), and otherwise
+  ``Prepared(context)``. It must not write.
+- Templates are discreet: "Tinig" and a neutral word ("a meeting", "an
+  item"), a date, a link behind the sign-in; never a title, a type of work,
+  an audience or anything about a survivor; a consultant is greeted by
+  ``greeting`` (their name for messages, or their pseudonym), never by a
+  legal name. Templates are rendered in the recipient's language.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import QuerySet
+
+if TYPE_CHECKING:
+    pass
+
+
+class Audience(StrEnum):
+    CONSULTANT = "consultant"
+    STAFF = "staff"
+
+
+@dataclass(frozen=True)
+class Timing:
+    """What the kind's offsets mean, and their defaults (hours)."""
+
+    label: Any
+    default: tuple[int, ...]
+    help_text: Any = ""
+
+
+@dataclass(frozen=True)
+class Due:
+    """One reminder that is due: about ``target`` (type label, id), for one
+    recipient (a consultant or a staff user), at ``due_at``."""
+
+    target: tuple[str, int]
+    due_at: datetime.datetime
+    consultant_id: int | None = None
+    user_id: int | None = None
+    engagement_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Window:
+    """The sweep's question to a kind: which reminders fell due in
+    (``since``, ``until``], with these ``offsets`` (hours)?"""
+
+    since: datetime.datetime
+    until: datetime.datetime
+    offsets: tuple[int, ...]
+    batch_size: int = 500
+
+    @staticmethod
+    def hours(offset: int) -> datetime.timedelta:
+        return datetime.timedelta(hours=offset)
+
+    def anchor_range(
+        self, *, before: int = 0, after: int = 0
+    ) -> tuple[datetime.datetime, datetime.datetime]:
+        """The anchors (e.g. start times) whose reminder ``before`` hours
+        ahead (or ``after`` hours later) falls due in this window."""
+        shift = self.hours(before) - self.hours(after)
+        return self.since + shift, self.until + shift
+
+
+@dataclass(frozen=True)
+class Prepared:
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Skip:
+    reason: str
+    void: bool = False
+
+
+Collect = Callable[[Window], Iterable[list[Due]]]
+Prepare = Callable[..., Prepared | Skip]
+
+
+@dataclass(frozen=True)
+class ReminderKind:
+    key: str
+    audience: Audience
+    label: Any
+    timing: Timing
+    collect: Collect
+    prepare: Prepare
+    templates: str
+    description: Any = ""
+    default_enabled: bool = True
+    # How long after its due moment a reminder is still worth recording
+    # (a sweep that was down for a while does not send stale news).
+    lookback: datetime.timedelta = datetime.timedelta(days=2)
+
+    def template(self, part: str) -> str:
+        return f"{self.templates}-{part}"
+
+
+_registry: dict[str, ReminderKind] = {}
+
+
+def register_kind(kind: ReminderKind) -> ReminderKind:
+    """Add ``kind``. Registering the same key again replaces it (an app's
+    ``ready()`` may run twice), but only from the same module."""
+    if not kind.key.replace("_", "").isalnum() or not kind.key.islower() or len(kind.key) > 50:
+        raise ImproperlyConfigured(f"Reminder kind {kind.key!r} must be a lower-case slug.")
+    existing = _registry.get(kind.key)
+    if existing is not None and existing.collect.__module__ != kind.collect.__module__:
+        raise ImproperlyConfigured(f"Reminder kind {kind.key!r} is registered twice.")
+    if not kind.timing.default:
+        raise ImproperlyConfigured(f"Reminder kind {kind.key!r} needs a default timing.")
+    _registry[kind.key] = kind
+    return kind
+
+
+def unregister_kind(key: str) -> None:
+    """For tests that register a kind of their own."""
+    _registry.pop(key, None)
+
+
+def get_kind(key: str) -> ReminderKind | None:
+    return _registry.get(key)
+
+
+def kinds(audience: Audience | None = None) -> list[ReminderKind]:
+    return [
+        kind
+        for kind in sorted(_registry.values(), key=lambda k: (k.audience, k.key))
+        if audience is None or kind.audience == audience
+    ]
+
+
+def batched(queryset: QuerySet, *, size: int, key: str = "pk") -> Iterator[list]:
+    """Keyset pagination: lists of at most ``size`` rows, one query each,
+    ordered by ``key`` (a unique column). Works on ``values()`` querysets
+    (rows are dicts) and on model querysets."""
+    last = None
+    while True:
+        page = queryset.order_by(key)
+        if last is not None:
+            page = page.filter(**{f"{key}__gt": last})
+        rows = list(page[:size])
+        if not rows:
+            return
+        yield rows
+        tail = rows[-1]
+        last = tail[key] if isinstance(tail, dict) else getattr(tail, key)
+        if len(rows) < size:
+            return

@@ -1,0 +1,235 @@
+"""Reminder pages: settings, log and failed deliveries for managers and
+administrators; the digest choice for every staff member; the consultant's
+own choices on the portal (no JavaScript).
+
+Every view: the site decorator, the ``reminders.access`` check (403),
+a form, a service, a redirect with a message.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.decorators import consultant_required, staff_required
+from reminders import access, registry, selectors, services
+from reminders.forms import (
+    ConsultantPreferencesForm,
+    LogFilterForm,
+    ReminderSettingForm,
+    StaffPreferenceForm,
+)
+from reminders.models import ReminderDelivery, StaffReminderPreference
+
+PER_PAGE = 50
+GET_POST = require_http_methods(["GET", "POST"])
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+def _service_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            for item in errors:
+                form.add_error(field if field in form.fields else None, item.messages)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _labelled(page):
+    """The page's rows, each with the label of its kind."""
+    labels = {kind.key: kind.label for kind in registry.kinds()}
+    page.object_list = list(page.object_list)
+    for delivery in page.object_list:
+        delivery.kind_label = labels.get(delivery.kind, delivery.kind)
+    return page
+
+
+# --- Staff: settings -------------------------------------------------------------------
+
+
+@staff_required
+@require_http_methods(["GET"])
+def settings_index(request):
+    _require(access.can_manage_settings(request.user))
+    configs = services.kind_configs()
+    return render(
+        request,
+        "reminders/staff/settings.html",
+        {
+            "title": _("Reminder settings"),
+            "consultant_kinds": [c for c in configs.values() if c.kind.audience == "consultant"],
+            "staff_kinds": [c for c in configs.values() if c.kind.audience == "staff"],
+        },
+    )
+
+
+@staff_required
+@GET_POST
+def setting_edit(request, kind: str):
+    _require(access.can_manage_settings(request.user))
+    config = services.kind_configs().get(kind)
+    if config is None:
+        raise Http404
+    initial = {"enabled": config.enabled, "offsets": ", ".join(map(str, config.offsets))}
+    form = ReminderSettingForm(
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        timing_label=config.kind.timing.label,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.reminder_setting_save(
+                kind=kind,
+                enabled=form.cleaned_data["enabled"],
+                offsets=form.cleaned_data["offsets"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            _service_errors(form, error)
+        else:
+            messages.success(request, _("Reminder settings saved."))
+            return redirect("reminders:settings")
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "reminders/staff/setting_edit.html",
+        {"title": config.kind.label, "config": config, "form": form},
+        status=status,
+    )
+
+
+# --- Staff: log and failed deliveries -------------------------------------------------------
+
+
+@staff_required
+@require_http_methods(["GET"])
+def log(request):
+    _require(access.can_view_log(request.user))
+    form = LogFilterForm(request.GET or None)
+    filters = form.filters()
+    page = _labelled(
+        Paginator(selectors.delivery_log(**filters), PER_PAGE).get_page(request.GET.get("page"))
+    )
+    return render(
+        request,
+        "reminders/staff/log.html",
+        {
+            "title": _("Reminders sent"),
+            "form": form,
+            "filtered": bool(filters),
+            "page_obj": page,
+        },
+    )
+
+
+@staff_required
+@require_http_methods(["GET"])
+def failed(request):
+    _require(access.can_view_log(request.user))
+    page = _labelled(
+        Paginator(selectors.failed_deliveries(), PER_PAGE).get_page(request.GET.get("page"))
+    )
+    return render(
+        request,
+        "reminders/staff/failed.html",
+        {"title": _("Failed reminders"), "page_obj": page},
+    )
+
+
+@staff_required
+@require_POST
+def retry(request, pk: int):
+    _require(access.can_retry(request.user))
+    delivery = get_object_or_404(ReminderDelivery, pk=pk)
+    try:
+        services.delivery_retry(delivery=delivery, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The reminder will be sent again."))
+    return redirect("reminders:failed")
+
+
+# --- Staff: my digest choice --------------------------------------------------------------
+
+
+@staff_required
+@GET_POST
+def my_preference(request):
+    _require(access.can_set_staff_preference(request.user))
+    current = StaffReminderPreference.objects.filter(user=request.user).first()
+    form = StaffPreferenceForm(
+        request.POST if request.method == "POST" else None,
+        initial={"daily_digest": bool(current and current.daily_digest)},
+    )
+    if request.method == "POST" and form.is_valid():
+        services.staff_preference_save(
+            user=request.user, daily_digest=form.cleaned_data["daily_digest"]
+        )
+        messages.success(request, _("Your choice is saved."))
+        return redirect("reminders:me")
+    return render(
+        request,
+        "reminders/staff/me.html",
+        {"title": _("My reminders"), "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+# --- Portal: the consultant's choices ------------------------------------------------------
+
+
+def portal_page(view):
+    @wraps(view)
+    @never_cache
+    @consultant_required
+    def wrapped(request, *args, **kwargs):
+        consultant = access.consultant_of(request.user)
+        if consultant is None:
+            return render(request, "consultants/portal/no_profile.html", status=404)
+        return view(request, consultant, *args, **kwargs)
+
+    return wrapped
+
+
+@GET_POST
+@portal_page
+def portal_preferences(request, consultant):
+    _require(access.can_set_own_preferences(request.user, consultant))
+    current = selectors.consultant_preferences(consultant=consultant)
+    form = ConsultantPreferencesForm(
+        request.POST if request.method == "POST" else None, current=current
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.consultant_preferences_save(
+                consultant=consultant, choices=form.cleaned_data, by=request.user
+            )
+        except ValidationError as error:
+            _service_errors(form, error)
+        else:
+            messages.success(request, _("Your choices are saved."))
+            return redirect("my_reminders:preferences")
+    return render(
+        request,
+        "reminders/portal/preferences.html",
+        {
+            "form": form,
+            "quiet_start": settings.REMINDERS_QUIET_START,
+            "quiet_end": settings.REMINDERS_QUIET_END,
+        },
+        status=400 if request.method == "POST" else 200,
+    )

@@ -1,0 +1,307 @@
+"""Every reminder page x every persona, and the pages with bad, hostile
+and unauthorised input."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.roles import Role
+from reminders.models import (
+    ConsultantReminderPreference,
+    ReminderDelivery,
+    ReminderSetting,
+    StaffReminderPreference,
+)
+from reminders.urls_portal import urlpatterns as portal_patterns
+from reminders.urls_staff import urlpatterns as staff_patterns
+from tests.conftest import client_for
+from tests.consultants.factories import ConsultantFactory
+
+pytestmark = pytest.mark.django_db
+
+PERSONAS = [
+    "anonymous",
+    "no_role",
+    "consultant",
+    "staff",
+    "manager",
+    "finance",
+    "wellbeing",
+    "admin",
+]
+S, D, OK, B, RE, N = 302, 403, 200, 400, "redirect", 404
+
+# fmt: off
+MATRIX = {
+    #                                   anon no_r cons staff mgr fin wb  admin
+    "reminders:settings":     ("get",  [S,   D,   D,   D,    OK, D,  D,  OK]),
+    "reminders:setting_edit": ("get",  [S,   D,   D,   D,    OK, D,  D,  OK]),
+    "reminders:log":          ("get",  [S,   D,   D,   D,    OK, D,  D,  OK]),
+    "reminders:failed":       ("get",  [S,   D,   D,   D,    OK, D,  D,  OK]),
+    "reminders:retry":        ("post", [S,   D,   D,   D,    RE, D,  D,  RE]),
+    "reminders:me":           ("get",  [S,   D,   D,   OK,   OK, OK, OK, OK]),
+    "my_reminders:preferences": ("get", [S,  D,   OK,  D,    D,  D,  D,  D]),
+}
+# fmt: on
+
+
+@pytest.fixture
+def world(make_user):
+    owner = make_user(Role.CONSULTANT)
+    consultant = ConsultantFactory(user=owner, legal_name="Maria Secret")
+    failed = ReminderDelivery.objects.create(
+        kind="engagement_upcoming",
+        target_type="engagements.participation",
+        target_id=1,
+        consultant=consultant,
+        due_at=timezone.now() - datetime.timedelta(hours=1),
+        send_after=timezone.now(),
+        status=ReminderDelivery.Status.FAILED,
+        attempts=5,
+        last_error="SMTPServerDisconnected",
+    )
+    return {"owner": owner, "consultant": consultant, "failed": failed}
+
+
+def _persona(name, world, make_user):
+    return {
+        "anonymous": lambda: None,
+        "no_role": lambda: make_user(None),
+        "consultant": lambda: world["owner"],
+        "staff": lambda: make_user(Role.PROGRAMME_STAFF),
+        "manager": lambda: make_user(Role.PROGRAMME_MANAGER),
+        "finance": lambda: make_user(Role.FINANCE_OFFICER),
+        "wellbeing": lambda: make_user(Role.WELLBEING_LEAD),
+        "admin": lambda: make_user(Role.ADMINISTRATOR),
+    }[name]()
+
+
+def _url(name, world):
+    kwargs = {
+        "reminders:setting_edit": {"kind": "engagement_upcoming"},
+        "reminders:retry": {"pk": world["failed"].pk},
+    }.get(name, {})
+    return reverse(name, kwargs=kwargs)
+
+
+CASES = [
+    pytest.param(name, persona, method, expected, id=f"{name}-{persona}")
+    for name, (method, row) in MATRIX.items()
+    for persona, expected in zip(PERSONAS, row, strict=True)
+]
+
+
+@pytest.mark.parametrize(("name", "persona", "method", "expected"), CASES)
+def test_matrix(name, persona, method, expected, world, make_user):
+    client = client_for(_persona(persona, world, make_user))
+    url = _url(name, world)
+    response = client.get(url) if method == "get" else client.post(url)
+    if expected == RE:
+        assert response.status_code == 302
+        assert response["Location"] == reverse("reminders:failed")
+        world["failed"].refresh_from_db()
+        assert world["failed"].status == ReminderDelivery.Status.PENDING
+        return
+    assert response.status_code == expected, response.content[:300]
+    if expected == S:
+        assert response["Location"].startswith("/accounts/login/")
+    if name == "reminders:retry":
+        world["failed"].refresh_from_db()
+        assert world["failed"].status == ReminderDelivery.Status.FAILED
+    assert b"Maria Secret" not in response.content
+
+
+def test_every_url_is_in_the_matrix():
+    names = {f"reminders:{p.name}" for p in staff_patterns} | {
+        f"my_reminders:{p.name}" for p in portal_patterns
+    }
+    assert names == set(MATRIX)
+
+
+# --- Settings -----------------------------------------------------------------------
+
+
+def test_manager_changes_timing(manager_user):
+    client = client_for(manager_user)
+    url = reverse("reminders:setting_edit", kwargs={"kind": "engagement_upcoming"})
+    response = client.post(url, {"enabled": "on", "offsets": "48, 2,48"})
+    assert response.status_code == 302
+    setting = ReminderSetting.objects.get(kind="engagement_upcoming")
+    assert (setting.enabled, setting.offsets, setting.updated_by) == (True, [48, 2], manager_user)
+    page = client.get(reverse("reminders:settings")).content.decode()
+    assert "48, 2" in page
+
+
+@pytest.mark.parametrize(
+    "offsets",
+    ["", "abc", "-5", "99999", "1,2,3,4,5,6,7", "<script>alert(1)</script>", "1;DROP TABLE x"],
+)
+def test_bad_timing_is_refused(manager_user, offsets):
+    client = client_for(manager_user)
+    url = reverse("reminders:setting_edit", kwargs={"kind": "engagement_upcoming"})
+    response = client.post(url, {"enabled": "on", "offsets": offsets})
+    assert response.status_code == 400
+    assert b"<script>alert(1)</script>" not in response.content
+    assert not ReminderSetting.objects.exists()
+
+
+def test_unknown_kind_is_404(manager_user):
+    client = client_for(manager_user)
+    for kind in ("nope", "engagement-upcoming"):
+        url = reverse("reminders:setting_edit", kwargs={"kind": kind})
+        assert client.get(url).status_code == 404
+        assert client.post(url, {"offsets": "1"}).status_code == 404
+
+
+# --- Log and failed -------------------------------------------------------------------
+
+
+def test_log_shows_no_body_and_filters(world, manager_user):
+    client = client_for(manager_user)
+    response = client.get(reverse("reminders:log"))
+    content = response.content.decode()
+    assert world["consultant"].pseudonym in content
+    assert "Engagement coming up" in content
+    assert world["consultant"].email not in content
+    response = client.get(reverse("reminders:log"), {"status": "sent"})
+    assert world["consultant"].pseudonym not in response.content.decode()
+    # Hostile or malformed filters: ignored, never an error.
+    for query in (
+        {"since": "not-a-date"},
+        {"kind": "<script>"},
+        {"status": "' OR 1=1"},
+        {"page": "999"},
+        {"audience": "martians"},
+    ):
+        assert client.get(reverse("reminders:log"), query).status_code == 200
+
+
+def test_log_pages_in_constant_queries(world, manager_user, django_assert_max_num_queries):
+    for n in range(60):
+        ReminderDelivery.objects.create(
+            kind="availability_refresh",
+            target_type="consultants.consultant",
+            target_id=n,
+            consultant=world["consultant"],
+            due_at=timezone.now() - datetime.timedelta(minutes=n),
+            send_after=timezone.now(),
+            status=ReminderDelivery.Status.SENT,
+        )
+    client = client_for(manager_user)
+    client.get(reverse("reminders:log"))
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("reminders:log"), {"page": 2}).status_code == 200
+
+
+def test_retry_of_a_sent_reminder_changes_nothing(world, manager_user):
+    delivery = world["failed"]
+    ReminderDelivery.objects.filter(pk=delivery.pk).update(status=ReminderDelivery.Status.SENT)
+    client = client_for(manager_user)
+    response = client.post(reverse("reminders:retry", kwargs={"pk": delivery.pk}), follow=True)
+    assert "Only a failed reminder can be tried again." in response.content.decode()
+    delivery.refresh_from_db()
+    assert delivery.status == ReminderDelivery.Status.SENT
+    assert client.post(reverse("reminders:retry", kwargs={"pk": 10**9})).status_code == 404
+    assert client.get(reverse("reminders:retry", kwargs={"pk": delivery.pk})).status_code == 405
+
+
+# --- My digest; the consultant's choices -----------------------------------------------
+
+
+def test_staff_chooses_the_digest(programme_staff_user):
+    client = client_for(programme_staff_user)
+    assert client.post(reverse("reminders:me"), {"daily_digest": "on"}).status_code == 302
+    assert StaffReminderPreference.objects.get(user=programme_staff_user).daily_digest
+    assert client.post(reverse("reminders:me"), {}).status_code == 302
+    assert not StaffReminderPreference.objects.get(user=programme_staff_user).daily_digest
+
+
+def test_consultant_turns_a_kind_off(world):
+    client = client_for(world["owner"])
+    page = client.get(reverse("my_reminders:preferences")).content.decode()
+    assert "<script" not in page
+    assert "Engagement coming up" in page
+    data = {
+        "engagement_upcoming": "none",
+        "invitation_waiting": "email",
+        "availability_refresh": "email",
+        "consent_renewal": "email",
+    }
+    assert client.post(reverse("my_reminders:preferences"), data).status_code == 302
+    assert (
+        ConsultantReminderPreference.objects.get(
+            consultant=world["consultant"], kind="engagement_upcoming"
+        ).channel
+        == "none"
+    )
+    page = client.get(reverse("my_reminders:preferences")).content.decode()
+    assert 'value="none" checked' in page or "checked" in page
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"engagement_upcoming": "sms"},
+        {"engagement_upcoming": "<script>"},
+        {},
+    ],
+)
+def test_consultant_bad_choices_are_refused(world, data):
+    client = client_for(world["owner"])
+    response = client.post(reverse("my_reminders:preferences"), data)
+    assert response.status_code == 400
+    assert not ConsultantReminderPreference.objects.exists()
+
+
+def test_consultant_cannot_set_staff_kinds_or_another_consultant(world, make_user):
+    client = client_for(world["owner"])
+    data = {
+        "engagement_upcoming": "email",
+        "invitation_waiting": "email",
+        "availability_refresh": "email",
+        "consent_renewal": "email",
+        "staff_debrief_missing": "none",
+        "consultant": "999",
+    }
+    assert client.post(reverse("my_reminders:preferences"), data).status_code == 302
+    assert not ConsultantReminderPreference.objects.filter(kind="staff_debrief_missing").exists()
+    assert set(ConsultantReminderPreference.objects.values_list("consultant_id", flat=True)) == {
+        world["consultant"].pk
+    }
+
+
+def test_consultant_without_profile_gets_404(make_user):
+    client = client_for(make_user(Role.CONSULTANT))
+    assert client.get(reverse("my_reminders:preferences")).status_code == 404
+
+
+# --- Admin ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        "remindersetting",
+        "reminderdelivery",
+        "consultantreminderpreference",
+        "staffreminderpreference",
+    ],
+)
+def test_admin_lists_every_model(world, admin_user, model):
+    client = client_for(admin_user)
+    response = client.get(reverse(f"admin:reminders_{model}_changelist"))
+    assert response.status_code == 200
+    assert b"Maria Secret" not in response.content
+
+
+def test_admin_cannot_add_or_delete_deliveries(world, admin_user):
+    client = client_for(admin_user)
+    assert client.get(reverse("admin:reminders_reminderdelivery_add")).status_code == 403
+    url = reverse("admin:reminders_reminderdelivery_change", args=[world["failed"].pk])
+    assert client.get(url).status_code == 200
+    delete = reverse("admin:reminders_reminderdelivery_delete", args=[world["failed"].pk])
+    assert client.get(delete).status_code == 403
