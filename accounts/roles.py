@@ -107,6 +107,61 @@ ROLE_PERMISSIONS[Role.FINANCE_OFFICER] |= {
     "engagements.view_participation",
 }
 
+# compensation (issue 6). Informational: who may do what with which record
+# is decided in compensation/access.py (revealing payment details and the
+# bank export: the finance role only).
+ROLE_PERMISSIONS[Role.FINANCE_OFFICER] |= {
+    f"compensation.{action}_{model}"
+    for model in ("ratecard", "allowancepolicy", "payment", "paymentline", "paymentmethod")
+    for action in ("view", "add", "change")
+} | {
+    "compensation.view_agreement",
+    "compensation.add_agreement",
+    "compensation.view_agreementallowance",
+    "compensation.view_timeentry",
+    "compensation.view_expenseclaim",
+    "compensation.view_receipt",
+}
+ROLE_PERMISSIONS[Role.PROGRAMME_MANAGER] |= {
+    "compensation.view_ratecard",
+    "compensation.add_ratecard",
+    "compensation.change_ratecard",
+    "compensation.view_allowancepolicy",
+    "compensation.change_allowancepolicy",
+    "compensation.view_agreement",
+    "compensation.add_agreement",
+    "compensation.view_timeentry",
+    "compensation.change_timeentry",
+    "compensation.view_expenseclaim",
+    "compensation.change_expenseclaim",
+}
+ROLE_PERMISSIONS[Role.PROGRAMME_STAFF] |= {
+    "compensation.view_ratecard",
+    "compensation.view_allowancepolicy",
+    "compensation.add_agreement",
+    "compensation.add_timeentry",
+    "compensation.add_expenseclaim",
+}
+
+# checklists (issue 5). Informational model permissions: which checklist a
+# person sees and which item they may tick is decided per object in
+# checklists/access.py. Templates are edited by administrators only.
+for _role in (
+    Role.PROGRAMME_STAFF,
+    Role.PROGRAMME_MANAGER,
+    Role.FINANCE_OFFICER,
+    Role.WELLBEING_LEAD,
+):
+    ROLE_PERMISSIONS[_role] |= {
+        "checklists.view_checklist",
+        "checklists.view_checklistitem",
+        "checklists.change_checklistitem",
+    }
+ROLE_PERMISSIONS[Role.PROGRAMME_MANAGER] |= {
+    "checklists.view_checklisttemplate",
+    "checklists.view_templateitem",
+}
+
 _CACHE_ATTRIBUTE = "_tinig_roles"
 
 

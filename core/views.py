@@ -31,7 +31,15 @@ def home(request):
 
 @staff_required
 def staff_dashboard(request):
-    return render(request, "staff/dashboard.html")
+    """What needs the signed-in person today (engagements they run, requests
+    to approve), then the ways into the staff site."""
+    from engagements import selectors as engagement_selectors
+
+    return render(
+        request,
+        "staff/dashboard.html",
+        {"today": engagement_selectors.staff_today(user=request.user)},
+    )
 
 
 @consultant_required

@@ -187,6 +187,34 @@ def can_assign_staff(user, engagement: Engagement) -> bool:
     return _is_manager(user) or (_is_programme_staff(user) and _is_owner(user, engagement))
 
 
+def owner_candidates():
+    """Who may own an engagement: active programme staff and managers (the
+    create and edit forms' choices, the list's owner filter)."""
+    from accounts.models import User
+
+    return (
+        User.objects.filter(
+            is_active=True,
+            groups__name__in=[Role.PROGRAMME_STAFF.value, Role.PROGRAMME_MANAGER.value],
+        )
+        .distinct()
+        .order_by("display_name", "pk")
+    )
+
+
+def assignable_staff(engagement: Engagement):
+    """Programme staff who may be assigned to ``engagement`` and are not yet."""
+    from accounts.models import User
+
+    return (
+        User.objects.filter(is_active=True, groups__name=Role.PROGRAMME_STAFF.value)
+        .exclude(pk=engagement.owner_id)
+        .exclude(pk__in=engagement.assigned_staff.values("pk"))
+        .distinct()
+        .order_by("display_name", "pk")
+    )
+
+
 def can_invite(user, engagement: Engagement) -> bool:
     return can_run(user, engagement)
 

@@ -7,8 +7,13 @@ class EngagementsConfig(AppConfig):
     verbose_name = _("Engagements")
 
     def ready(self):
+        from consultants.selectors import register_monthly_load
         from core import audit
-        from engagements import models
+        from engagements import models, selectors
+
+        # The consultants directory's "this month's load" (consultants may
+        # not import this app; it asks through this hook).
+        register_monthly_load(selectors.consultant_monthly_load)
 
         # Change history of every model, encrypted fields masked by
         # core.audit. Free text that may say something about a person is

@@ -9,7 +9,17 @@ import calendar
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    Count,
+    Exists,
+    Expression,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.utils import timezone
 
 from consultants.models import Consultant, ExpertiseTopic
@@ -306,3 +316,30 @@ def staff_today(
             .order_by("-at")[:limit]
         ),
     )
+
+
+# --- The consultants directory's "this month" ------------------------------------------
+
+
+def consultant_monthly_load(first: datetime.date, last: datetime.date) -> Expression:
+    """Registered with ``consultants.selectors.register_monthly_load`` (see
+    ``EngagementsConfig.ready``): per consultant (``OuterRef("pk")``), their
+    accepted, confirmed or attended participations in engagements starting
+    between ``first`` and ``last`` (whole days, Asia/Manila). A subquery, so
+    the directory's query count does not grow with its rows."""
+    tz = timezone.get_default_timezone()
+    start = datetime.datetime.combine(first, datetime.time.min, tzinfo=tz)
+    end = datetime.datetime.combine(last + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz)
+    counted = (
+        Participation.objects.filter(
+            consultant=OuterRef("pk"),
+            status__in=Participation.BOOKED,
+            engagement__start__gte=start,
+            engagement__start__lt=end,
+        )
+        .order_by()
+        .values("consultant_id")
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
+    return Subquery(counted, output_field=IntegerField())

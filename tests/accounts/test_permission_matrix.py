@@ -106,6 +106,11 @@ def test_matrix(path, persona, expected, healthy):
 NOT_IN_MATRIX = ("accounts/", "admin/", "i18n/")
 # Sections with a matrix of their own (personas with the objects they need).
 NOT_IN_MATRIX += ("portal/me/",)  # tests/consultants/test_portal_permission_matrix.py
+NOT_IN_MATRIX += ("staff/reminders/", "portal/reminders/")  # tests/reminders/test_views.py
+# tests/checklists/test_staff_permission_matrix.py, test_portal_permission_matrix.py
+NOT_IN_MATRIX += ("staff/checklists/", "portal/checklist/")
+# tests/engagements/test_staff_permission_matrix.py, test_portal_permission_matrix.py
+NOT_IN_MATRIX += ("staff/engagements/", "portal/engagements/")
 
 
 def _pages_without_parameters(patterns=None, prefix: str = "") -> set[str]:

@@ -1,0 +1,260 @@
+"""The consultant's engagements and invitations (/portal/engagements/).
+
+Phone first, no JavaScript: every answer is a plain form, and saying no or
+stepping back asks first on a page of its own, which reassures and never
+requires a reason. ``pk`` is one of the signed-in consultant's own
+participations (``access.participation_for_consultant``): anyone else's,
+or one that does not exist, is the same 404. Every page is ``never_cache``.
+
+Times are shown in Asia/Manila. Page titles and the calendar file are
+discreet: they never carry an engagement's title.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from consultants.models import Consultant
+from consultants.views.portal import portal_page
+from engagements import access, calendar, selectors, services
+from engagements.forms import FeedbackForm, OptionalReasonForm, StorySharingForm
+from engagements.models import Engagement, Feedback, Participation
+
+P = Participation.Status
+E = Engagement.Status
+PAST_SHOWN = 50
+
+
+def _form(request, form_class, **kwargs):
+    if request.method == "POST":
+        return form_class(request.POST, **kwargs)
+    return form_class(**kwargs)
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    form.add_error(None, error.messages)
+
+
+# --- Lists ------------------------------------------------------------------------------
+
+
+@require_GET
+@portal_page
+def index(request, consultant: Consultant):
+    return render(
+        request,
+        "engagements/portal/index.html",
+        {
+            "title": _("Your engagements"),
+            "upcoming": list(selectors.consultant_upcoming(consultant=consultant)),
+            "past": list(selectors.consultant_past(consultant=consultant)[:PAST_SHOWN]),
+            "invitation_count": selectors.consultant_invitations(consultant=consultant).count(),
+        },
+    )
+
+
+@require_GET
+@portal_page
+def invitations(request, consultant: Consultant):
+    return render(
+        request,
+        "engagements/portal/invitations.html",
+        {
+            "title": _("Invitations"),
+            "invitations": list(selectors.consultant_invitations(consultant=consultant)),
+        },
+    )
+
+
+# --- One engagement ------------------------------------------------------------------------
+
+
+def _options(participation: Participation) -> dict[str, bool]:
+    engagement = participation.engagement
+    now = timezone.now()
+    answerable = engagement.status in (E.STAFFING, E.CONFIRMED) and engagement.start > now
+    return {
+        "answer": participation.status == P.INVITED and answerable,
+        "step_back": participation.status in (P.ACCEPTED, P.CONFIRMED) and engagement.end > now,
+        "share": participation.status in (P.INVITED, P.ACCEPTED, P.CONFIRMED),
+        "feedback": participation.status == P.ATTENDED
+        and engagement.status in (E.COMPLETED, E.CLOSED)
+        and not Feedback.objects.filter(participation=participation).exists(),
+        "link": participation.status in (P.ACCEPTED, P.CONFIRMED) and bool(engagement.online_link),
+        "calendar": participation.status in (P.INVITED, P.ACCEPTED, P.CONFIRMED),
+    }
+
+
+def _render_detail(request, consultant, participation, *, problem=None, status=200):
+    engagement = participation.engagement
+    return render(
+        request,
+        "engagements/portal/detail.html",
+        {
+            "title": _("Engagement"),
+            "participation": participation,
+            "engagement": engagement,
+            # A missing one-to-one raises an AttributeError: no plan.
+            "plan": getattr(engagement, "privacy_plan", None),
+            "consultant": consultant,
+            "options": _options(participation),
+            "problem": problem,
+        },
+        status=status,
+    )
+
+
+@require_GET
+@portal_page
+def detail(request, consultant: Consultant, pk: int):
+    participation = access.participation_for_consultant(request.user, pk)
+    return _render_detail(request, consultant, participation)
+
+
+@require_POST
+@portal_page
+def accept(request, consultant: Consultant, pk: int):
+    participation = access.participation_for_consultant(request.user, pk)
+    try:
+        services.participation_accept(participation=participation, by=request.user)
+    except ValidationError as error:
+        problem = " ".join(error.messages)
+        return _render_detail(request, consultant, participation, problem=problem, status=400)
+    messages.success(request, _("Thank you for saying yes. The team will confirm with you soon."))
+    return redirect("my_engagements:detail", pk=participation.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@portal_page
+def decline(request, consultant: Consultant, pk: int):
+    participation = access.participation_for_consultant(request.user, pk)
+    form = _form(request, OptionalReasonForm)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.participation_decline(
+                participation=participation, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("You said no to this one. Thank you for letting us know."))
+            return redirect("my_engagements:invitations")
+    return render(
+        request,
+        "engagements/portal/decline.html",
+        {"title": _("Say no"), "participation": participation, "form": form},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@portal_page
+def step_back(request, consultant: Consultant, pk: int):
+    """The right to stop: at any time, without a reason."""
+    participation = access.participation_for_consultant(request.user, pk)
+    form = _form(request, OptionalReasonForm)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.participation_withdraw(
+                participation=participation, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _(
+                    "You have stepped back. That is completely fine. "
+                    "The time you already gave is still paid."
+                ),
+            )
+            return redirect("my_engagements:index")
+    return render(
+        request,
+        "engagements/portal/step_back.html",
+        {"title": _("Step back"), "participation": participation, "form": form},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@portal_page
+def sharing(request, consultant: Consultant, pk: int):
+    participation = access.participation_for_consultant(request.user, pk)
+    if request.method == "POST":
+        form = StorySharingForm(request.POST)
+    else:
+        form = StorySharingForm(
+            initial={
+                "story_sharing": participation.story_sharing,
+                "note": participation.story_sharing_note,
+            }
+        )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.participation_set_story_sharing(
+                participation=participation,
+                by=request.user,
+                choice=form.cleaned_data["story_sharing"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Your choice is saved. You can change it at any time."))
+            return redirect("my_engagements:detail", pk=participation.pk)
+    return render(
+        request,
+        "engagements/portal/sharing.html",
+        {"title": _("Sharing your story"), "participation": participation, "form": form},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@portal_page
+def feedback(request, consultant: Consultant, pk: int):
+    participation = access.participation_for_consultant(request.user, pk)
+    form = _form(request, FeedbackForm)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.feedback_submit(
+                participation=participation, by=request.user, data=form.service_data()
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Thank you for your feedback."))
+            return redirect("my_engagements:detail", pk=participation.pk)
+    return render(
+        request,
+        "engagements/portal/feedback.html",
+        {
+            "title": _("Your feedback"),
+            "participation": participation,
+            "form": form,
+            "open": _options(participation)["feedback"],
+        },
+        status=400 if form.is_bound else 200,
+    )
+
+
+@require_GET
+@portal_page
+def ics(request, consultant: Consultant, pk: int):
+    """A calendar entry that says "Tinig meeting" and when, nothing more."""
+    participation = access.participation_for_consultant(request.user, pk)
+    url = request.build_absolute_uri(reverse("my_engagements:detail", args=[participation.pk]))
+    response = HttpResponse(
+        calendar.participation_ics(participation, portal_url=url),
+        content_type="text/calendar; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{calendar.ics_filename()}"'
+    return response
