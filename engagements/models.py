@@ -177,6 +177,9 @@ class Engagement(models.Model):
             models.Index(fields=["start", "end"], name="engagements_dates_idx"),
             # "Engagements I own" (staff scope, owner filter).
             models.Index(fields=["owner", "start"], name="engagements_owner_idx"),
+            # Reminders' "after the end" kinds (debrief not written) sweep by
+            # status and end.
+            models.Index(fields=["status", "end"], name="engagements_status_end_idx"),
         ]
 
     def __str__(self):
@@ -458,6 +461,13 @@ class Participation(models.Model):
             # A consultant's invitations, upcoming and past (portal), and
             # matching's counts per consultant (recent, this month).
             models.Index(fields=["consultant", "status"], name="engagements_part_consultant"),
+            # Reminders' "invitation waiting for an answer" sweeps open
+            # invitations by age; a partial index keeps it small.
+            models.Index(
+                fields=["invited_at"],
+                condition=Q(status="invited"),
+                name="engagements_part_waiting",
+            ),
             # Participants of an engagement by status (detail, confirm guard).
             models.Index(fields=["engagement", "status"], name="engagements_part_engagement"),
         ]
