@@ -41,6 +41,9 @@ class StageProgress:
         return round(100 * self.resolved / self.total) if self.total else 100
 
 
+FINISHED = [Engagement.Status.CLOSED, Engagement.Status.CANCELLED]
+
+
 def checklist_for_engagement(engagement: Engagement, *, now=None) -> Checklist | None:
     """The engagement's checklist with its items (two queries), or None.
     ``checklist.stages``: a ``StageProgress`` per stage that has items;
@@ -59,8 +62,11 @@ def checklist_for_engagement(engagement: Engagement, *, now=None) -> Checklist |
         )
     )
     stages = {stage: StageProgress(stage, label) for stage, label in Stage.choices}
+    # Once an engagement is closed or cancelled nothing is overdue any more:
+    # what was left open shows in compliance, not as work to chase.
+    still_running = checklist.engagement.status not in FINISHED
     for item in items:
-        item.overdue = item.is_overdue(now)
+        item.overdue = still_running and item.is_overdue(now)
         stages[item.stage].items.append(item)
     checklist.stages = [progress for progress in stages.values() if progress.items]
     checklist.total = len(items)
@@ -76,6 +82,7 @@ def my_tasks(*, user, now=None) -> QuerySet[ChecklistItem]:
     (plus, once per request, the user's roles), whatever the number."""
     return (
         ChecklistItem.objects.filter(access.tasks_condition(user), status=S.OPEN)
+        .exclude(checklist__engagement__status__in=FINISHED)
         .select_related("checklist__engagement")
         .order_by("due_at", "id")
     )

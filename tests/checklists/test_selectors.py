@@ -130,3 +130,18 @@ def test_checklist_for_engagement_groups_by_stage(public_engagement, django_asse
     assert stages == ["before", "during", "after"]
     assert checklist.resolved == 0 and checklist.total > 10
     assert selectors.checklist_for_engagement(EngagementFactory()) is None
+
+
+def test_finished_engagements_leave_my_tasks_and_show_nothing_overdue(make_user):
+    owner = make_user(Role.PROGRAMME_STAFF)
+    _seed(owner, count=4, engagements=2)
+    running, finished = Engagement.objects.filter(owner=owner).order_by("pk")
+    Engagement.objects.filter(pk=finished.pk).update(status=Engagement.Status.CLOSED)
+    later = running.start + datetime.timedelta(days=30)  # every item is past due
+
+    tasks = list(selectors.my_tasks(user=owner, now=later))
+    assert {task.checklist.engagement_id for task in tasks} == {running.pk}
+    finished.refresh_from_db()
+    closed_checklist = selectors.checklist_for_engagement(finished, now=later)
+    assert closed_checklist.overdue_count == 0
+    assert selectors.checklist_for_engagement(running, now=later).overdue_count == 2
