@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "checklists",
     "compensation",
     "reminders",
+    "insights",
 ]
 
 MIDDLEWARE = [

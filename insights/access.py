@@ -1,0 +1,48 @@
+"""Who may request the documents of ``insights``. Roles and engagement rights
+are decided by the apps that own them; this module only combines them.
+
+* Engagement brief: programme staff, programme managers and administrators
+  may request one, for an engagement they run (``engagements.access.can_run``:
+  owner, assigned staff, managers, administrators).
+* Programme report: programme managers, finance officers and administrators.
+  It holds aggregates and pseudonyms only, across every engagement.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from accounts.roles import Role, has_role
+from engagements import access as engagements_access
+from engagements.models import Engagement
+
+
+def _active(user) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def can_request_engagement_brief(user) -> bool:
+    if not _active(user):
+        return False
+    return user.is_superuser or has_role(
+        user, Role.PROGRAMME_STAFF, Role.PROGRAMME_MANAGER, Role.ADMINISTRATOR
+    )
+
+
+def briefable_engagements(user) -> QuerySet[Engagement]:
+    """The engagements ``user`` may brief a consultant on: those they run."""
+    if not can_request_engagement_brief(user):
+        return Engagement.objects.none()
+    return engagements_access.engagements_run_by(user)
+
+
+def can_brief(user, engagement: Engagement) -> bool:
+    return can_request_engagement_brief(user) and engagements_access.can_run(user, engagement)
+
+
+def can_request_programme_report(user) -> bool:
+    if not _active(user):
+        return False
+    return user.is_superuser or has_role(
+        user, Role.PROGRAMME_MANAGER, Role.FINANCE_OFFICER, Role.ADMINISTRATOR
+    )

@@ -1,0 +1,174 @@
+"""The report kinds of ``insights``, registered with ``reports.registry``:
+
+* ``engagement_brief``: one engagement for one consultant taking part: what,
+  when (Asia/Manila), where or the link, what is asked, the privacy plan,
+  the support arrangement and the compensation agreed (the version in force).
+* ``programme_report``: the programme over a period, the kind of document
+  an organisation publishes about its survivor engagement: engagements by
+  type and audience, consultants engaged, hours and compensation by
+  category, payment timeliness, checklist compliance, feedback scores and
+  quotes (only where consent to be quoted by pseudonym stands), with charts.
+
+Neither shows a legal name: their contexts hold pseudonyms and aggregates
+only (``insights.selectors`` never loads the encrypted identity fields).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
+
+from consultants.models import Consultant
+from engagements.models import Engagement, Participation
+from insights import access, selectors
+from insights.charts import bar_chart
+from reports.registry import ReportForm, register_report
+
+MAX_DAYS = 366
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class EngagementChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        when = timezone.localtime(obj.start, selectors.MANILA).date().isoformat()
+        return f"{obj.title} ({when})"
+
+
+class EngagementBriefForm(ReportForm):
+    engagement = EngagementChoiceField(label=_("Engagement"), queryset=Engagement.objects.none())
+    consultant = forms.ModelChoiceField(
+        label=_("Consultant"),
+        queryset=Consultant.objects.none(),
+        help_text=_("Someone invited to or taking part in the engagement."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        engagements = access.briefable_engagements(self.user)
+        self.fields["engagement"].queryset = engagements.order_by("-start", "-id")
+        self.fields["consultant"].queryset = (
+            Consultant.objects.filter(
+                pk__in=selectors.brief_participations(engagements).values("consultant_id")
+            )
+            .only("pk", "pseudonym")
+            .order_by("pseudonym")
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        engagement, consultant = cleaned.get("engagement"), cleaned.get("consultant")
+        if engagement is not None and consultant is not None:
+            participation = participation_for(engagement=engagement, consultant=consultant)
+            if participation is None:
+                self.add_error(
+                    "consultant", _("This consultant is not taking part in that engagement.")
+                )
+        return cleaned
+
+
+def participation_for(*, engagement: Engagement, consultant: Consultant) -> Participation | None:
+    return (
+        selectors.brief_participations(Engagement.objects.filter(pk=engagement.pk))
+        .filter(consultant_id=consultant.pk)
+        .first()
+    )
+
+
+class ProgrammeReportForm(ReportForm):
+    date_from = forms.DateField(label=_("From"), widget=DateInput)
+    date_to = forms.DateField(label=_("To (inclusive)"), widget=DateInput)
+
+    def clean(self):
+        cleaned = super().clean()
+        date_from, date_to = cleaned.get("date_from"), cleaned.get("date_to")
+        if date_from and date_to:
+            if date_from > date_to:
+                self.add_error("date_to", _("The end date must be on or after the start date."))
+            elif (date_to - date_from).days + 1 > MAX_DAYS:
+                self.add_error(
+                    "date_to",
+                    _("The period can be at most %(days)s days long.") % {"days": MAX_DAYS},
+                )
+        return cleaned
+
+
+@register_report(
+    kind="engagement_brief",
+    label=_("Engagement brief"),
+    form_class=EngagementBriefForm,
+    can_request=access.can_request_engagement_brief,
+    description=_(
+        "For one consultant: what, when and where, what is asked, the privacy plan, "
+        "support and the compensation agreed."
+    ),
+)
+def build_engagement_brief(job, progress):
+    engagement = Engagement.objects.get(pk=job.params["engagement"])
+    if not access.can_brief(job.requested_by, engagement):
+        # Checked when requested and before building; a right lost in between stops here.
+        raise PermissionError("brief not allowed")
+    participation = participation_for(
+        engagement=engagement, consultant=Consultant(pk=job.params["consultant"])
+    )
+    if participation is None:
+        raise PermissionError("not a participant")
+    brief = selectors.brief_for(participation=participation)
+    progress(10, gettext_noop("Records loaded"))
+    return "insights/pdf/engagement_brief.html", {
+        "document_title": _("Engagement brief"),
+        "brief": brief,
+        "engagement": brief.engagement,
+        "plan": brief.plan,
+        "agreement": brief.agreement,
+    }
+
+
+@register_report(
+    kind="programme_report",
+    label=_("Programme report"),
+    form_class=ProgrammeReportForm,
+    can_request=access.can_request_programme_report,
+    description=_(
+        "The programme over a period: engagements, consultants, hours, compensation, "
+        "payment timeliness, checklists and feedback, with charts."
+    ),
+)
+def build_programme_report(job, progress):
+    summary = selectors.programme_summary(
+        date_from=date.fromisoformat(job.params["date_from"]),
+        date_to=date.fromisoformat(job.params["date_to"]),
+        user=job.requested_by,
+    )
+    progress(10, gettext_noop("Records loaded"))
+    return "insights/pdf/programme_report.html", {
+        "document_title": _("Programme report"),
+        "summary": summary,
+        "charts": _charts(summary),
+    }
+
+
+def _charts(summary: selectors.Programme) -> dict:
+    return {
+        "by_type": bar_chart(
+            _("Engagements by type"),
+            [(row.label, row.value, str(row.value)) for row in summary.by_type],
+        ),
+        "earned": bar_chart(
+            _("Compensation by category (PHP)"),
+            [(row.label, row.value, str(row.value)) for row in summary.earned_by_kind],
+        ),
+        "on_time": bar_chart(
+            _("Payments on time, by month (%)"),
+            [
+                (month.month.strftime("%Y-%m"), month.percent or 0, f"{month.percent or 0}%")
+                for month in summary.months
+            ],
+        ),
+    }

@@ -1,0 +1,318 @@
+"""Reads for the documents of ``insights``. Every figure is a PostgreSQL
+aggregate (``COUNT``, ``SUM`` over ``numeric``, ``AVG``), money is
+``Decimal``; totals reuse the selectors of the apps that own the data.
+
+Pseudonym only: no query here loads a consultant's encrypted fields
+(identity, contacts, support person); they are deferred or never selected,
+so a legal name cannot reach a document even by mistake.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.db.models import Avg, Count, DecimalField, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext
+
+from checklists import selectors as checklist_selectors
+from compensation import selectors as compensation_selectors
+from compensation.models import ZERO, Agreement, Decision, PaymentLine, TimeEntry, TimeKind
+from consultants import selectors as consultant_selectors
+from consultants.models import ConsentScope, Consultant
+from core.encryption import encrypted_field_names
+from engagements.models import (
+    FEEDBACK_SCORES,
+    Audience,
+    Engagement,
+    EngagementType,
+    Feedback,
+    Participation,
+    PrivacyPlan,
+)
+
+MANILA = ZoneInfo("Asia/Manila")
+
+# Engagements that count in a period: approved and after, not cancelled.
+COUNTED_STATUSES = (
+    Engagement.Status.APPROVED,
+    Engagement.Status.STAFFING,
+    Engagement.Status.CONFIRMED,
+    Engagement.Status.COMPLETED,
+    Engagement.Status.CLOSED,
+)
+# A consultant "engaged": they said yes (and may have attended).
+ENGAGED_STATUSES = tuple(Participation.BOOKED)
+# Participations a brief can be written for.
+BRIEFABLE_STATUSES = tuple(Participation.BOOKED | {Participation.Status.INVITED})
+MAX_QUOTES = 12
+
+
+def period_bounds(
+    date_from: datetime.date, date_to: datetime.date
+) -> tuple[datetime.datetime, datetime.datetime]:
+    """[start, end) of the days ``date_from`` to ``date_to`` in Manila."""
+    start = datetime.datetime.combine(date_from, datetime.time.min, tzinfo=MANILA)
+    end = datetime.datetime.combine(
+        date_to + datetime.timedelta(days=1), datetime.time.min, tzinfo=MANILA
+    )
+    return start, end
+
+
+# --- Engagement brief ---------------------------------------------------------------------
+
+
+def _consultant_fields_deferred() -> list[str]:
+    return [f"consultant__{name}" for name in encrypted_field_names(Consultant)]
+
+
+def brief_participations(engagements: QuerySet[Engagement]) -> QuerySet[Participation]:
+    """Participations of ``engagements`` a brief may be written for."""
+    return (
+        Participation.objects.filter(engagement__in=engagements, status__in=BRIEFABLE_STATUSES)
+        .select_related("consultant", "engagement")
+        .defer(*_consultant_fields_deferred())
+        .order_by("engagement__start", "consultant__pseudonym")
+    )
+
+
+@dataclass(frozen=True)
+class Brief:
+    engagement: Engagement
+    participation: Participation
+    pseudonym: str
+    starts: datetime.datetime
+    ends: datetime.datetime
+    plan: PrivacyPlan | None
+    agreement: Agreement | None
+    # True when no version is in force yet and ``agreement`` is the proposal
+    # in front of an invited consultant (it binds once they accept).
+    agreement_is_proposal: bool
+    estimated_hours: list[tuple[str, Decimal]]
+    allowances: list
+
+
+def brief_for(*, participation: Participation) -> Brief:
+    """What one consultant needs to know about one engagement."""
+    participation = (
+        Participation.objects.select_related("engagement", "consultant")
+        .defer(*_consultant_fields_deferred())
+        .get(pk=participation.pk)
+    )
+    engagement = participation.engagement
+    plan = PrivacyPlan.objects.filter(engagement=engagement).first()
+    agreement = compensation_selectors.agreement_in_force(participation)
+    proposal = False
+    if agreement is None and participation.status == Participation.Status.INVITED:
+        agreement = compensation_selectors.agreement_latest(participation)
+        proposal = agreement is not None
+    estimated = []
+    allowances = []
+    if agreement is not None:
+        estimated = [
+            (label, getattr(agreement, f"estimated_{kind}_hours"))
+            for kind, label in TimeKind.choices
+            if getattr(agreement, f"estimated_{kind}_hours")
+        ]
+        allowances = list(agreement.allowances.all())
+    period = participation.period
+    return Brief(
+        engagement=engagement,
+        participation=participation,
+        pseudonym=participation.consultant.pseudonym,
+        starts=(period.lower if period and period.lower else engagement.start),
+        ends=(period.upper if period and period.upper else engagement.end),
+        plan=plan,
+        agreement=agreement,
+        agreement_is_proposal=proposal,
+        estimated_hours=estimated,
+        allowances=allowances,
+    )
+
+
+# --- Programme report ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    value: Decimal | int
+
+
+@dataclass
+class Programme:
+    date_from: datetime.date
+    date_to: datetime.date
+    engagements: int = 0
+    cancelled: int = 0
+    by_type: list[Row] = field(default_factory=list)
+    by_audience: list[Row] = field(default_factory=list)
+    consultants: list[Row] = field(default_factory=list)  # pseudonym, engagements
+    hours_by_kind: list[Row] = field(default_factory=list)
+    hours_total: Decimal = ZERO
+    earned_by_kind: list[Row] = field(default_factory=list)
+    earned_total: Decimal = ZERO
+    paid_by_type: list[Row] = field(default_factory=list)
+    paid_total: Decimal = ZERO
+    months: list = field(default_factory=list)  # compensation MonthShare
+    payments: int = 0
+    payments_on_time: int = 0
+    checklist_counted: int = 0
+    checklist_on_time: int = 0
+    checklist_open_overdue: int = 0
+    checklist_percent: Decimal | None = None
+    feedback_count: int = 0
+    feedback_scores: list[Row] = field(default_factory=list)
+    quotes: list[dict] = field(default_factory=list)
+
+    @property
+    def on_time_percent(self) -> Decimal | None:
+        if not self.payments:
+            return None
+        return (Decimal(100) * self.payments_on_time / self.payments).quantize(Decimal("0.1"))
+
+    @property
+    def is_empty(self) -> bool:
+        return not (
+            self.engagements
+            or self.cancelled
+            or self.hours_total
+            or self.earned_total
+            or self.payments
+            or self.feedback_count
+        )
+
+
+def _labelled(rows, key: str, labels: dict, value: str = "n") -> list[Row]:
+    return [Row(str(labels.get(row[key], row[key] or "—")), row[value]) for row in rows]
+
+
+def programme_summary(*, date_from: datetime.date, date_to: datetime.date, user) -> Programme:
+    """The programme between two days (Manila, both included). ``user`` is
+    the requester; compliance is read through ``checklists`` with their
+    visibility (managers, finance and administrators see every engagement).
+    About a dozen queries whatever the volume."""
+    start, end = period_bounds(date_from, date_to)
+    summary = Programme(date_from=date_from, date_to=date_to)
+
+    in_period = Engagement.objects.filter(start__gte=start, start__lt=end)
+    counted = in_period.filter(status__in=COUNTED_STATUSES)
+    summary.cancelled = in_period.filter(status=Engagement.Status.CANCELLED).count()
+    types = dict(EngagementType.choices)
+    summary.by_type = _labelled(
+        counted.values("type").annotate(n=Count("id")).order_by("-n", "type"), "type", types
+    )
+    summary.engagements = sum(row.value for row in summary.by_type)
+    summary.by_audience = _labelled(
+        counted.values("audience").annotate(n=Count("id")).order_by("-n", "audience"),
+        "audience",
+        dict(Audience.choices),
+    )
+
+    engaged = Participation.objects.filter(engagement__in=counted, status__in=ENGAGED_STATUSES)
+    summary.consultants = [
+        Row(row["consultant__pseudonym"], row["n"])
+        for row in engaged.values("consultant__pseudonym")
+        .annotate(n=Count("engagement", distinct=True))
+        .order_by("consultant__pseudonym")
+    ]
+
+    hours = TimeEntry.objects.filter(
+        status=Decision.APPROVED, date__gte=date_from, date__lte=date_to
+    )
+    hour_rows = {
+        row["kind"]: row["total"]
+        for row in hours.values("kind").annotate(total=Sum("hours")).order_by()
+    }
+    summary.hours_by_kind = [
+        Row(str(label), hour_rows[kind]) for kind, label in TimeKind.choices if kind in hour_rows
+    ]
+    summary.hours_total = hours.aggregate(
+        total=Coalesce(Sum("hours"), compensation_selectors.MONEY_ZERO)
+    )["total"]
+
+    lines = PaymentLine.objects.filter(payable_since__gte=date_from, payable_since__lte=date_to)
+    by_kind = compensation_selectors.totals_by_kind(lines)
+    summary.earned_by_kind = [
+        Row(str(label), by_kind[kind]) for kind, label in PaymentLine.Kind.choices if by_kind[kind]
+    ]
+    summary.earned_total = lines.aggregate(
+        total=Coalesce(Sum("amount"), compensation_selectors.MONEY_ZERO)
+    )["total"]
+
+    paid: dict[str, Decimal] = {}
+    for row in compensation_selectors.totals_by_month_and_type(
+        date_from=date_from, date_to=date_to
+    ):
+        paid[row["engagement_type"]] = paid.get(row["engagement_type"], ZERO) + row["total"]
+    summary.paid_by_type = [
+        Row(str(types.get(kind) or _no_engagement()), total)
+        for kind, total in sorted(paid.items(), key=lambda item: (-item[1], item[0]))
+    ]
+    summary.months = compensation_selectors.on_time_by_month(date_from=date_from, date_to=date_to)
+    summary.payments = sum(month.payments for month in summary.months)
+    summary.payments_on_time = sum(month.on_time for month in summary.months)
+    summary.paid_total = sum((month.total for month in summary.months), ZERO)
+
+    counted_ids = set(counted.values_list("pk", flat=True))
+    compliance = checklist_selectors.compliance_overview(user=user, since=start)
+    rows = [row for row in compliance.rows if row.engagement.pk in counted_ids]
+    summary.checklist_counted = sum(row.counted for row in rows)
+    summary.checklist_on_time = sum(row.on_time for row in rows)
+    summary.checklist_open_overdue = sum(row.open_overdue for row in rows)
+    summary.checklist_percent = checklist_selectors.Compliance(rows).percent
+
+    feedback = Feedback.objects.filter(participation__engagement__in=counted)
+    averages = feedback.aggregate(
+        n=Count("id"),
+        **{name: Avg(name, output_field=DecimalField()) for name in FEEDBACK_SCORES},
+    )
+    summary.feedback_count = averages["n"]
+    if summary.feedback_count:
+        summary.feedback_scores = [
+            Row(
+                str(Feedback._meta.get_field(name).verbose_name),
+                Decimal(averages[name]).quantize(Decimal("0.1")),
+            )
+            for name in FEEDBACK_SCORES
+        ]
+    summary.quotes = quotes(engagements=counted)
+    return summary
+
+
+def _no_engagement() -> str:
+    return gettext("Not tied to an engagement")
+
+
+def quotes(*, engagements: QuerySet[Engagement]) -> list[dict]:
+    """Feedback comments that may be quoted: not anonymous, and the
+    consultant's consent to be quoted by pseudonym stands today. Pseudonym,
+    engagement type and words only."""
+    quotable = consultant_selectors.consultants_with_consent(
+        scope=ConsentScope.QUOTING, queryset=Consultant.objects.all()
+    ).values("pk")
+    types = dict(EngagementType.choices)
+    rows = (
+        Feedback.objects.filter(
+            participation__engagement__in=engagements,
+            anonymous=False,
+            participation__consultant__in=quotable,
+        )
+        .exclude(comments="")
+        .exclude(Q(comments__isnull=True))
+        .values(
+            "participation__consultant__pseudonym", "participation__engagement__type", "comments"
+        )
+        .order_by("-submitted_at", "-id")[:MAX_QUOTES]
+    )
+    return [
+        {
+            "pseudonym": row["participation__consultant__pseudonym"],
+            "engagement_type": str(types.get(row["participation__engagement__type"], "")),
+            "words": row["comments"],
+        }
+        for row in rows
+    ]

@@ -1,0 +1,64 @@
+"""Fixtures for the insights documents: the compensation fixtures (a past
+engagement run by ``owner`` with Tala's acknowledged agreement) and helpers
+to render a job through the real report path and read its PDF back."""
+
+from __future__ import annotations
+
+import pytest
+
+from reports import services as report_services
+from reports.models import ReportJob
+from tests.compensation.conftest import (  # noqa: F401  (fixtures)
+    agreement,
+    engagement,
+    other_consultant,
+    own_consultant,
+    owner,
+    participation,
+    policies,
+    rates,
+)
+from tests.conftest import ARTIFACTS
+from tests.reports.conftest import pdf_text
+from tests.reports.factories import ReportJobFactory
+
+ROLES = [
+    "consultant",
+    "programme_staff",
+    "programme_manager",
+    "finance_officer",
+    "wellbeing_lead",
+    "administrator",
+    "no_role",
+    "anonymous",
+]
+
+
+def render(*, kind: str, user, params: dict, artifact: str | None = None) -> tuple[bytes, str]:
+    """Render a job of ``kind`` for ``user`` the way the worker does; return
+    the PDF and its text."""
+    job = ReportJobFactory(kind=kind, requested_by=user, params=params)
+    report_services.report_render(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.status == ReportJob.Status.READY, job.progress_message
+    content = job.file.read()
+    if artifact:
+        ARTIFACTS.mkdir(exist_ok=True)
+        (ARTIFACTS / artifact).write_bytes(content)
+    return content, pdf_text(content)
+
+
+@pytest.fixture
+def quoting_texts(db):
+    from django.utils import timezone
+
+    from consultants.models import ConsentScope, ConsentText
+
+    return {
+        scope: ConsentText.objects.get_or_create(
+            scope=scope,
+            version=1,
+            defaults={"body": f"Text for {scope}", "published_at": timezone.now()},
+        )[0]
+        for scope in ConsentScope.values
+    }

@@ -1,0 +1,133 @@
+"""The programme report: rendered through the real report path for the demo
+year, read back with pypdf; its figures match the database and no demo
+consultant's legal name appears."""
+
+import datetime
+import re
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Count, Sum
+
+from compensation.models import Decision, Payment, PaymentLine, TimeEntry
+from compensation.selectors import manila_today
+from consultants.models import Consultant
+from engagements.models import Engagement, EngagementType, Feedback, Participation
+from insights.selectors import COUNTED_STATUSES, period_bounds
+from tests.insights.conftest import render
+
+pytestmark = pytest.mark.django_db
+
+
+def _demo_year():
+    today = manila_today()
+    return today - datetime.timedelta(days=300), today + datetime.timedelta(days=65)
+
+
+@pytest.fixture
+def demo(settings):
+    settings.DEBUG = True
+    call_command("seed_demo", verbosity=0)
+
+
+def _figure(text: str, label: str) -> str:
+    match = re.search(rf"{label}\s*(?:PHP )?([\d.,-]+)", text, re.IGNORECASE)
+    assert match, f"{label} not in the report"
+    return match.group(1).replace(",", "")
+
+
+def _legal_names() -> list[str]:
+    from consultants import demo as consultants_demo
+
+    stored = [consultant.legal_name for consultant in Consultant.objects.all()]
+    seeded = [demo.legal_name for demo in consultants_demo.DEMO_CONSULTANTS]
+    names = {name for name in stored + seeded if name}
+    assert len(names) >= 10
+    return sorted(names)
+
+
+def test_demo_year_renders_and_matches_the_database(demo, manager_user):
+    date_from, date_to = _demo_year()
+    start, end = period_bounds(date_from, date_to)
+    _, text = render(
+        kind="programme_report",
+        user=manager_user,
+        params={"date_from": date_from.isoformat(), "date_to": date_to.isoformat()},
+        artifact="insights-programme-report.pdf",
+    )
+    engagements = Engagement.objects.filter(
+        start__gte=start, start__lt=end, status__in=COUNTED_STATUSES
+    )
+    engaged = Participation.objects.filter(
+        engagement__in=engagements, status__in=Participation.BOOKED
+    )
+    hours = TimeEntry.objects.filter(
+        status=Decision.APPROVED, date__gte=date_from, date__lte=date_to
+    ).aggregate(t=Sum("hours"))["t"]
+    lines = PaymentLine.objects.filter(payable_since__gte=date_from, payable_since__lte=date_to)
+    earned = lines.aggregate(t=Sum("amount"))["t"]
+    paid = Payment.objects.filter(status="paid", paid_at__gte=start, paid_at__lt=end)
+    paid_figures = paid.aggregate(n=Count("id"), t=Sum("total"))
+    on_time = paid.filter(on_time=True).count()
+
+    # Something to check: the demo year is not empty.
+    assert engagements.count() and engaged.exists() and hours and earned and paid_figures["n"]
+    assert int(_figure(text, "Engagements")) == engagements.count()
+    consultants = engaged.values("consultant").distinct().count()
+    assert int(_figure(text, "Consultants engaged")) == consultants
+    for pseudonym in engaged.values_list("consultant__pseudonym", flat=True):
+        assert pseudonym in text
+    assert Decimal(_figure(text, "Total hours")) == hours
+    assert Decimal(_figure(text, "Total compensation")) == earned
+    for kind, label in PaymentLine.Kind.choices:
+        total = lines.filter(kind=kind).aggregate(t=Sum("amount"))["t"]
+        if total:
+            assert Decimal(_figure(text, f"\\n{label}")) == total, label
+    assert Decimal(_figure(text, "Total paid")) == paid_figures["t"]
+    assert f"Payments made: {paid_figures['n']}. Paid on time: {on_time}" in text
+    for kind, label in EngagementType.choices:
+        count = engagements.filter(type=kind).count()
+        if count:
+            assert int(_figure(text, f"\\n{label}")) == count, label
+    feedback = Feedback.objects.filter(participation__engagement__in=engagements)
+    assert f"Average of {feedback.count()} answer" in text
+    safe = feedback.aggregate(t=Sum("felt_safe"))["t"] / feedback.count()
+    assert Decimal(_figure(text, "I felt safe")) == Decimal(safe).quantize(Decimal("0.1"))
+
+    # Never a legal name, an e-mail address or another encrypted value.
+    for name in _legal_names():
+        assert name not in text
+        assert name.lower() not in text.lower()
+    assert "@" not in text
+
+
+def test_a_quote_needs_the_consent_to_be_quoted_standing_today(demo, manager_user):
+    from consultants import services as consultant_services
+
+    date_from, date_to = _demo_year()
+    params = {"date_from": date_from.isoformat(), "date_to": date_to.isoformat()}
+    quoted = Feedback.objects.filter(anonymous=False).exclude(comments="")
+    anonymous = Feedback.objects.filter(anonymous=True).select_related("participation__consultant")
+    _, text = render(kind="programme_report", user=manager_user, params=params)
+    assert "In their words" in text
+    writer = quoted.first().participation.consultant
+    assert f"— {writer.pseudonym}" in text
+    for item in anonymous:
+        assert f"— {item.participation.consultant.pseudonym}" not in text
+
+    consultant_services.consent_withdraw(consultant=writer, scope="quoting", by=manager_user)
+    _, text = render(kind="programme_report", user=manager_user, params=params)
+    assert f"— {writer.pseudonym}" not in text
+    assert quoted.first().comments not in text
+
+
+def test_an_empty_period_says_so_clearly(manager_user):
+    _, text = render(
+        kind="programme_report",
+        user=manager_user,
+        params={"date_from": "2001-01-01", "date_to": "2001-12-31"},
+        artifact="insights-programme-report-empty.pdf",
+    )
+    assert "Nothing in this period" in text
+    assert "Period: 1 January 2001 to 31 December 2001" in text
