@@ -22,11 +22,13 @@ urlpatterns = [
     path("staff/engagements/", include("engagements.urls_staff")),
     path("staff/checklists/", include("checklists.urls_staff")),
     path("staff/reminders/", include("reminders.urls_staff")),
+    path("staff/compensation/", include("compensation.urls_staff")),
     path("portal/", include("core.urls_portal")),
     path("portal/me/", include("consultants.urls_portal")),
     path("portal/engagements/", include("engagements.urls_portal")),
     path("portal/checklist/", include("checklists.urls_portal")),
     path("portal/reminders/", include("reminders.urls_portal")),
+    path("portal/pay/", include("compensation.urls_portal")),
     path("reports/", include("reports.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

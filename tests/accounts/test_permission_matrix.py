@@ -111,6 +111,8 @@ NOT_IN_MATRIX += ("staff/reminders/", "portal/reminders/")  # tests/reminders/te
 NOT_IN_MATRIX += ("staff/checklists/", "portal/checklist/")
 # tests/engagements/test_staff_permission_matrix.py, test_portal_permission_matrix.py
 NOT_IN_MATRIX += ("staff/engagements/", "portal/engagements/")
+# tests/compensation/test_staff_permission_matrix.py, test_portal_permission_matrix.py
+NOT_IN_MATRIX += ("staff/compensation/", "portal/pay/")
 
 
 def _pages_without_parameters(patterns=None, prefix: str = "") -> set[str]:

@@ -1,0 +1,186 @@
+"""Forms of the compensation pages: they check the shape of what was sent;
+the rules (a day has at most 24 hours, a receipt is a real image or PDF,
+who may do what) are the services'."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from compensation import access
+from compensation.models import (
+    ExpenseCategory,
+    Payment,
+    PaymentMethodKind,
+    TimeKind,
+)
+from engagements.models import Participation
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """A service's ValidationError on its field when the form has it,
+    otherwise at the top of the form."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+class ReasonForm(forms.Form):
+    """A reason written to the audit trail (reveal, receipt, export)."""
+
+    reason = forms.CharField(
+        label=_("Why do you need it?"),
+        max_length=500,
+        help_text=_("Your name, the time and this reason are recorded."),
+        error_messages={"required": _("Say why you need it; it is recorded.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].widget.attrs["autocomplete"] = "off"
+
+
+class DecisionForm(forms.Form):
+    """Approve, or reject with a reason the consultant will read."""
+
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("approve", _("Approve")), ("reject", _("Do not approve"))],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Why not (shown to the consultant)"),
+        max_length=500,
+        required=False,
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "reject" and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("Say why, so the consultant can correct it."))
+        return data
+
+
+class MarkPaidForm(forms.Form):
+    method = forms.ChoiceField(label=_("Paid by"), choices=PaymentMethodKind.choices)
+    reference = forms.CharField(
+        label=_("Transaction reference or cheque number"),
+        max_length=100,
+        required=False,
+        help_text=_("Not needed for cash."),
+    )
+
+
+class ExportForm(ReasonForm):
+    payments = forms.ModelMultipleChoiceField(
+        label=_("Payments"),
+        queryset=Payment.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose the payments to export.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["payments"].queryset = (
+            Payment.objects.filter(status__in=[Payment.Status.APPROVED, Payment.Status.PAID])
+            .select_related("consultant")
+            .order_by("-created_at", "-id")
+        )
+        self.fields["payments"].label_from_instance = lambda p: (
+            f"#{p.pk} · {p.consultant.pseudonym} · ₱{p.total:,.2f} · {p.get_status_display()}"
+        )
+
+
+class AdjustmentForm(forms.Form):
+    """A correction: positive when more is owed, negative when too much was paid."""
+
+    amount = forms.DecimalField(
+        label=_("Amount (₱)"),
+        max_digits=12,
+        decimal_places=2,
+        help_text=_("Negative when too much was paid, for example -150.00."),
+    )
+    reason = forms.CharField(label=_("Why"), max_length=300)
+
+
+# --- Portal -------------------------------------------------------------------------
+
+
+class _ParticipationChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.engagement.title} ({obj.engagement.start:%d %b %Y})"
+
+
+def _participations(consultant):
+    return (
+        Participation.objects.filter(consultant=consultant, status__in=access.RECORDABLE)
+        .select_related("engagement")
+        .order_by("-engagement__start")
+    )
+
+
+class TimeEntryForm(forms.Form):
+    participation = _ParticipationChoice(
+        label=_("Engagement"),
+        queryset=Participation.objects.none(),
+        empty_label=None,
+    )
+    kind = forms.ChoiceField(label=_("What was the time for?"), choices=TimeKind.choices)
+    date = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+    hours = forms.DecimalField(
+        label=_("Hours"),
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        max_value=Decimal("24"),
+        help_text=_("For example 1.5 for an hour and a half."),
+    )
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+    def __init__(self, *args, consultant, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["participation"].queryset = _participations(consultant)
+        self.fields["hours"].widget.attrs.update({"inputmode": "decimal", "step": "0.01"})
+
+
+class ClaimForm(forms.Form):
+    participation = _ParticipationChoice(
+        label=_("Engagement"),
+        queryset=Participation.objects.none(),
+        empty_label=None,
+    )
+    category = forms.ChoiceField(label=_("Category"), choices=ExpenseCategory.choices)
+    description = forms.CharField(label=_("What it was for"), max_length=300)
+    amount = forms.DecimalField(
+        label=_("Amount (₱)"),
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+    )
+    incurred_on = forms.DateField(
+        label=_("Date of the expense"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    receipt = forms.FileField(
+        label=_("Receipt (photo or PDF)"),
+        required=False,
+        help_text=_("A photo (JPEG or PNG) or a PDF, at most 5 MB."),
+    )
+
+    def __init__(self, *args, consultant, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["participation"].queryset = _participations(consultant)
+        self.fields["amount"].widget.attrs.update({"inputmode": "decimal", "step": "0.01"})
+        self.fields["receipt"].widget.attrs["accept"] = "image/jpeg,image/png,application/pdf"
+
+
+class ReceiptForm(forms.Form):
+    file = forms.FileField(label=_("Receipt (photo or PDF)"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].widget.attrs["accept"] = "image/jpeg,image/png,application/pdf"

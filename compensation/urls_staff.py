@@ -1,0 +1,32 @@
+"""Staff pages of compensation (mounted at /staff/compensation/).
+
+A new URL here needs its row in tests/compensation/test_staff_permission_matrix.py.
+"""
+
+from django.urls import path
+
+from compensation.views import staff as views
+
+app_name = "compensation"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    # Finance
+    path("queue/", views.queue, name="queue"),
+    path("queue/<int:consultant_pk>/group/", views.group, name="group"),
+    path("queue/<int:consultant_pk>/adjust/", views.adjust, name="adjust"),
+    path("payments/", views.payments, name="payments"),
+    path("payments/<int:pk>/", views.payment_detail, name="payment"),
+    path("payments/<int:pk>/approve/", views.payment_approve, name="payment_approve"),
+    path("payments/<int:pk>/undo/", views.payment_discard, name="payment_discard"),
+    path("payments/<int:pk>/paid/", views.payment_paid, name="payment_paid"),
+    path("payments/<int:pk>/reveal/", views.payment_reveal, name="payment_reveal"),
+    path("payments/export/", views.export, name="export"),
+    path("overdue/", views.overdue, name="overdue"),
+    path("totals/", views.totals, name="totals"),
+    # Approvals by the staff who run the engagement
+    path("approvals/", views.approvals, name="approvals"),
+    path("time/<int:pk>/decide/", views.time_decide, name="time_decide"),
+    path("claims/<int:pk>/", views.claim_detail, name="claim"),
+    path("receipts/<int:pk>/", views.receipt, name="receipt"),
+]

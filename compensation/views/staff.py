@@ -1,0 +1,525 @@
+"""Staff pages of compensation (/staff/compensation/).
+
+Every view: ``staff_required``, then the record fetched through
+``compensation.access`` (404 for one the user may not see), then the
+``access`` check of the action (403), then a form, then a service. Finance
+pages are finance's (managers read the totals and the overdue list);
+approvals belong to the staff who run the engagement. Account numbers,
+legal names and receipts reach a response only through an audited service
+call with a reason, on that response only, never cached.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.decorators import staff_required
+from compensation import access, selectors, services
+from compensation.forms import (
+    AdjustmentForm,
+    DecisionForm,
+    ExportForm,
+    MarkPaidForm,
+    ReasonForm,
+    add_service_errors,
+)
+from compensation.models import Payment
+from consultants.models import Consultant
+from engagements.models import EngagementType
+
+PER_PAGE = 25
+GET_POST = require_http_methods(["GET", "POST"])
+RECEIPT_TYPES = {"pdf": "application/pdf", "jpg": "image/jpeg", "png": "image/png"}
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+def _posted(request):
+    return request.POST if request.method == "POST" else None
+
+
+def no_store(response):
+    response["Cache-Control"] = "no-store, private"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- Index ---------------------------------------------------------------------------
+
+
+@staff_required
+@require_http_methods(["GET"])
+def index(request):
+    user = request.user
+    return render(
+        request,
+        "compensation/staff/index.html",
+        {
+            "title": _("Pay"),
+            "can_view_finance": access.can_view_finance(user),
+            "can_view_totals": access.can_view_finance_totals(user),
+            "can_export": access.can_export_payments(user),
+            "waiting_time": selectors.time_entries_waiting(
+                access.participations_run_by(user)
+            ).count(),
+            "waiting_claims": selectors.claims_waiting(access.participations_run_by(user)).count(),
+        },
+    )
+
+
+# --- Finance: queue and payments ------------------------------------------------------
+
+
+@staff_required
+@require_http_methods(["GET"])
+def queue(request):
+    _require(access.can_view_finance(request.user))
+    return render(
+        request,
+        "compensation/staff/queue.html",
+        {
+            "title": _("Waiting to be paid"),
+            "rows": list(selectors.finance_queue_by_consultant()),
+            "lines": list(selectors.finance_queue()[:500]),
+            "can_manage": access.can_manage_payments(request.user),
+        },
+    )
+
+
+@staff_required
+@require_POST
+def group(request, consultant_pk):
+    _require(access.can_view_finance(request.user))
+    consultant = get_object_or_404(Consultant, pk=consultant_pk)
+    _require(access.can_manage_payments(request.user))
+    try:
+        payment = services.payment_group(consultant=consultant, by=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("compensation:queue")
+    messages.success(request, _("A draft payment was prepared. Check it, then approve it."))
+    return redirect("compensation:payment", pk=payment.pk)
+
+
+@staff_required
+@GET_POST
+def adjust(request, consultant_pk):
+    """A correction line for a consultant, paid with their next payment."""
+    _require(access.can_view_finance(request.user))
+    consultant = get_object_or_404(Consultant, pk=consultant_pk)
+    _require(access.can_manage_payments(request.user))
+    form = AdjustmentForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.adjustment_add(
+                consultant=consultant,
+                by=request.user,
+                amount=form.cleaned_data["amount"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The adjustment waits to be paid."))
+            return redirect("compensation:queue")
+    return render(
+        request,
+        "compensation/staff/adjust.html",
+        {
+            "title": _("Adjustment for %(name)s") % {"name": consultant.pseudonym},
+            "consultant": consultant,
+            "form": form,
+        },
+        status=400 if form.is_bound else 200,
+    )
+
+
+@staff_required
+@require_http_methods(["GET"])
+def payments(request):
+    _require(access.can_view_finance(request.user))
+    status = request.GET.get("status", "")
+    if status not in Payment.Status.values:
+        status = ""
+    page = Paginator(selectors.payments_by_status(status or None), PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "compensation/staff/payments.html",
+        {
+            "title": _("Payments"),
+            "status": status,
+            "statuses": Payment.Status.choices,
+            "counts": selectors.payment_status_counts(),
+            "page_obj": page,
+        },
+    )
+
+
+def _payment(request, pk) -> Payment:
+    _require(access.can_view_finance(request.user))
+    access.payment_for_user(request.user, pk)
+    return selectors.payment_detail(pk)
+
+
+def _render_payment(request, payment, *, revealed=None, reveal_form=None, status=200):
+    user = request.user
+    response = render(
+        request,
+        "compensation/staff/payment.html",
+        {
+            "title": _("Payment #%(pk)s") % {"pk": payment.pk},
+            "payment": payment,
+            "lines_total": selectors.payment_lines_total(payment),
+            "days_waiting": selectors.payment_days_waiting(payment),
+            "can_manage": access.can_manage_payments(user),
+            "can_reveal": payment.payment_method_id is not None
+            and access.can_reveal_payment_method(user, payment.payment_method),
+            "reveal_form": reveal_form or ReasonForm(),
+            "revealed": revealed,
+            "paid_form": MarkPaidForm(initial={"method": payment.method or "bank"}),
+        },
+        status=status,
+    )
+    return no_store(response) if revealed else response
+
+
+@staff_required
+@require_http_methods(["GET"])
+def payment_detail(request, pk):
+    return _render_payment(request, _payment(request, pk))
+
+
+@staff_required
+@GET_POST
+def payment_approve(request, pk):
+    payment = _payment(request, pk)
+    _require(access.can_manage_payments(request.user))
+    errors = []
+    if request.method == "POST":
+        try:
+            services.payment_approve(payment=payment, by=request.user)
+        except ValidationError as error:
+            errors = error.messages
+        else:
+            messages.success(request, _("The payment was approved."))
+            return redirect("compensation:payment", pk=payment.pk)
+    return render(
+        request,
+        "compensation/staff/payment_approve.html",
+        {
+            "title": _("Approve payment #%(pk)s") % {"pk": payment.pk},
+            "payment": payment,
+            "lines_total": selectors.payment_lines_total(payment),
+            "errors": errors,
+        },
+        status=400 if errors else 200,
+    )
+
+
+@staff_required
+@GET_POST
+def payment_discard(request, pk):
+    """Undo a draft (its lines wait again) or an approval (back to draft)."""
+    payment = _payment(request, pk)
+    _require(access.can_manage_payments(request.user))
+    errors = []
+    if request.method == "POST":
+        try:
+            if payment.status == Payment.Status.APPROVED:
+                services.payment_return_to_draft(payment=payment, by=request.user)
+                messages.success(request, _("The payment is a draft again."))
+                return redirect("compensation:payment", pk=payment.pk)
+            services.payment_discard(payment=payment, by=request.user)
+        except ValidationError as error:
+            errors = error.messages
+        else:
+            messages.success(request, _("The draft was removed; its lines wait again."))
+            return redirect("compensation:queue")
+    return render(
+        request,
+        "compensation/staff/payment_discard.html",
+        {
+            "title": _("Undo payment #%(pk)s") % {"pk": payment.pk},
+            "payment": payment,
+            "errors": errors,
+        },
+        status=400 if errors else 200,
+    )
+
+
+@staff_required
+@GET_POST
+def payment_paid(request, pk):
+    payment = _payment(request, pk)
+    _require(access.can_manage_payments(request.user))
+    form = MarkPaidForm(_posted(request), initial={"method": payment.method or "bank"})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.payment_mark_paid(
+                payment=payment,
+                by=request.user,
+                method=form.cleaned_data["method"],
+                reference=form.cleaned_data["reference"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The payment is recorded as paid."))
+            return redirect("compensation:payment", pk=payment.pk)
+    return render(
+        request,
+        "compensation/staff/payment_paid.html",
+        {
+            "title": _("Mark payment #%(pk)s paid") % {"pk": payment.pk},
+            "payment": payment,
+            "form": form,
+        },
+        status=400 if form.is_bound else 200,
+    )
+
+
+@staff_required
+@never_cache
+@require_POST
+def payment_reveal(request, pk):
+    payment = _payment(request, pk)
+    if payment.payment_method is None:
+        raise PermissionDenied
+    _require(access.can_reveal_payment_method(request.user, payment.payment_method))
+    form = ReasonForm(request.POST)
+    if form.is_valid():
+        try:
+            values = services.payment_method_reveal(
+                method=payment.payment_method,
+                user=request.user,
+                reason=form.cleaned_data["reason"],
+                request=request,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return _render_payment(request, payment, revealed=values)
+    return no_store(_render_payment(request, payment, reveal_form=form, status=400))
+
+
+@staff_required
+@never_cache
+@GET_POST
+def export(request):
+    _require(access.can_export_payments(request.user))
+    form = ExportForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            content = services.payment_batch_export(
+                payments=form.cleaned_data["payments"],
+                user=request.user,
+                reason=form.cleaned_data["reason"],
+                request=request,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = 'attachment; filename="tinig-payments.csv"'
+            return no_store(response)
+    return render(
+        request,
+        "compensation/staff/export.html",
+        {"title": _("Export payments for the bank"), "form": form},
+        status=400 if form.is_bound else 200,
+    )
+
+
+# --- On time and totals -----------------------------------------------------------------
+
+
+@staff_required
+@require_http_methods(["GET"])
+def overdue(request):
+    _require(access.can_view_finance_totals(request.user))
+    return render(
+        request,
+        "compensation/staff/overdue.html",
+        {
+            "title": _("Overdue"),
+            "summary": selectors.overdue_summary(),
+            "lines": list(selectors.overdue_lines()[:500]),
+            "target_days": selectors.target_days(),
+        },
+    )
+
+
+def _year(request) -> int:
+    today = selectors.manila_today()
+    try:
+        year = int(request.GET.get("year", today.year))
+    except (TypeError, ValueError):
+        return today.year
+    return year if 2000 <= year <= today.year + 1 else today.year
+
+
+@staff_required
+@require_http_methods(["GET"])
+def totals(request):
+    _require(access.can_view_finance_totals(request.user))
+    year = _year(request)
+    date_from, date_to = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    type_labels = dict(EngagementType.choices)
+    rows = [
+        {**row, "type_label": type_labels.get(row["engagement_type"], _("General"))}
+        for row in selectors.totals_by_month_and_type(date_from=date_from, date_to=date_to)
+    ]
+    return render(
+        request,
+        "compensation/staff/totals.html",
+        {
+            "title": _("Totals %(year)s") % {"year": year},
+            "year": year,
+            "previous_year": year - 1,
+            "rows": rows,
+            "months": selectors.on_time_by_month(date_from=date_from, date_to=date_to),
+            "target_days": selectors.target_days(),
+        },
+    )
+
+
+# --- Approvals ------------------------------------------------------------------------
+
+
+@staff_required
+@require_http_methods(["GET"])
+def approvals(request):
+    participations = access.participations_run_by(request.user)
+    return render(
+        request,
+        "compensation/staff/approvals.html",
+        {
+            "title": _("Time and claims to approve"),
+            "entries": list(selectors.time_entries_waiting(participations)[:200]),
+            "claims": list(selectors.claims_waiting(participations)[:200]),
+            "form": DecisionForm(),
+        },
+    )
+
+
+def _decide(request, form, approve, reject) -> bool:
+    """Run the decision; True when done (a message is queued either way)."""
+    try:
+        if form.cleaned_data["decision"] == "approve":
+            approve()
+            messages.success(request, _("Approved."))
+        else:
+            reject(form.cleaned_data["reason"])
+            messages.success(request, _("Not approved; the consultant sees your reason."))
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return False
+    return True
+
+
+@staff_required
+@require_POST
+def time_decide(request, pk):
+    entry = access.time_entry_for_user(request.user, pk)
+    _require(access.can_decide_time(request.user, entry))
+    form = DecisionForm(request.POST)
+    if form.is_valid() and _decide(
+        request,
+        form,
+        lambda: services.time_entry_approve(entry=entry, by=request.user),
+        lambda reason: services.time_entry_reject(entry=entry, by=request.user, reason=reason),
+    ):
+        return redirect("compensation:approvals")
+    return render(
+        request,
+        "compensation/staff/time_decide.html",
+        {"title": _("Time entry"), "entry": entry, "form": form},
+        status=400,
+    )
+
+
+@staff_required
+@GET_POST
+def claim_detail(request, pk):
+    claim = access.claim_for_user(request.user, pk)
+    can_decide = access.can_decide_claim(request.user, claim)
+    if request.method == "POST":
+        _require(can_decide)
+    form = DecisionForm(_posted(request))
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _decide(
+            request,
+            form,
+            lambda: services.claim_approve(claim=claim, by=request.user),
+            lambda reason: services.claim_reject(claim=claim, by=request.user, reason=reason),
+        )
+    ):
+        return redirect("compensation:approvals")
+    return render(
+        request,
+        "compensation/staff/claim.html",
+        {
+            "title": _("Expense claim"),
+            "claim": claim,
+            "receipts": list(claim.receipts.order_by("uploaded_at")),
+            "can_decide": can_decide and claim.status == "submitted",
+            "form": form,
+        },
+        status=400 if form.is_bound else 200,
+    )
+
+
+@staff_required
+@never_cache
+@GET_POST
+def receipt(request, pk):
+    """A receipt, with a reason (audited), as a download under a discreet
+    name; it never has a URL of its own in storage."""
+    item = access.receipt_for_user(request.user, pk)
+    _require(access.can_view_receipt(request.user, item))
+    form = ReasonForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            handle = services.receipt_open(
+                receipt=item,
+                user=request.user,
+                reason=form.cleaned_data["reason"],
+                request=request,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return receipt_response(item, handle)
+    return render(
+        request,
+        "compensation/staff/receipt.html",
+        {"title": _("Open the receipt"), "receipt": item, "claim": item.claim, "form": form},
+        status=400 if form.is_bound else 200,
+    )
+
+
+def receipt_response(item, handle):
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=services.receipt_download_name(item),
+        content_type=RECEIPT_TYPES.get(item.kind, "application/octet-stream"),
+    )
+    return no_store(response)

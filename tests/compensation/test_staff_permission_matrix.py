@@ -1,0 +1,178 @@
+"""Every staff page of compensation x every persona, as one table.
+
+A cell is the status the persona gets from the page itself (no redirects
+followed): anonymous visitors go to sign-in (302, S); people without a
+staff role get 403; a record the persona may not see is 404; one they
+see but may not act on is 403. POST-only pages are asked with a POST that
+carries no valid input, so a permitted persona gets the form back (400)
+and nothing changes; "R" is a permitted POST that redirects (grouping).
+test_every_url_is_in_the_matrix fails until a new URL has its row.
+"""
+
+from __future__ import annotations
+
+import pytest
+from auditlog.models import LogEntry
+from django.urls import reverse
+
+from accounts.roles import Role
+from compensation.models import Payment, PaymentLine, TimeEntry
+from compensation.urls_staff import urlpatterns
+from tests.compensation.pages import build_world
+from tests.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+PERSONAS = [
+    "anonymous",
+    "no_role",
+    "consultant",  # the consultant of the records, through the staff site
+    "staff",  # programme staff who do not run this engagement
+    "owner",  # programme staff who run it
+    "manager",
+    "finance",
+    "wellbeing",
+    "admin",
+]
+
+S, D, N, OK, B, R = 302, 403, 404, 200, 400, "R"
+
+# fmt: off
+MATRIX: dict[str, tuple[str, list]] = {
+    #                            anon no_r cons staff owner mgr fin  wb  admin
+    "index":           ("get",  [S,   D,   D,   OK,   OK,   OK, OK,  OK, OK]),
+    "queue":           ("get",  [S,   D,   D,   D,    D,    D,  OK,  D,  OK]),
+    "group":           ("post", [S,   D,   D,   D,    D,    D,  R,   D,  R]),
+    "adjust":          ("get",  [S,   D,   D,   D,    D,    D,  OK,  D,  OK]),
+    "payment_discard": ("get",  [S,   D,   D,   D,    D,    D,  OK,  D,  OK]),
+    "payments":        ("get",  [S,   D,   D,   D,    D,    D,  OK,  D,  OK]),
+    "payment":         ("get",  [S,   D,   D,   D,    D,    D,  OK,  D,  OK]),
+    "payment_approve": ("get",  [S,   D,   D,   D,    D,    D,  OK,  D,  OK]),
+    "payment_paid":    ("get",  [S,   D,   D,   D,    D,    D,  OK,  D,  OK]),
+    "payment_reveal":  ("post", [S,   D,   D,   D,    D,    D,  B,   D,  D]),
+    "export":          ("get",  [S,   D,   D,   D,    D,    D,  OK,  D,  D]),
+    "overdue":         ("get",  [S,   D,   D,   D,    D,    OK, OK,  D,  OK]),
+    "totals":          ("get",  [S,   D,   D,   D,    D,    OK, OK,  D,  OK]),
+    "approvals":       ("get",  [S,   D,   D,   OK,   OK,   OK, OK,  OK, OK]),
+    "time_decide":     ("post", [S,   D,   D,   N,    B,    B,  D,   N,  B]),
+    "claim":           ("get",  [S,   D,   D,   N,    OK,   OK, OK,  N,  OK]),
+    "receipt":         ("get",  [S,   D,   D,   N,    OK,   OK, OK,  N,  OK]),
+}
+# fmt: on
+
+
+@pytest.fixture
+def world(owner, participation, agreement, make_user):
+    return build_world(
+        owner=owner, participation=participation, agreement=agreement, make_user=make_user
+    )
+
+
+def persona_user(name: str, world, make_user):
+    match name:
+        case "anonymous":
+            return None
+        case "no_role":
+            return make_user(None)
+        case "consultant":
+            return world.consultant_user
+        case "staff":
+            return make_user(Role.PROGRAMME_STAFF)
+        case "owner":
+            return world.owner
+        case "manager":
+            return make_user(Role.PROGRAMME_MANAGER)
+        case "finance":
+            return make_user(Role.FINANCE_OFFICER)
+        case "wellbeing":
+            return make_user(Role.WELLBEING_LEAD)
+        case "admin":
+            return make_user(Role.ADMINISTRATOR)
+    raise AssertionError(name)
+
+
+def url_for(name: str, world) -> str:
+    kwargs = {
+        "group": {"consultant_pk": world.participation.consultant_id},
+        "adjust": {"consultant_pk": world.participation.consultant_id},
+        "payment_discard": {"pk": world.payment.pk},
+        "payment": {"pk": world.payment.pk},
+        "payment_approve": {"pk": world.payment.pk},
+        "payment_paid": {"pk": world.payment.pk},
+        "payment_reveal": {"pk": world.payment.pk},
+        "time_decide": {"pk": world.entry.pk},
+        "claim": {"pk": world.claim.pk},
+        "receipt": {"pk": world.receipt.pk},
+    }.get(name, {})
+    return reverse(f"compensation:{name}", kwargs=kwargs)
+
+
+def _state():
+    return (
+        list(Payment.objects.order_by("pk").values_list("pk", "status")),
+        PaymentLine.objects.count(),
+        list(TimeEntry.objects.order_by("pk").values_list("status", flat=True)),
+        LogEntry.objects.filter(action=LogEntry.Action.ACCESS).count(),
+    )
+
+
+CASES = [
+    pytest.param(name, persona, method, expected, id=f"{name}-{persona}")
+    for name, (method, row) in MATRIX.items()
+    for persona, expected in zip(PERSONAS, row, strict=True)
+]
+
+
+@pytest.mark.parametrize(("name", "persona", "method", "expected"), CASES)
+def test_matrix(name, persona, method, expected, world, make_user):
+    user = persona_user(persona, world, make_user)
+    url = url_for(name, world)
+    before = _state()
+    client = client_for(user)
+    response = client.get(url) if method == "get" else client.post(url, {})
+
+    if expected == R:
+        assert response.status_code == 302
+        assert not response["Location"].startswith("/accounts/login/")
+        return
+    assert response.status_code == expected, response.content[:500]
+    if expected == S:
+        assert response["Location"].startswith("/accounts/login/")
+    if expected != OK:
+        # A refusal or a form sent back changes nothing and reveals nothing.
+        assert _state() == before
+    assert b"SECRET ACCOUNT HOLDER" not in response.content
+    assert b"9876543210" not in response.content
+    assert not response.get("Content-Disposition")
+
+
+def test_every_url_is_in_the_matrix():
+    names = {pattern.name for pattern in urlpatterns}
+    assert names == set(MATRIX), (
+        f"missing rows: {sorted(names - set(MATRIX))}; stale rows: {sorted(set(MATRIX) - names)}"
+    )
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_a_receipt_is_never_served_without_permission(persona, world, make_user):
+    """With a reason, only those who run the engagement, finance and
+    administrators get the file; everybody else gets no byte of it, and
+    another consultant's receipt is 404 to the staff who do not run it."""
+    user = persona_user(persona, world, make_user)
+    client = client_for(user)
+    allowed = persona in {"owner", "manager", "finance", "admin"}
+    for receipt in (world.receipt, world.other_receipt):
+        url = reverse("compensation:receipt", kwargs={"pk": receipt.pk})
+        response = client.post(url, {"reason": "Checking the amount"})
+        # other_receipt: engagement also owned by ``owner``
+        if allowed:
+            assert response.status_code == 200
+            assert "no-store" in response["Cache-Control"]
+            assert response["X-Content-Type-Options"] == "nosniff"
+            assert f"tinig-receipt-{receipt.pk}." in response["Content-Disposition"]
+            assert "lunch" not in response["Content-Disposition"]
+        else:
+            assert response.status_code in (302, 403, 404)
+            assert not response.get("Content-Disposition")
+        response = client.get(url + "?reason=x")
+        assert not response.get("Content-Disposition")

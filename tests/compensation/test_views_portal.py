@@ -1,0 +1,251 @@
+"""Portal pages of compensation (/portal/pay/): the consultant's own
+agreements, time, expenses, payments and statements. Bad input gets a
+clear message on the form and nothing is saved; another consultant's
+records are 404."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from compensation import services
+from compensation.models import ExpenseClaim, Receipt, TimeEntry
+from tests.compensation.factories import EXE, JPEG, PDF
+from tests.compensation.pages import build_world
+from tests.conftest import client_for
+from tests.engagements.factories import ParticipationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(owner, participation, agreement, make_user):
+    return build_world(
+        owner=owner, participation=participation, agreement=agreement, make_user=make_user
+    )
+
+
+def _time(world, **overrides):
+    data = {
+        "participation": world.participation.pk,
+        "kind": "preparation",
+        "date": world.day.isoformat(),
+        "hours": "2.50",
+        "note": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def _claim(world, **overrides):
+    data = {
+        "participation": world.participation.pk,
+        "category": "transport",
+        "description": "Jeepney and tricycle",
+        "amount": "85.50",
+        "incurred_on": world.day.isoformat(),
+    }
+    data.update(overrides)
+    return data
+
+
+# --- Time ------------------------------------------------------------------------------
+
+
+def test_add_time(world):
+    client = client_for(world.consultant_user)
+    page = client.get(reverse("my_pay:time_add"))
+    assert page.status_code == 200
+    assert b"<script" not in page.content
+    response = client.post(reverse("my_pay:time_add"), _time(world))
+    assert response["Location"] == reverse("my_pay:time")
+    entry = TimeEntry.objects.latest("pk")
+    assert (entry.hours, entry.entered_by) == (Decimal("2.50"), world.consultant_user)
+    assert b"2.50 h" in client.get(reverse("my_pay:time")).content
+
+
+@pytest.mark.parametrize(
+    ("hours", "message"),
+    [
+        ("-2", b"greater than or equal to 0.01"),
+        ("1.255", b"no more than 2 decimal places"),
+        ("25", b"less than or equal to 24"),
+        ("lots", b"Enter a number"),
+        ("", b"This field is required"),
+    ],
+)
+def test_bad_hours_are_refused_clearly(world, hours, message):
+    before = TimeEntry.objects.count()
+    response = client_for(world.consultant_user).post(
+        reverse("my_pay:time_add"), _time(world, hours=hours)
+    )
+    assert response.status_code == 400
+    assert message in response.content
+    assert TimeEntry.objects.count() == before
+
+
+def test_a_day_has_at_most_24_hours(world):
+    client = client_for(world.consultant_user)
+    assert client.post(reverse("my_pay:time_add"), _time(world, hours="20")).status_code == 302
+    response = client.post(reverse("my_pay:time_add"), _time(world, hours="4"))
+    assert response.status_code == 400
+    assert b"a day has at most 24 hours" in response.content
+
+
+def test_time_on_another_consultants_participation_is_refused(world, owner):
+    other = world.other_claim.participation
+    before = TimeEntry.objects.count()
+    response = client_for(world.consultant_user).post(
+        reverse("my_pay:time_add"), _time(world, participation=other.pk)
+    )
+    assert response.status_code == 400
+    assert b"Select a valid choice" in response.content
+    assert TimeEntry.objects.count() == before
+
+
+def test_a_date_far_from_the_engagement_is_refused(world):
+    far = world.day - datetime.timedelta(days=400)
+    response = client_for(world.consultant_user).post(
+        reverse("my_pay:time_add"), _time(world, date=far.isoformat())
+    )
+    assert response.status_code == 400
+    assert b"too far" in response.content
+
+
+# --- Claims and receipts ------------------------------------------------------------------
+
+
+def test_claim_with_a_photo(world):
+    client = client_for(world.consultant_user)
+    data = _claim(world, receipt=SimpleUploadedFile("ride.jpg", JPEG, "image/jpeg"))
+    response = client.post(reverse("my_pay:claim_add"), data)
+    claim = ExpenseClaim.objects.latest("pk")
+    assert response["Location"] == reverse("my_pay:claim", kwargs={"pk": claim.pk})
+    assert claim.amount == Decimal("85.50")
+    assert claim.receipts.get().kind == "jpg"
+    page = client.get(reverse("my_pay:claims"))
+    assert "₱85.50".encode() in page.content
+
+
+def test_an_executable_renamed_jpg_is_refused(world):
+    before = (ExpenseClaim.objects.count(), Receipt.objects.count())
+    data = _claim(world, receipt=SimpleUploadedFile("receipt.jpg", EXE, "image/jpeg"))
+    response = client_for(world.consultant_user).post(reverse("my_pay:claim_add"), data)
+    assert response.status_code == 400
+    assert b"must be a photo (JPEG or PNG) or a PDF" in response.content
+    assert (ExpenseClaim.objects.count(), Receipt.objects.count()) == before
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"amount": "10.001"}, b"no more than 2 decimal places"),
+        ({"amount": "-5"}, b"greater than or equal to 0.01"),
+        ({"category": "other"}, b"This claim needs a receipt"),
+        ({"category": "bribe"}, b"Select a valid choice"),
+        ({"description": ""}, b"This field is required"),
+    ],
+)
+def test_bad_claims_are_refused(world, overrides, message):
+    before = ExpenseClaim.objects.count()
+    response = client_for(world.consultant_user).post(
+        reverse("my_pay:claim_add"), _claim(world, **overrides)
+    )
+    assert response.status_code == 400
+    assert message in response.content
+    assert ExpenseClaim.objects.count() == before
+
+
+def test_add_a_receipt_later_checked_by_content(world):
+    client = client_for(world.consultant_user)
+    url = reverse("my_pay:claim", kwargs={"pk": world.claim.pk})
+    response = client.post(url, {"file": SimpleUploadedFile("x.pdf", EXE, "application/pdf")})
+    assert response.status_code == 400
+    assert world.claim.receipts.count() == 1
+    response = client.post(url, {"file": SimpleUploadedFile("x.pdf", PDF, "application/pdf")})
+    assert response.status_code == 302
+    assert world.claim.receipts.count() == 2
+
+
+def test_own_receipt_download(world):
+    response = client_for(world.consultant_user).get(
+        reverse("my_pay:receipt", kwargs={"pk": world.receipt.pk})
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/jpeg"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "no-store" in response["Cache-Control"]
+    assert "lunch" not in response["Content-Disposition"]
+
+
+def test_no_receipt_after_a_decision(world):
+    services.claim_reject(claim=world.claim, by=world.owner, reason="Not a meal day")
+    client = client_for(world.consultant_user)
+    url = reverse("my_pay:claim", kwargs={"pk": world.claim.pk})
+    page = client.get(url)
+    assert b"Not a meal day" in page.content
+    response = client.post(url, {"file": SimpleUploadedFile("x.pdf", PDF, "application/pdf")})
+    assert response.status_code == 403
+    assert world.claim.receipts.count() == 1
+
+
+# --- Agreements, payments, statements ---------------------------------------------------------
+
+
+def test_acknowledge_a_changed_agreement(world):
+    changed = services.agreement_change(
+        agreement=world.agreement,
+        by=world.owner,
+        change_note="More preparation",
+        terms={"estimated_preparation_hours": Decimal("4.00")},
+    )
+    client = client_for(world.consultant_user)
+    index = client.get(reverse("my_pay:index"))
+    assert b"The terms changed" in index.content
+    page = client.get(reverse("my_pay:agreement", kwargs={"pk": changed.pk}))
+    assert b"More preparation" in page.content
+    assert b"I have read the new terms" in page.content
+    # The old version cannot be acknowledged instead.
+    old = client.get(reverse("my_pay:agreement", kwargs={"pk": world.agreement.pk}))
+    assert b"I have read the new terms" not in old.content
+
+    response = client.post(reverse("my_pay:acknowledge", kwargs={"pk": changed.pk}))
+    assert response.status_code == 302
+    changed.refresh_from_db()
+    assert changed.is_acknowledged
+    again = client.post(reverse("my_pay:acknowledge", kwargs={"pk": changed.pk}), follow=True)
+    assert b"already acknowledged" in again.content
+
+
+def test_payments_and_statements(world):
+    client = client_for(world.consultant_user)
+    page = client.get(reverse("my_pay:payments"))
+    assert f"₱{world.payment.total:,.2f}".encode() in page.content
+    page = client.get(reverse("my_pay:statements"))
+    assert reverse("reports:request", args=["consultant_statement"]).encode() in page.content
+
+
+def test_a_participation_that_was_declined_is_not_offered(world, own_consultant, owner):
+    from engagements.models import Participation
+    from tests.compensation.conftest import past_engagement
+
+    declined = ParticipationFactory(
+        engagement=past_engagement(owner, days_ago=5),
+        consultant=own_consultant,
+        status=Participation.Status.DECLINED,
+    )
+    page = client_for(world.consultant_user).get(reverse("my_pay:time_add"))
+    assert declined.engagement.title.encode() not in page.content
+
+
+def test_lists_take_a_fixed_number_of_queries(world, django_assert_max_num_queries):
+    """However many agreements, entries and claims: the same handful of queries."""
+    client = client_for(world.consultant_user)
+    client.get(reverse("my_pay:index"))  # the session settles
+    for name in ("index", "time", "claims", "payments"):
+        with django_assert_max_num_queries(12):
+            assert client.get(reverse(f"my_pay:{name}")).status_code == 200

@@ -1,0 +1,115 @@
+"""Finance at a desk: the queue of approved lines, grouping them into a
+payment, approving it (after a confirmation), marking it paid, revealing
+the account with a reason, and the totals. Programme staff approve time.
+Every page is checked by ``Session.check``; screenshots in test-artifacts/e2e/.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from accounts.roles import Role
+from compensation import services
+from engagements.models import Participation
+from tests.accounts.factories import TEST_TOTP_SECRET
+from tests.compensation.conftest import approved_time, past_engagement
+from tests.compensation.factories import AllowancePolicyFactory, RateCardFactory
+from tests.compensation.pages import build_world
+from tests.consultants.factories import ConsultantFactory
+from tests.e2e.conftest import STAFF_VIEWPORT, fresh_totp_code
+from tests.e2e.test_sign_in import sign_in_with_password
+from tests.engagements.factories import ParticipationFactory
+
+pytestmark = pytest.mark.e2e
+
+
+def _sign_in(session, user):
+    sign_in_with_password(session, user.email)
+    session.page.get_by_label("Code").fill(fresh_totp_code(TEST_TOTP_SECRET))
+    session.page.get_by_role("button", name="Sign In").click()
+    expect(session.page).to_have_url(re.compile(r"/staff/$"))
+
+
+def _world(make_user):
+    owner = make_user(Role.PROGRAMME_STAFF)
+    consultant = ConsultantFactory(pseudonym="Tala", user=make_user(Role.CONSULTANT))
+    RateCardFactory(role="participant", unit="hour")
+    AllowancePolicyFactory(kind="meal")
+    engagement = past_engagement(owner, title="Roundtable on safe migration")
+    participation = ParticipationFactory(
+        engagement=engagement,
+        consultant=consultant,
+        status=Participation.Status.ATTENDED,
+        role="participant",
+        responded_at=engagement.start - datetime.timedelta(days=20),
+    )
+    agreement = services.agreement_propose(participation=participation, by=owner)
+    agreement = services.agreement_acknowledge(agreement=agreement, by=owner, on_behalf=True)
+    world = build_world(
+        owner=owner, participation=participation, agreement=agreement, make_user=make_user
+    )
+    day = timezone.localtime(engagement.start).date()
+    approved_time(participation, by=owner, approver=world.approver, hours="3.00", day=day)
+    return world
+
+
+def test_finance_pays_a_consultant(open_session, make_user):
+    world = _world(make_user)
+    session = open_session(STAFF_VIEWPORT)
+    page = session.page
+    _sign_in(session, world.finance)
+
+    page.get_by_role("navigation", name="Staff site").get_by_role("link", name="Pay").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Pay")
+    session.check("pay-staff-index")
+
+    page.get_by_role("link", name="Waiting to be paid").first.click()
+    expect(page.get_by_text("₱1,500.00").first).to_be_visible()
+    session.check("pay-staff-queue")
+    page.get_by_role("button", name="Group into a payment for Tala").click()
+    expect(page.get_by_text("A draft payment was prepared")).to_be_visible()
+    session.check("pay-staff-payment-draft")
+
+    page.get_by_role("link", name="Approve…").click()
+    session.check("pay-staff-approve")
+    page.get_by_role("button", name="Approve the payment").click()
+    expect(page.get_by_text("The payment was approved.")).to_be_visible()
+
+    page.get_by_label("Why do you need it?").fill("Bank asked to confirm the account")
+    page.get_by_role("button", name="Show").click()
+    expect(page.get_by_text("9876543210")).to_be_visible()
+    session.check("pay-staff-revealed")
+
+    page.get_by_role("link", name="Mark paid…").click()
+    page.get_by_label("Paid by").select_option("bank")
+    page.get_by_role("button", name="Confirm: it was paid").click()
+    expect(page.get_by_text("Give the transaction reference")).to_be_visible()
+    session.check("pay-staff-paid-error", status=400)
+    page.get_by_label("Transaction reference or cheque number").fill("TRX-20261123-1")
+    page.get_by_role("button", name="Confirm: it was paid").click()
+    expect(page.get_by_text("The payment is recorded as paid.")).to_be_visible()
+    session.check("pay-staff-paid")
+
+    page.goto("/staff/compensation/totals/")
+    session.check("pay-staff-totals")
+    page.goto("/staff/compensation/overdue/")
+    session.check("pay-staff-overdue")
+
+
+def test_programme_staff_approve_time(open_session, make_user):
+    world = _world(make_user)
+    session = open_session(STAFF_VIEWPORT)
+    page = session.page
+    _sign_in(session, world.owner)
+    page.goto("/staff/compensation/approvals/")
+    expect(page.get_by_role("cell", name="Tala").first).to_be_visible()
+    session.check("pay-staff-approvals")
+    page.get_by_role("button", name=re.compile(r"^Approve Tala")).first.click()
+    expect(page.get_by_text("Approved.")).to_be_visible()
+    page.get_by_role("link", name=re.compile(r"^Review Tala")).click()
+    session.check("pay-staff-claim")
