@@ -92,7 +92,7 @@ def test_consultant_ticks_their_item_on_a_phone(open_session, make_user):
     page = session.page
     sign_in_with_password(session, user.email)
     expect(page).to_have_url(re.compile(r"/portal/$"))
-    page.get_by_role("navigation", name="Your space").get_by_role("link", name="Checklist").click()
+    page.get_by_role("main").get_by_role("link", name=re.compile("^Before you go")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your checklist")
     session.check("checklists-portal-index")
     assert_tap_targets_are_large(page)

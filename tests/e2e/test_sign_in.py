@@ -56,7 +56,7 @@ def test_consultant_signs_in_with_password_and_lands_on_portal_home(open_session
     page.keyboard.press("Enter")
     expect(page.locator("main")).to_be_focused()
 
-    page.get_by_role("navigation", name="Your space").get_by_role("link", name="Account").click()
+    page.get_by_role("main").get_by_role("link", name=re.compile("^E-mail address")).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("E-mail addresses")
     expect(page.get_by_text(consultant.email)).to_be_visible()
     session.check("portal-account-email")
