@@ -7,6 +7,7 @@ class ChecklistsConfig(AppConfig):
     verbose_name = _("Checklists")
 
     def ready(self):
+        import checklists.reminders  # noqa: F401  (registers the reminder kinds)
         from checklists import gates, models, receivers
         from core import audit
         from engagements import signals

@@ -7,6 +7,7 @@ class CompensationConfig(AppConfig):
     verbose_name = _("Compensation")
 
     def ready(self):
+        import compensation.reminders  # noqa: F401  (registers the reminder kinds)
         from compensation import models, receivers, statement  # noqa: F401
         from core import audit
 

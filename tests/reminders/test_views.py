@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import Role
+from reminders import registry
 from reminders.models import (
     ConsultantReminderPreference,
     ReminderDelivery,
@@ -225,12 +226,9 @@ def test_consultant_turns_a_kind_off(world):
     page = client.get(reverse("my_reminders:preferences")).content.decode()
     assert "<script" not in page
     assert "Engagement coming up" in page
-    data = {
-        "engagement_upcoming": "none",
-        "invitation_waiting": "email",
-        "availability_refresh": "email",
-        "consent_renewal": "email",
-    }
+    # Every consultant kind (other apps register theirs too), one turned off.
+    data = {kind.key: "email" for kind in registry.kinds(registry.Audience.CONSULTANT)}
+    data["engagement_upcoming"] = "none"
     assert client.post(reverse("my_reminders:preferences"), data).status_code == 302
     assert (
         ConsultantReminderPreference.objects.get(
@@ -259,14 +257,8 @@ def test_consultant_bad_choices_are_refused(world, data):
 
 def test_consultant_cannot_set_staff_kinds_or_another_consultant(world, make_user):
     client = client_for(world["owner"])
-    data = {
-        "engagement_upcoming": "email",
-        "invitation_waiting": "email",
-        "availability_refresh": "email",
-        "consent_renewal": "email",
-        "staff_debrief_missing": "none",
-        "consultant": "999",
-    }
+    data = {kind.key: "email" for kind in registry.kinds(registry.Audience.CONSULTANT)}
+    data.update({"staff_debrief_missing": "none", "consultant": "999"})
     assert client.post(reverse("my_reminders:preferences"), data).status_code == 302
     assert not ConsultantReminderPreference.objects.filter(kind="staff_debrief_missing").exists()
     assert set(ConsultantReminderPreference.objects.values_list("consultant_id", flat=True)) == {
