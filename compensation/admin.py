@@ -29,7 +29,7 @@ from compensation.models import (
     Receipt,
     TimeEntry,
 )
-from consultants.admin import ReadOnlyAdmin
+from core.admin import ReadOnlyAdmin
 from core.encryption import encrypted_field_names
 
 

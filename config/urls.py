@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from accounts.decorators import admin_site_has_permission, admin_site_login
 from core import views as core_views
+from pages import views as pages
 
 # The admin's own login page would skip allauth's MFA stage and rate
 # limits: send it through allauth's sign-in instead. Only the administrator
@@ -13,17 +14,17 @@ admin.site.site_header = "Tinig administration"
 admin.site.site_title = "Tinig"
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", pages.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
-    path("staff/", include("core.urls_staff")),
+    path("staff/", include("pages.urls_staff")),
     path("staff/consultants/", include("consultants.urls_staff")),
     path("staff/engagements/", include("engagements.urls_staff")),
     path("staff/checklists/", include("checklists.urls_staff")),
     path("staff/reminders/", include("reminders.urls_staff")),
     path("staff/compensation/", include("compensation.urls_staff")),
-    path("portal/", include("core.urls_portal")),
+    path("portal/", include("pages.urls_portal")),
     path("portal/me/", include("consultants.urls_portal")),
     path("portal/engagements/", include("engagements.urls_portal")),
     path("portal/checklist/", include("checklists.urls_portal")),

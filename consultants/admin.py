@@ -39,37 +39,7 @@ from consultants.models import (
     WeeklyAvailability,
     WellbeingNote,
 )
-from core.encryption import encrypted_field_names
-
-
-class EncryptedFieldsOnlyOnAddMixin:
-    """Leaves encrypted fields out of the change form of an existing object."""
-
-    def get_exclude(self, request, obj=None):
-        exclude = list(super().get_exclude(request, obj) or [])
-        if obj is not None:
-            exclude += encrypted_field_names(self.model)
-        return exclude
-
-    def get_fields(self, request, obj=None):
-        fields = super().get_fields(request, obj)
-        if obj is None:
-            return fields
-        hidden = set(encrypted_field_names(self.model))
-        return [field for field in fields if field not in hidden]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """History that only services write: viewable, never added, changed or deleted."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from core.admin import EncryptedFieldsOnlyOnAddMixin, ReadOnlyAdmin
 
 
 @admin.register(ExpertiseTopic)

@@ -1,50 +1,16 @@
+"""Views that belong to no domain: health and the CSRF failure page."""
+
 import logging
 
+from celery import current_app as celery_app
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from accounts import access
-from accounts.decorators import consultant_required, staff_required
-from config.celery import app as celery_app
-
 logger = logging.getLogger(__name__)
-
-
-@never_cache
-def home(request):
-    """Send each person to their own site."""
-    user = request.user
-    if not user.is_authenticated:
-        return redirect("account_login")
-    if access.can_use_staff_site(user):
-        return redirect("staff:dashboard")
-    if access.can_use_portal(user):
-        return redirect("portal:home")
-    if access.can_use_admin(user):
-        return redirect("admin:index")
-    return render(request, "errors/no_role.html", status=403)
-
-
-@staff_required
-def staff_dashboard(request):
-    """What needs the signed-in person today (engagements they run, requests
-    to approve), then the ways into the staff site."""
-    from engagements import selectors as engagement_selectors
-
-    return render(
-        request,
-        "staff/dashboard.html",
-        {"today": engagement_selectors.staff_today(user=request.user)},
-    )
-
-
-@consultant_required
-def portal_home(request):
-    return render(request, "portal/home.html")
 
 
 def _check_database() -> bool:

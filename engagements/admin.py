@@ -15,7 +15,7 @@ from django.contrib import admin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from consultants.admin import EncryptedFieldsOnlyOnAddMixin, ReadOnlyAdmin
+from core.admin import EncryptedFieldsOnlyOnAddMixin, ReadOnlyAdmin
 from core.encryption import encrypted_field_names
 from engagements import services
 from engagements.models import (

@@ -71,13 +71,12 @@ import datetime
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from allauth.utils import build_absolute_uri
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import QuerySet
-
-if TYPE_CHECKING:
-    pass
+from django.urls import reverse
 
 
 class Audience(StrEnum):
@@ -214,3 +213,18 @@ def batched(queryset: QuerySet, *, size: int, key: str = "pk") -> Iterator[list]
         last = tail[key] if isinstance(tail, dict) else getattr(tail, key)
         if len(rows) < size:
             return
+
+
+def absolute_url(name: str, *args: Any) -> str:
+    """The full address of a named page, for a link in a message (messages
+    are built in a worker, with no request: the Site gives the host)."""
+    return build_absolute_uri(None, reverse(name, args=args))
+
+
+def configured_offsets(kind_key: str) -> tuple[int, ...]:
+    """The offsets (hours) a kind is set to now: the stored setting, or the
+    kind's default; () for a kind that is not registered."""
+    from reminders.services import kind_configs  # services imports this module
+
+    config = kind_configs().get(kind_key)
+    return config.offsets if config else ()

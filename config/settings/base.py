@@ -195,7 +195,7 @@ ACCOUNT_RATE_LIMITS = {
     "reauthenticate": "10/m/user",
     "signup": "20/m/ip",
 }
-MFA_ADAPTER = "accounts.adapters.MFAAdapter"
+MFA_ADAPTER = "core.mfa.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Tinig"
 MFA_RECOVERY_CODE_COUNT = 10

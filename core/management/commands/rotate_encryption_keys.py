@@ -101,7 +101,7 @@ def _field_target(model) -> Target:
     )
 
 
-# Keys of mfa.Authenticator.data that accounts.adapters.MFAAdapter encrypts:
+# Keys of mfa.Authenticator.data that core.mfa.MFAAdapter encrypts:
 # the TOTP secret, the recovery-code seed, and recovery codes migrated from
 # another library (a list).
 MFA_ENCRYPTED_KEYS = ("secret", "seed")
