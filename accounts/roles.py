@@ -45,7 +45,7 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
     Role.ADMINISTRATOR: {"*"},
 }
 
-# consultants (issue 3). Model permissions only for roles that act on every
+# consultants. Model permissions only for roles that act on every
 # consultant; programme staff and wellbeing leads act per consultant through
 # object permissions (consultants/access.py), never through these.
 ROLE_PERMISSIONS[Role.PROGRAMME_MANAGER] |= {
@@ -78,7 +78,7 @@ ROLE_PERMISSIONS[Role.WELLBEING_LEAD] |= {
     "consultants.view_expertisetopic",
 }
 
-# engagements (issue 4). Informational model permissions: who may do what
+# engagements. Informational model permissions: who may do what
 # with which engagement is decided per object in engagements/access.py.
 ROLE_PERMISSIONS[Role.PROGRAMME_MANAGER] |= {
     "engagements.view_engagement",
@@ -107,7 +107,7 @@ ROLE_PERMISSIONS[Role.FINANCE_OFFICER] |= {
     "engagements.view_participation",
 }
 
-# compensation (issue 6). Informational: who may do what with which record
+# compensation. Informational: who may do what with which record
 # is decided in compensation/access.py (revealing payment details and the
 # bank export: the finance role only).
 ROLE_PERMISSIONS[Role.FINANCE_OFFICER] |= {
@@ -143,7 +143,7 @@ ROLE_PERMISSIONS[Role.PROGRAMME_STAFF] |= {
     "compensation.add_expenseclaim",
 }
 
-# checklists (issue 5). Informational model permissions: which checklist a
+# checklists. Informational model permissions: which checklist a
 # person sees and which item they may tick is decided per object in
 # checklists/access.py. Templates are edited by administrators only.
 for _role in (

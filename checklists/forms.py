@@ -4,21 +4,10 @@ decide (evidence needed, waivable, who may tick)."""
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from checklists.models import ChecklistItem, Evidence
 from checklists.services import MAX_JUSTIFICATION, MAX_NOTE
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """A service's ValidationError on the form: on its field when the form
-    has one, otherwise at the top of the form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 class DoneForm(forms.Form):

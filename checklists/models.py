@@ -21,7 +21,6 @@ import uuid
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
-from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -33,24 +32,22 @@ from consultants.models import Consultant
 from consultants.validators import evidence_kind, validate_evidence
 from core.encryption import EncryptedTextField
 from core.files import get_private_storage
+from core.records import RecordIsImmutable
 from engagements.models import EXPOSED_AUDIENCES, Engagement, EngagementType, Mode
 
 DEFAULT_TEMPLATE_SLUG = "survivor-engagement"
 MAX_OFFSET_DAYS = 365
 
 
-class PublishedTemplateIsImmutable(ValidationError):
-    """A published template version (or one of its items) was asked to change."""
+# What a change to a published template version (or one of its items) is told.
+TEMPLATE_IS_PUBLISHED = _(
+    "A published checklist template is never changed. "
+    "Make a new draft version and publish it instead."
+)
 
-    def __init__(self, message=None):
-        super().__init__(
-            message
-            or _(
-                "A published checklist template is never changed. "
-                "Make a new draft version and publish it instead."
-            ),
-            code="published_template",
-        )
+
+def published_template_is_immutable(message=TEMPLATE_IS_PUBLISHED) -> RecordIsImmutable:
+    return RecordIsImmutable(message, code="published_template")
 
 
 class Stage(models.TextChoices):
@@ -128,12 +125,12 @@ class ChecklistTemplate(models.Model):
 
     def save(self, *args, **kwargs):
         if self.stored_is_published():
-            raise PublishedTemplateIsImmutable()
+            raise published_template_is_immutable()
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         if self.stored_is_published():
-            raise PublishedTemplateIsImmutable(
+            raise published_template_is_immutable(
                 _("A published checklist template is never deleted.")
             )
         return super().delete(*args, **kwargs)
@@ -234,12 +231,12 @@ class TemplateItem(models.Model):
 
     def save(self, *args, **kwargs):
         if self._template_is_published():
-            raise PublishedTemplateIsImmutable()
+            raise published_template_is_immutable()
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         if self._template_is_published():
-            raise PublishedTemplateIsImmutable()
+            raise published_template_is_immutable()
         return super().delete(*args, **kwargs)
 
     def clean(self):
@@ -251,7 +248,7 @@ class TemplateItem(models.Model):
             self.engagement_types = list(dict.fromkeys(self.engagement_types))
         template = self.template if self.template_id else None
         if template is not None and template.stored_is_published():
-            raise PublishedTemplateIsImmutable()
+            raise published_template_is_immutable()
 
     def _template_is_published(self) -> bool:
         if self.template_id is None:

@@ -10,11 +10,10 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterator
 
-from allauth.utils import build_absolute_uri
-from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from checklists.models import ChecklistItem
+from checklists.services import KEEPS_ITEMS
 from engagements.models import Engagement, Participation
 from reminders.models import ReminderDelivery
 from reminders.registry import (
@@ -25,7 +24,9 @@ from reminders.registry import (
     Skip,
     Timing,
     Window,
+    absolute_url,
     batched,
+    configured_offsets,
     register_kind,
 )
 
@@ -37,28 +38,11 @@ HOUR = datetime.timedelta(hours=1)
 ITEM = "checklists.checklistitem"
 # An item is still worth doing while its engagement runs or has just ended.
 LIVE_STATUSES = Engagement.OPEN_STATUSES | {E.COMPLETED}
-# The consultant still takes part (the same as checklists.services.KEEPS_ITEMS).
-TAKING_PART = (P.ACCEPTED, P.CONFIRMED, P.ATTENDED, P.NO_SHOW)
-
-
-def _url(name: str, fallback: str, *args) -> str:
-    try:
-        path = reverse(name, args=args)
-    except NoReverseMatch:
-        path = fallback
-    return build_absolute_uri(None, path)
-
-
-def _offsets(kind_key: str) -> tuple[int, ...]:
-    from reminders.services import kind_configs
-
-    config = kind_configs().get(kind_key)
-    return config.offsets if config else ()
 
 
 def _moment_matches(item: ChecklistItem, delivery, *, before: bool) -> bool:
     delta = (item.due_at - delivery.due_at) if before else (delivery.due_at - item.due_at)
-    return any(delta == offset * HOUR for offset in _offsets(delivery.kind))
+    return any(delta == offset * HOUR for offset in configured_offsets(delivery.kind))
 
 
 def _item(delivery) -> ChecklistItem | None:
@@ -119,7 +103,7 @@ def _prepare_consultant_item(delivery, *, now) -> Prepared | Skip:
     taking_part = Participation.objects.filter(
         engagement_id=item.checklist.engagement_id,
         consultant_id=item.consultant_id,
-        status__in=TAKING_PART,
+        status__in=KEEPS_ITEMS,
     ).exists()
     if not taking_part:
         return Skip(R.STEPPED_BACK)
@@ -128,7 +112,7 @@ def _prepare_consultant_item(delivery, *, now) -> Prepared | Skip:
     return Prepared(
         {
             "due": item.due_at,
-            "url": _url("my_checklist:item", f"/portal/checklist/{item.pk}/", item.pk),
+            "url": absolute_url("my_checklist:item", item.pk),
         }
     )
 
@@ -188,11 +172,7 @@ def _prepare_staff_item(delivery, *, now, before: bool) -> Prepared | Skip:
     return Prepared(
         {
             "due": item.due_at,
-            "url": _url(
-                "checklists:engagement",
-                f"/staff/checklists/engagements/{engagement_id}/",
-                engagement_id,
-            ),
+            "url": absolute_url("checklists:engagement", engagement_id),
         }
     )
 

@@ -30,10 +30,9 @@ How a checklist lives:
 from __future__ import annotations
 
 import datetime
-import importlib
 import logging
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
@@ -41,7 +40,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from checklists import access
+from checklists import access, default_template
 from checklists.models import (
     DEFAULT_TEMPLATE_SLUG,
     Checklist,
@@ -49,12 +48,13 @@ from checklists.models import (
     ChecklistTemplate,
     Evidence,
     OwnerRole,
-    PublishedTemplateIsImmutable,
     TemplateItem,
     due_from,
+    published_template_is_immutable,
 )
 from consultants.models import Consultant
 from core.audit import record_access
+from core.shortcuts import require
 from engagements.models import Engagement, Participation
 
 logger = logging.getLogger(__name__)
@@ -80,11 +80,6 @@ MAX_NOTE = 4000
 MAX_JUSTIFICATION = 2000
 
 
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied(_("You may not do this."))
-
-
 # --- Templates -------------------------------------------------------------------------
 
 
@@ -98,12 +93,11 @@ def template_current(*, slug: str = DEFAULT_TEMPLATE_SLUG) -> ChecklistTemplate 
 
 
 def _ensure_default_template() -> ChecklistTemplate:
-    """The default ships as a data migration; install it again from there if
-    this database has lost it (a flushed test database)."""
-    shipped = importlib.import_module("checklists.migrations.0002_default_template")
+    """The default is installed by a data migration; install it again if this
+    database has lost it (a flushed test database)."""
     logger.warning("No published checklist template: installing the default again.")
     with transaction.atomic():
-        template = shipped.install(ChecklistTemplate, TemplateItem)
+        template = default_template.install(ChecklistTemplate, TemplateItem)
     template.refresh_from_db()
     return template
 
@@ -143,7 +137,7 @@ def template_publish(*, template: ChecklistTemplate, by: User | None = None, now
     with transaction.atomic():
         template = ChecklistTemplate.objects.select_for_update().get(pk=template.pk)
         if template.is_published:
-            raise PublishedTemplateIsImmutable(_("This version is already published."))
+            raise published_template_is_immutable(_("This version is already published."))
         if not template.items.exists():
             raise ValidationError(_("A template without items cannot be published."))
         for item in template.items.all():
@@ -319,7 +313,7 @@ def item_mark_done(
     note = (note or "").strip()
     with transaction.atomic():
         item = _locked(item)
-        _require(access.can_tick(by, item))
+        require(access.can_tick(by, item))
         _refuse_closed(item)
         errors = {}
         if len(note) > MAX_NOTE:
@@ -360,7 +354,7 @@ def item_mark_not_applicable(
     justification = (justification or "").strip()
     with transaction.atomic():
         item = _locked(item)
-        _require(access.can_tick(by, item))
+        require(access.can_tick(by, item))
         _refuse_closed(item)
         if not item.waivable:
             raise ValidationError(
@@ -392,7 +386,7 @@ def item_reopen(*, item: ChecklistItem, by: User) -> ChecklistItem:
     """Undo a tick made by mistake. The evidence file goes with it."""
     with transaction.atomic():
         item = _locked(item)
-        _require(access.can_reopen(by, item))
+        require(access.can_reopen(by, item))
         if item.is_open:
             return item
         old_file = item.evidence_file.name if item.evidence_file else ""
@@ -418,7 +412,7 @@ def item_reopen(*, item: ChecklistItem, by: User) -> ChecklistItem:
 def item_evidence_open(*, item: ChecklistItem, by: User, request=None):
     """The evidence file, opened for reading, after writing the access to the
     audit trail (a signed agreement may carry a legal name)."""
-    _require(access.can_open_evidence(by, item))
+    require(access.can_open_evidence(by, item))
     if not item.evidence_file:
         raise ValidationError(_("This item has no evidence file."))
     with transaction.atomic():

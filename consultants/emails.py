@@ -12,20 +12,10 @@ from allauth.account.forms import default_token_generator
 from allauth.account.utils import user_pk_to_url_str
 from allauth.utils import build_absolute_uri
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-
-def _send(name: str, *, to: str, context: dict) -> None:
-    prefix = f"consultants/emails/{name}"
-    subject = " ".join(render_to_string(f"{prefix}-subject.txt", context).splitlines()).strip()
-    text = render_to_string(f"{prefix}-body.txt", context)
-    html = render_to_string(f"{prefix}-body.html", context)
-    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [to])
-    message.attach_alternative(html, "text/html")
-    message.send()
+from core.emails import send_templated
 
 
 def set_password_url(user, *, request=None) -> str:
@@ -46,9 +36,9 @@ def set_password_url(user, *, request=None) -> str:
 def send_portal_invitation(*, consultant, user, request=None) -> None:
     """The invitation to the portal: a link to choose a password."""
     with translation.override(settings.LANGUAGE_CODE):
-        _send(
-            "portal_invitation",
-            to=user.email,
+        send_templated(
+            "consultants/emails/portal_invitation",
+            to=[user.email],
             context={
                 "name": consultant.greeting_name,
                 "set_password_url": set_password_url(user, request=request),

@@ -37,16 +37,6 @@ IDENTITY_FIELDS = (
 KEEP_HELP = _("Hidden. Type a new value to replace it; leave empty to keep the current one.")
 
 
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on its field when the form
-    has one, otherwise at the top of the form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 # --- Directory ---------------------------------------------------------------------
 
 

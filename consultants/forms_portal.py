@@ -40,18 +40,6 @@ class TimeInput(forms.TimeInput):
         super().__init__(attrs, format="%H:%M")
 
 
-def add_service_error(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ValidationError on ``form``: messages for a field the
-    form has go next to it, everything else at the top of the form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            target = field if field in form.fields else None
-            for item in errors:
-                form.add_error(target, item.messages)
-    else:
-        form.add_error(None, error.messages)
-
-
 class DetailsForm(forms.Form):
     """The consultant's own contact details, support person and languages."""
 

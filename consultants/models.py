@@ -37,14 +37,10 @@ from consultants.validators import (
     validate_ph_mobile,
 )
 from core.encryption import EncryptedCharField, EncryptedEmailField, EncryptedTextField
+from core.records import AppendOnlyModel, RecordIsImmutable
 
 MONTHLY_LIMIT_MIN = 1
 MONTHLY_LIMIT_MAX = 10
-
-
-class RecordIsImmutable(Exception):
-    """An append-only record (consent, status history, a published text) was
-    asked to change or disappear. Corrections are new records."""
 
 
 class InvalidStatusTransition(ValidationError):
@@ -354,7 +350,7 @@ class Consultant(models.Model):
         )
 
 
-class StatusChange(models.Model):
+class StatusChange(AppendOnlyModel):
     """One change of a consultant's status: append-only history, written by
     ``consultants.services.consultant_status_change`` only."""
 
@@ -379,6 +375,8 @@ class StatusChange(models.Model):
     )
     changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
 
+    immutable_message = _("Status history is append-only.")
+
     class Meta:
         verbose_name = _("status change")
         verbose_name_plural = _("status changes")
@@ -390,14 +388,6 @@ class StatusChange(models.Model):
 
     def __str__(self):
         return f"{self.consultant}: {self.from_status or '—'} → {self.to_status}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise RecordIsImmutable("Status history is append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise RecordIsImmutable("Status history is append-only.")
 
 
 # --- Availability ---------------------------------------------------------------------
@@ -561,12 +551,14 @@ class ConsentText(models.Model):
 
     def save(self, *args, **kwargs):
         if self._stored_published_at() is not None:
-            raise RecordIsImmutable("A published consent text is never edited; add a new version.")
+            raise RecordIsImmutable(
+                _("A published consent text is never edited; add a new version.")
+            )
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         if self._stored_published_at() is not None:
-            raise RecordIsImmutable("A published consent text is never deleted.")
+            raise RecordIsImmutable(_("A published consent text is never deleted."))
         return super().delete(*args, **kwargs)
 
     @property
@@ -586,7 +578,7 @@ def evidence_upload_to(record: ConsentRecord, filename: str) -> str:
     return f"consent-evidence/{uuid.uuid4().hex}.{kind}"
 
 
-class ConsentRecord(models.Model):
+class ConsentRecord(AppendOnlyModel):
     """One consent given or withdrawn, for one scope, at one time.
 
     Append-only. The current state of a scope is its latest record
@@ -627,6 +619,8 @@ class ConsentRecord(models.Model):
         help_text=_("Optional: a signed form, as PDF, JPEG or PNG, at most 5 MB."),
     )
 
+    immutable_message = _("Consent records are append-only; record a new one.")
+
     class Meta:
         verbose_name = _("consent record")
         verbose_name_plural = _("consent records")
@@ -645,14 +639,6 @@ class ConsentRecord(models.Model):
 
     def __str__(self):
         return f"{self.consultant}: {self.get_scope_display()} {self.get_action_display()}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise RecordIsImmutable("Consent records are append-only; record a new one.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise RecordIsImmutable("Consent records are append-only; they are never deleted.")
 
     @property
     def is_grant(self) -> bool:

@@ -18,9 +18,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from consultants.forms import add_service_errors
 from consultants.models import Consultant, ExpertiseTopic, Language
 from consultants.selectors import expertise_topics
+from core.forms import add_service_errors
 from engagements import access
 from engagements.models import (
     SCORE_MAX,

@@ -16,10 +16,8 @@ import datetime
 import zoneinfo
 from collections.abc import Iterator
 
-from allauth.utils import build_absolute_uri
 from django.conf import settings
 from django.db.models import Exists, OuterRef
-from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from consultants.models import ConsentRecord, ConsentText, Consultant
@@ -33,7 +31,9 @@ from reminders.registry import (
     Skip,
     Timing,
     Window,
+    absolute_url,
     batched,
+    configured_offsets,
     register_kind,
 )
 
@@ -49,20 +49,12 @@ CONSENT_TEXT = "consultants.consenttext"
 DIGEST_TEMPLATES = "reminders/emails/staff_digest"
 
 
-def _url(name: str, fallback: str, *args) -> str:
-    try:
-        path = reverse(name, args=args)
-    except NoReverseMatch:
-        path = fallback
-    return build_absolute_uri(None, path)
-
-
 def _staff_engagement_url(engagement_id: int) -> str:
-    return _url("engagements:detail", f"/staff/engagements/{engagement_id}/", engagement_id)
+    return absolute_url("engagements:detail", engagement_id)
 
 
 def _portal_engagements_url() -> str:
-    return _url("my_engagements:index", "/portal/engagements/")
+    return absolute_url("my_engagements:index")
 
 
 def _offset_matches(
@@ -70,13 +62,6 @@ def _offset_matches(
 ) -> bool:
     delta = (anchor - due_at) if before else (due_at - anchor)
     return any(delta == datetime.timedelta(hours=offset) for offset in offsets)
-
-
-def _current_offsets(kind_key: str) -> tuple[int, ...]:
-    from reminders.services import kind_configs
-
-    config = kind_configs().get(kind_key)
-    return config.offsets if config else ()
 
 
 def _staff_of(batch: list[dict]) -> dict[int, set[int]]:
@@ -204,7 +189,7 @@ def _prepare_upcoming(delivery, *, now) -> Prepared | Skip:
     if participation.status not in (P.ACCEPTED, P.CONFIRMED):
         return Skip(R.STEPPED_BACK)
     if not _offset_matches(
-        engagement.start, delivery.due_at, _current_offsets(delivery.kind), before=True
+        engagement.start, delivery.due_at, configured_offsets(delivery.kind), before=True
     ):
         return Skip(R.DATES_CHANGED, void=True)
     if engagement.start <= now:
@@ -282,7 +267,7 @@ def _prepare_availability(delivery, *, now) -> Prepared | Skip:
     return Prepared(
         {
             "month": delivery.due_at,
-            "url": _url("my:availability", "/portal/me/availability/"),
+            "url": absolute_url("my:availability"),
         }
     )
 
@@ -355,7 +340,7 @@ def _prepare_consent_renewal(delivery, *, now) -> Prepared | Skip:
     )
     if latest is None or not latest.is_grant or latest.consent_text.version >= text.version:
         return Skip(R.NOT_DUE)
-    return Prepared({"url": _url("my:consent", "/portal/me/consent/")})
+    return Prepared({"url": absolute_url("my:consent")})
 
 
 register_kind(
@@ -473,7 +458,7 @@ def _prepare_unconfirmed(delivery, *, now) -> Prepared | Skip:
     if engagement is None or engagement.status != E.STAFFING:
         return Skip(R.NOT_DUE if engagement and engagement.is_open else R.CANCELLED)
     if not _offset_matches(
-        engagement.start, delivery.due_at, _current_offsets(delivery.kind), before=True
+        engagement.start, delivery.due_at, configured_offsets(delivery.kind), before=True
     ):
         return Skip(R.DATES_CHANGED, void=True)
     if engagement.start <= now:
@@ -550,7 +535,7 @@ def _prepare_debrief(delivery, *, now) -> Prepared | Skip:
     if engagement.debriefs.exists():
         return Skip(R.NOT_DUE)
     if not _offset_matches(
-        engagement.end, delivery.due_at, _current_offsets(delivery.kind), before=False
+        engagement.end, delivery.due_at, configured_offsets(delivery.kind), before=False
     ):
         return Skip(R.DATES_CHANGED, void=True)
     return Prepared({"end": engagement.end, "url": _staff_engagement_url(engagement.pk)})

@@ -12,7 +12,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,6 +21,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import consultant_required, staff_required
+from core.forms import add_service_errors
+from core.shortcuts import require
 from reminders import access, registry, selectors, services
 from reminders.forms import (
     ConsultantPreferencesForm,
@@ -32,20 +34,6 @@ from reminders.models import ReminderDelivery, StaffReminderPreference
 
 PER_PAGE = 50
 GET_POST = require_http_methods(["GET", "POST"])
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
-
-
-def _service_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            for item in errors:
-                form.add_error(field if field in form.fields else None, item.messages)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _labelled(page):
@@ -63,7 +51,7 @@ def _labelled(page):
 @staff_required
 @require_http_methods(["GET"])
 def settings_index(request):
-    _require(access.can_manage_settings(request.user))
+    require(access.can_manage_settings(request.user))
     configs = services.kind_configs()
     return render(
         request,
@@ -79,7 +67,7 @@ def settings_index(request):
 @staff_required
 @GET_POST
 def setting_edit(request, kind: str):
-    _require(access.can_manage_settings(request.user))
+    require(access.can_manage_settings(request.user))
     config = services.kind_configs().get(kind)
     if config is None:
         raise Http404
@@ -98,7 +86,7 @@ def setting_edit(request, kind: str):
                 by=request.user,
             )
         except ValidationError as error:
-            _service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Reminder settings saved."))
             return redirect("reminders:settings")
@@ -117,7 +105,7 @@ def setting_edit(request, kind: str):
 @staff_required
 @require_http_methods(["GET"])
 def log(request):
-    _require(access.can_view_log(request.user))
+    require(access.can_view_log(request.user))
     form = LogFilterForm(request.GET or None)
     filters = form.filters()
     page = _labelled(
@@ -138,7 +126,7 @@ def log(request):
 @staff_required
 @require_http_methods(["GET"])
 def failed(request):
-    _require(access.can_view_log(request.user))
+    require(access.can_view_log(request.user))
     page = _labelled(
         Paginator(selectors.failed_deliveries(), PER_PAGE).get_page(request.GET.get("page"))
     )
@@ -152,7 +140,7 @@ def failed(request):
 @staff_required
 @require_POST
 def retry(request, pk: int):
-    _require(access.can_retry(request.user))
+    require(access.can_retry(request.user))
     delivery = get_object_or_404(ReminderDelivery, pk=pk)
     try:
         services.delivery_retry(delivery=delivery, by=request.user)
@@ -169,7 +157,7 @@ def retry(request, pk: int):
 @staff_required
 @GET_POST
 def my_preference(request):
-    _require(access.can_set_staff_preference(request.user))
+    require(access.can_set_staff_preference(request.user))
     current = StaffReminderPreference.objects.filter(user=request.user).first()
     form = StaffPreferenceForm(
         request.POST if request.method == "POST" else None,
@@ -208,7 +196,7 @@ def portal_page(view):
 @GET_POST
 @portal_page
 def portal_preferences(request, consultant):
-    _require(access.can_set_own_preferences(request.user, consultant))
+    require(access.can_set_own_preferences(request.user, consultant))
     current = selectors.consultant_preferences(consultant=consultant)
     form = ConsultantPreferencesForm(
         request.POST if request.method == "POST" else None, current=current
@@ -219,7 +207,7 @@ def portal_preferences(request, consultant):
                 consultant=consultant, choices=form.cleaned_data, by=request.user
             )
         except ValidationError as error:
-            _service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Your choices are saved."))
             return redirect("my_reminders:preferences")

@@ -17,12 +17,9 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.decorators import consultant_required
 from checklists import access, selectors, services
-from checklists.forms import DoneForm, add_service_errors
-
-
-def _posted(request):
-    """The POST data to bind a form to (even when empty), or None for a GET."""
-    return request.POST if request.method == "POST" else None
+from checklists.forms import DoneForm
+from core.forms import add_service_errors
+from core.shortcuts import posted
 
 
 @never_cache
@@ -49,7 +46,7 @@ def index(request):
 @require_http_methods(["GET", "POST"])
 def item(request, pk):
     item = access.consultant_item_for_user(request.user, pk)
-    form = DoneForm(_posted(request), item=item)
+    form = DoneForm(posted(request), item=item)
     status = 200
     if request.method == "POST":
         if form.is_valid():

@@ -20,7 +20,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import staff_required
 from checklists import access, selectors, services
-from checklists.forms import ConfirmForm, DoneForm, NotApplicableForm, add_service_errors
+from checklists.forms import ConfirmForm, DoneForm, NotApplicableForm
+from core.forms import add_service_errors
+from core.shortcuts import posted
 
 PER_PAGE = 50
 GET_POST = require_http_methods(["GET", "POST"])
@@ -37,11 +39,6 @@ def _next_url(request, item) -> str:
     if request.POST.get("next") == "my_tasks":
         return reverse("checklists:my_tasks")
     return _checklist_url(item)
-
-
-def _posted(request):
-    """The POST data to bind a form to (even when empty), or None for a GET."""
-    return request.POST if request.method == "POST" else None
 
 
 @staff_required
@@ -110,9 +107,7 @@ def _render_tick(request, item, form, *, template, title, status=200):
 @GET_POST
 def item_done(request, pk):
     item = access.item_for_user_to_tick(request.user, pk)
-    form = DoneForm(
-        _posted(request), request.FILES if request.method == "POST" else None, item=item
-    )
+    form = DoneForm(posted(request), request.FILES if request.method == "POST" else None, item=item)
     if request.method == "POST":
         if form.is_valid():
             try:
@@ -144,7 +139,7 @@ def item_done(request, pk):
 @GET_POST
 def item_not_applicable(request, pk):
     item = access.item_for_user_to_tick(request.user, pk)
-    form = NotApplicableForm(_posted(request))
+    form = NotApplicableForm(posted(request))
     if request.method == "POST":
         if form.is_valid():
             try:

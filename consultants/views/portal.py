@@ -16,7 +16,7 @@ import json
 from functools import wraps
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -34,7 +34,6 @@ from consultants.forms_portal import (
     DetailsForm,
     StorySharingForm,
     WeeklyWindowForm,
-    add_service_error,
 )
 from consultants.models import (
     BusyPeriod,
@@ -43,6 +42,8 @@ from consultants.models import (
     Language,
     WeeklyAvailability,
 )
+from core.forms import add_service_errors
+from core.shortcuts import posted, require
 
 GET_POST = require_http_methods(["GET", "POST"])
 
@@ -62,18 +63,6 @@ def portal_page(view):
         return view(request, consultant, *args, **kwargs)
 
     return wrapped
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
-
-
-def _form(request, form_class, **kwargs):
-    """Bound to the POST data on a POST (even an empty one), unbound otherwise."""
-    if request.method == "POST":
-        return form_class(request.POST, **kwargs)
-    return form_class(**kwargs)
 
 
 def _languages(codes) -> list[str]:
@@ -117,7 +106,7 @@ def details_edit(request, consultant: Consultant):
                     consultant=consultant, by=request.user, data=form.cleaned_data
                 )
             except ValidationError as error:
-                add_service_error(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("Your details are saved."))
                 return redirect("my:details")
@@ -157,13 +146,13 @@ def availability(request, consultant: Consultant):
 @GET_POST
 @portal_page
 def window_add(request, consultant: Consultant):
-    _require(access.can_manage_availability(request.user, consultant))
-    form = _form(request, WeeklyWindowForm)
+    require(access.can_manage_availability(request.user, consultant))
+    form = WeeklyWindowForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.weekly_window_add(consultant=consultant, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            add_service_error(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The time is added."))
             return redirect("my:availability")
@@ -173,7 +162,7 @@ def window_add(request, consultant: Consultant):
 @GET_POST
 @portal_page
 def window_remove(request, consultant: Consultant, pk: int):
-    _require(access.can_manage_availability(request.user, consultant))
+    require(access.can_manage_availability(request.user, consultant))
     window = get_object_or_404(WeeklyAvailability, pk=pk, consultant=consultant)
     if request.method == "POST":
         services.weekly_window_remove(window=window, by=request.user)
@@ -185,13 +174,13 @@ def window_remove(request, consultant: Consultant, pk: int):
 @GET_POST
 @portal_page
 def busy_add(request, consultant: Consultant):
-    _require(access.can_manage_availability(request.user, consultant))
-    form = _form(request, BusyPeriodForm)
+    require(access.can_manage_availability(request.user, consultant))
+    form = BusyPeriodForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.busy_period_add(consultant=consultant, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            add_service_error(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The busy days are added."))
             return redirect("my:availability")
@@ -201,7 +190,7 @@ def busy_add(request, consultant: Consultant):
 @GET_POST
 @portal_page
 def busy_remove(request, consultant: Consultant, pk: int):
-    _require(access.can_manage_availability(request.user, consultant))
+    require(access.can_manage_availability(request.user, consultant))
     period = get_object_or_404(BusyPeriod, pk=pk, consultant=consultant)
     if request.method == "POST":
         services.busy_period_remove(period=period, by=request.user)
@@ -214,7 +203,7 @@ def busy_remove(request, consultant: Consultant, pk: int):
 @portal_page
 def take_break(request, consultant: Consultant):
     """Take a break, or change the day it ends."""
-    _require(access.can_change_status(request.user, consultant))
+    require(access.can_change_status(request.user, consultant))
     options = _break_options(request.user, consultant)
     if not options["can_take_break"]:
         if request.method == "POST":
@@ -224,7 +213,7 @@ def take_break(request, consultant: Consultant):
             request, "consultants/portal/break.html", {"consultant": consultant, "form": None}
         )
     initial = {"break_until": consultant.break_until} if consultant.break_until else None
-    form = _form(request, BreakForm, initial=initial)
+    form = BreakForm(posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.consultant_status_change(
@@ -234,7 +223,7 @@ def take_break(request, consultant: Consultant):
                 break_until=form.cleaned_data["break_until"],
             )
         except ValidationError as error:
-            add_service_error(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Your break is set. Take good care."))
             return redirect("my:availability")
@@ -246,7 +235,7 @@ def take_break(request, consultant: Consultant):
 @GET_POST
 @portal_page
 def end_break(request, consultant: Consultant):
-    _require(access.can_change_status(request.user, consultant))
+    require(access.can_change_status(request.user, consultant))
     if not _break_options(request.user, consultant)["can_end_break"]:
         messages.info(request, _("You are not on a break."))
         return redirect("my:availability")
@@ -276,7 +265,7 @@ def _scope_or_404(scope: str) -> ConsentScope:
 @require_http_methods(["GET"])
 @portal_page
 def consent(request, consultant: Consultant):
-    _require(access.can_view_consent(request.user, consultant))
+    require(access.can_view_consent(request.user, consultant))
     state = selectors.consent_state(consultant=consultant)
     texts = selectors.consent_texts_current()
     scopes = []
@@ -303,7 +292,7 @@ def consent(request, consultant: Consultant):
 @portal_page
 def consent_withdraw(request, consultant: Consultant, scope: str):
     scope = _scope_or_404(scope)
-    _require(access.can_record_consent(request.user, consultant))
+    require(access.can_record_consent(request.user, consultant))
     if request.method == "POST":
         try:
             services.consent_withdraw(consultant=consultant, scope=scope, by=request.user)
@@ -331,7 +320,7 @@ def consent_withdraw(request, consultant: Consultant, scope: str):
 @portal_page
 def consent_grant(request, consultant: Consultant, scope: str):
     scope = _scope_or_404(scope)
-    _require(access.can_record_consent(request.user, consultant))
+    require(access.can_record_consent(request.user, consultant))
     text = selectors.consent_text_current(scope=scope)
     if text is None:
         messages.info(
@@ -340,7 +329,7 @@ def consent_grant(request, consultant: Consultant, scope: str):
             % {"scope": scope.label},
         )
         return redirect("my:consent")
-    form = _form(request, ConsentGrantForm, initial={"version": text.version})
+    form = ConsentGrantForm(posted(request), initial={"version": text.version})
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data["version"] != text.version:
             # A new version was published while the person was reading.
@@ -354,7 +343,7 @@ def consent_grant(request, consultant: Consultant, scope: str):
                     consultant=consultant, scope=scope, by=request.user, consent_text=text
                 )
             except ValidationError as error:
-                add_service_error(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(
                     request,
@@ -375,9 +364,8 @@ def consent_grant(request, consultant: Consultant, scope: str):
 @GET_POST
 @portal_page
 def story_sharing(request, consultant: Consultant):
-    form = _form(
-        request,
-        StorySharingForm,
+    form = StorySharingForm(
+        posted(request),
         initial={"story_sharing_default": consultant.story_sharing_default},
     )
     if request.method == "POST" and form.is_valid():
@@ -388,7 +376,7 @@ def story_sharing(request, consultant: Consultant):
                 by=request.user,
             )
         except ValidationError as error:
-            add_service_error(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Your choice is saved."))
             return redirect("my:index")
@@ -403,7 +391,7 @@ def story_sharing(request, consultant: Consultant):
 def record(request, consultant: Consultant):
     """GET: what the download holds. POST: the download itself (a POST, so a
     link preview or a prefetch never writes an export to the audit trail)."""
-    _require(access.can_export(request.user, consultant))
+    require(access.can_export(request.user, consultant))
     if request.method == "GET":
         return render(request, "consultants/portal/record.html")
     data = services.consultant_export(consultant=consultant, by=request.user, request=request)

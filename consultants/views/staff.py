@@ -34,7 +34,6 @@ from consultants.forms import (
     WeeklyWindowForm,
     WellbeingLeadForm,
     WellbeingNoteForm,
-    add_service_errors,
 )
 from consultants.models import (
     BusyPeriod,
@@ -45,6 +44,8 @@ from consultants.models import (
     WeeklyAvailability,
 )
 from consultants.services import REVEAL_FIELDS
+from core.forms import add_service_errors
+from core.shortcuts import posted
 
 PER_PAGE = 25
 
@@ -58,11 +59,6 @@ REVEAL_GROUPS = {
 def _no_store(response):
     response["Cache-Control"] = "no-store, private"
     return response
-
-
-def _posted(request):
-    """The POST data to bind a form to (even when empty), or None for a GET."""
-    return request.POST if request.method == "POST" else None
 
 
 def _label(name: str) -> str:
@@ -201,7 +197,7 @@ def reveal(request, pk):
 def create(request):
     if not access.can_add_consultant(request.user):
         raise PermissionDenied
-    form = ConsultantForm(_posted(request), can_edit_identity=True)
+    form = ConsultantForm(posted(request), can_edit_identity=True)
     if request.method == "POST" and form.is_valid():
         try:
             consultant = services.consultant_create(
@@ -231,7 +227,7 @@ def edit(request, pk):
         messages.error(request, _("This consultant's identity was erased; it cannot change."))
         return redirect("consultants:detail", pk=consultant.pk)
     form = ConsultantForm(
-        _posted(request),
+        posted(request),
         # A copy: the form writes what was typed into its instance.
         instance=Consultant.objects.get(pk=consultant.pk),
         can_edit_identity=access.can_reveal_identity(request.user, consultant),
@@ -267,7 +263,7 @@ def status_change(request, pk):
     statuses = access.statuses_user_may_set(request.user, consultant)
     if not access.can_change_status(request.user, consultant) or not statuses:
         raise PermissionDenied
-    form = StatusChangeForm(_posted(request), statuses=statuses)
+    form = StatusChangeForm(posted(request), statuses=statuses)
     context = {"title": _("Change status"), "consultant": consultant, "form": form}
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -497,9 +493,7 @@ def consent_withdraw(request, pk, scope):
     consultant = _consultant_for_consent(request, pk)
     if scope not in ConsentScope.values:
         raise Http404("No such scope.")
-    form = ConsentWithdrawForm(
-        _posted(request), request.FILES if request.method == "POST" else None
-    )
+    form = ConsentWithdrawForm(posted(request), request.FILES if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.consent_withdraw(
@@ -538,7 +532,7 @@ def consent_evidence(request, pk, record_pk):
         raise PermissionDenied
     if not record.evidence:
         raise Http404("This record has no evidence file.")
-    form = ReasonForm(_posted(request))
+    form = ReasonForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             handle = services.consent_evidence_open(
@@ -643,7 +637,7 @@ def wellbeing_lead(request, pk):
         raise PermissionDenied
     current = access.wellbeing_leads_of(consultant)
     form = WellbeingLeadForm(
-        _posted(request),
+        posted(request),
         leads=access.wellbeing_lead_candidates(),
         initial={"lead": current[0].pk if current else None},
     )

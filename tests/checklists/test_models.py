@@ -11,10 +11,10 @@ from checklists.models import (
     Condition,
     Gate,
     OwnerRole,
-    PublishedTemplateIsImmutable,
     Stage,
     TemplateItem,
 )
+from core.records import RecordIsImmutable
 from engagements.models import Audience, EngagementType, Mode
 from tests.checklists.factories import ChecklistTemplateFactory, TemplateItemFactory
 from tests.engagements.factories import EngagementFactory
@@ -31,19 +31,19 @@ def published(admin_user):
 
 def test_a_published_version_is_never_edited(published):
     published.name = "Changed"
-    with pytest.raises(PublishedTemplateIsImmutable):
+    with pytest.raises(RecordIsImmutable):
         published.save()
-    with pytest.raises(PublishedTemplateIsImmutable):
+    with pytest.raises(RecordIsImmutable):
         published.delete()
     item = published.items.get()
     item.title = "Changed"
-    with pytest.raises(PublishedTemplateIsImmutable):
+    with pytest.raises(RecordIsImmutable):
         item.save()
     with pytest.raises(ValidationError):
         item.full_clean()
-    with pytest.raises(PublishedTemplateIsImmutable):
+    with pytest.raises(RecordIsImmutable):
         item.delete()
-    with pytest.raises(PublishedTemplateIsImmutable):
+    with pytest.raises(RecordIsImmutable):
         TemplateItem(
             template=published, key="b", stage="before", title="B", owner_role="programme_staff"
         ).save()

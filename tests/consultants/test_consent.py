@@ -16,8 +16,8 @@ from consultants.models import (
     ConsentRecord,
     ConsentScope,
     ConsentText,
-    RecordIsImmutable,
 )
+from core.records import RecordIsImmutable
 from tests.consultants.factories import ConsentTextFactory, ConsultantFactory
 
 pytestmark = pytest.mark.django_db

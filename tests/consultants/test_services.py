@@ -120,7 +120,7 @@ def test_status_history_is_append_only(consultant, manager_user):
     change = services.consultant_status_change(
         consultant=consultant, status=Consultant.Status.ALUMNI, by=manager_user
     )
-    from consultants.models import RecordIsImmutable
+    from core.records import RecordIsImmutable
 
     with pytest.raises(RecordIsImmutable):
         change.save()
