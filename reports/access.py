@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts import access as site_access
+from accounts.roles import Role, has_role
 from reports.models import ReportJob
 
 
@@ -22,6 +23,11 @@ def can_use_reports(user) -> bool:
         getattr(user, "is_authenticated", False)
         and (site_access.can_use_staff_site(user) or site_access.can_use_portal(user))
     )
+
+
+def can_request_access_log(user) -> bool:
+    """The log of every reveal is the administrators' alone."""
+    return has_role(user, Role.ADMINISTRATOR)
 
 
 def report_jobs_visible_to(user) -> QuerySet[ReportJob]:

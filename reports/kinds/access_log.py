@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
-from accounts.roles import Role, has_role
+from reports.access import can_request_access_log
 from reports.registry import ReportForm, register_report
 from reports.selectors import access_log_entries
 
@@ -61,10 +61,6 @@ class AccessLogForm(ReportForm):
 
 def today_in_manila() -> date:
     return timezone.localdate(timezone=TIME_ZONE)
-
-
-def can_request_access_log(user) -> bool:
-    return has_role(user, Role.ADMINISTRATOR)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,8 @@ from datetime import datetime
 
 import pytest
 
-from reports.kinds.access_log import AccessLogForm, can_request_access_log
+from reports.access import can_request_access_log
+from reports.kinds.access_log import AccessLogForm
 from tests.reports.conftest import MANILA
 
 # Noon on 10 March 2026 in Manila; 04:00 UTC.
