@@ -6,7 +6,7 @@ payment; groups lines into payments, approves them, marks them paid, adds
 adjustments; the only role that reveals payment details (account name and
 number) or exports a payment batch, each audited. Administrators see
 everything finance sees and manage rates, but reveal and export only if
-they also hold the finance role ("finance only", issue 6).
+they also hold the finance role (finance only).
 
 Rates and allowance policies: finance, programme managers, administrators.
 
@@ -30,10 +30,15 @@ exist. Wellbeing leads see nothing here.
 
 from __future__ import annotations
 
+from typing import TypeVar
+
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from accounts.models import User
 from accounts.roles import Role, has_role
 from compensation.models import (
     Agreement,
@@ -47,6 +52,10 @@ from compensation.models import (
 from consultants.models import Consultant
 from engagements import access as engagements_access
 from engagements.models import Participation
+
+# Who asks: a signed-in user, or the anonymous one of a request.
+AnyUser = User | AnonymousUser
+M = TypeVar("M", bound=models.Model)
 
 # Participation statuses in which time and costs may be recorded: the
 # consultant was (or is) booked. Declined or revoked invitations hold none.
@@ -65,36 +74,36 @@ RECORDABLE = frozenset(
 # --- Who is who ---------------------------------------------------------------------
 
 
-def _active(user) -> bool:
+def _active(user: AnyUser | None) -> bool:
     return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
 
 
-def _is_admin(user) -> bool:
+def _is_admin(user: AnyUser) -> bool:
     return _active(user) and (user.is_superuser or has_role(user, Role.ADMINISTRATOR))
 
 
-def is_finance(user) -> bool:
+def is_finance(user: AnyUser) -> bool:
     """The finance officer role itself (reveal and export need exactly this)."""
     return _active(user) and has_role(user, Role.FINANCE_OFFICER)
 
 
-def _finance_or_admin(user) -> bool:
+def _finance_or_admin(user: AnyUser) -> bool:
     return is_finance(user) or _is_admin(user)
 
 
-def _is_manager(user) -> bool:
+def _is_manager(user: AnyUser) -> bool:
     return _active(user) and has_role(user, Role.PROGRAMME_MANAGER)
 
 
-def consultant_of(user) -> Consultant | None:
+def consultant_of(user: AnyUser) -> Consultant | None:
     return engagements_access.consultant_of(user)
 
 
-def _is_consultant(user) -> bool:
+def _is_consultant(user: AnyUser) -> bool:
     return _active(user) and has_role(user, Role.CONSULTANT)
 
 
-def _is_own(user, consultant: Consultant | None) -> bool:
+def _is_own(user: AnyUser, consultant: Consultant | None) -> bool:
     return (
         consultant is not None
         and consultant.user_id is not None
@@ -103,41 +112,41 @@ def _is_own(user, consultant: Consultant | None) -> bool:
     )
 
 
-def _runs(user, participation: Participation) -> bool:
+def _runs(user: AnyUser, participation: Participation) -> bool:
     return engagements_access.can_run(user, participation.engagement)
 
 
 # --- Finance site -------------------------------------------------------------------
 
 
-def can_view_finance(user) -> bool:
+def can_view_finance(user: AnyUser) -> bool:
     """The finance pages: queue, payments, overdue, totals."""
     return _finance_or_admin(user)
 
 
-def can_view_finance_totals(user) -> bool:
+def can_view_finance_totals(user: AnyUser) -> bool:
     """Totals by month and type, the overdue list, share paid on time."""
     return _finance_or_admin(user) or _is_manager(user)
 
 
-def can_manage_payments(user) -> bool:
+def can_manage_payments(user: AnyUser) -> bool:
     """Group lines, approve, mark paid, add adjustments."""
     return is_finance(user) or _is_admin(user)
 
 
-def can_manage_rates(user) -> bool:
+def can_manage_rates(user: AnyUser) -> bool:
     return _finance_or_admin(user) or _is_manager(user)
 
 
-def can_reveal_payment_method(user, method: PaymentMethod | None = None) -> bool:
+def can_reveal_payment_method(user: AnyUser, method: PaymentMethod | None = None) -> bool:
     return is_finance(user)
 
 
-def can_export_payments(user) -> bool:
+def can_export_payments(user: AnyUser) -> bool:
     return is_finance(user)
 
 
-def can_manage_payment_method(user, consultant: Consultant) -> bool:
+def can_manage_payment_method(user: AnyUser, consultant: Consultant) -> bool:
     """Add or retire a payment method: the consultant, or finance for them."""
     return is_finance(user) or _is_own(user, consultant)
 
@@ -145,11 +154,11 @@ def can_manage_payment_method(user, consultant: Consultant) -> bool:
 # --- Agreements ---------------------------------------------------------------------
 
 
-def can_propose_agreement(user, participation: Participation) -> bool:
+def can_propose_agreement(user: AnyUser, participation: Participation) -> bool:
     return _runs(user, participation) or is_finance(user)
 
 
-def can_view_agreement(user, participation: Participation) -> bool:
+def can_view_agreement(user: AnyUser, participation: Participation) -> bool:
     return (
         _runs(user, participation)
         or _finance_or_admin(user)
@@ -157,7 +166,9 @@ def can_view_agreement(user, participation: Participation) -> bool:
     )
 
 
-def can_acknowledge_agreement(user, agreement: Agreement, *, on_behalf: bool = False) -> bool:
+def can_acknowledge_agreement(
+    user: AnyUser, agreement: Agreement, *, on_behalf: bool = False
+) -> bool:
     """The consultant, from the portal; ``on_behalf``: staff who run the
     engagement recording an acknowledgement the consultant gave them."""
     participation = agreement.participation
@@ -169,7 +180,7 @@ def can_acknowledge_agreement(user, agreement: Agreement, *, on_behalf: bool = F
 # --- Time and claims ----------------------------------------------------------------
 
 
-def can_record_for(user, participation: Participation, *, on_behalf: bool = False) -> bool:
+def can_record_for(user: AnyUser, participation: Participation, *, on_behalf: bool = False) -> bool:
     """Enter time or submit a claim: the consultant themselves, or staff who
     run the engagement on their behalf."""
     if on_behalf:
@@ -177,7 +188,7 @@ def can_record_for(user, participation: Participation, *, on_behalf: bool = Fals
     return _is_own(user, participation.consultant)
 
 
-def can_decide_time(user, entry: TimeEntry) -> bool:
+def can_decide_time(user: AnyUser, entry: TimeEntry) -> bool:
     return (
         not _is_consultant(user)
         and entry.entered_by_id != getattr(user, "pk", None)
@@ -185,7 +196,7 @@ def can_decide_time(user, entry: TimeEntry) -> bool:
     )
 
 
-def can_decide_claim(user, claim: ExpenseClaim) -> bool:
+def can_decide_claim(user: AnyUser, claim: ExpenseClaim) -> bool:
     return (
         not _is_consultant(user)
         and claim.submitted_by_id != getattr(user, "pk", None)
@@ -193,7 +204,7 @@ def can_decide_claim(user, claim: ExpenseClaim) -> bool:
     )
 
 
-def can_view_claim(user, claim: ExpenseClaim) -> bool:
+def can_view_claim(user: AnyUser, claim: ExpenseClaim) -> bool:
     return (
         _is_own(user, claim.consultant)
         or _finance_or_admin(user)
@@ -201,11 +212,11 @@ def can_view_claim(user, claim: ExpenseClaim) -> bool:
     )
 
 
-def can_view_receipt(user, receipt: Receipt) -> bool:
+def can_view_receipt(user: AnyUser, receipt: Receipt) -> bool:
     return can_view_claim(user, receipt.claim)
 
 
-def can_add_receipt(user, claim: ExpenseClaim) -> bool:
+def can_add_receipt(user: AnyUser, claim: ExpenseClaim) -> bool:
     """While the claim waits: whoever submitted it, or the consultant."""
     if claim.status != "submitted":
         return False
@@ -215,16 +226,16 @@ def can_add_receipt(user, claim: ExpenseClaim) -> bool:
 # --- Statements -----------------------------------------------------------------------
 
 
-def can_request_statement(user) -> bool:
+def can_request_statement(user: AnyUser) -> bool:
     """The statement kind is offered to consultants (their own) and finance."""
     return is_finance(user) or _is_consultant(user)
 
 
-def can_request_statement_for(user, consultant: Consultant) -> bool:
+def can_request_statement_for(user: AnyUser, consultant: Consultant) -> bool:
     return is_finance(user) or _is_own(user, consultant)
 
 
-def statement_consultants_for(user) -> QuerySet[Consultant]:
+def statement_consultants_for(user: AnyUser) -> QuerySet[Consultant]:
     """Whom ``user`` may request a statement for."""
     if is_finance(user):
         return Consultant.objects.all()
@@ -236,13 +247,19 @@ def statement_consultants_for(user) -> QuerySet[Consultant]:
 # --- Scoped lists and 404s ----------------------------------------------------------------
 
 
-def participations_run_by(user) -> QuerySet[Participation]:
+def participations_run_by(user: AnyUser) -> QuerySet[Participation]:
     return Participation.objects.filter(
         engagement__in=engagements_access.engagements_run_by(user).values("pk")
     )
 
 
-def _scope(queryset: QuerySet, user, *, consultant_path: str, participation_path: str | None):
+def _scope(
+    queryset: QuerySet[M],
+    user: AnyUser,
+    *,
+    consultant_path: str,
+    participation_path: str | None,
+) -> QuerySet[M]:
     if not _active(user):
         return queryset.none()
     if _finance_or_admin(user):
@@ -257,7 +274,7 @@ def _scope(queryset: QuerySet, user, *, consultant_path: str, participation_path
     return queryset.filter(conditions) if conditions else queryset.none()
 
 
-def agreements_visible_to(user) -> QuerySet[Agreement]:
+def agreements_visible_to(user: AnyUser) -> QuerySet[Agreement]:
     return _scope(
         Agreement.objects.all(),
         user,
@@ -266,7 +283,7 @@ def agreements_visible_to(user) -> QuerySet[Agreement]:
     )
 
 
-def time_entries_visible_to(user) -> QuerySet[TimeEntry]:
+def time_entries_visible_to(user: AnyUser) -> QuerySet[TimeEntry]:
     return _scope(
         TimeEntry.objects.all(),
         user,
@@ -275,7 +292,7 @@ def time_entries_visible_to(user) -> QuerySet[TimeEntry]:
     )
 
 
-def claims_visible_to(user) -> QuerySet[ExpenseClaim]:
+def claims_visible_to(user: AnyUser) -> QuerySet[ExpenseClaim]:
     return _scope(
         ExpenseClaim.objects.all(),
         user,
@@ -284,26 +301,26 @@ def claims_visible_to(user) -> QuerySet[ExpenseClaim]:
     )
 
 
-def payments_visible_to(user) -> QuerySet[Payment]:
+def payments_visible_to(user: AnyUser) -> QuerySet[Payment]:
     return _scope(
         Payment.objects.all(), user, consultant_path="consultant", participation_path=None
     )
 
 
-def lines_visible_to(user) -> QuerySet[PaymentLine]:
+def lines_visible_to(user: AnyUser) -> QuerySet[PaymentLine]:
     return _scope(
         PaymentLine.objects.all(), user, consultant_path="consultant", participation_path=None
     )
 
 
-def _get(queryset: QuerySet, pk, message: str):
+def _get(queryset: QuerySet[M], pk: object, message: str) -> M:
     try:
         return queryset.get(pk=pk)
     except (queryset.model.DoesNotExist, ValueError, TypeError):
         raise Http404(message) from None
 
 
-def agreement_for_user(user, pk) -> Agreement:
+def agreement_for_user(user: AnyUser, pk: object) -> Agreement:
     return _get(
         agreements_visible_to(user).select_related("participation__engagement"),
         pk,
@@ -311,7 +328,7 @@ def agreement_for_user(user, pk) -> Agreement:
     )
 
 
-def time_entry_for_user(user, pk) -> TimeEntry:
+def time_entry_for_user(user: AnyUser, pk: object) -> TimeEntry:
     return _get(
         time_entries_visible_to(user).select_related("participation__engagement"),
         pk,
@@ -319,13 +336,13 @@ def time_entry_for_user(user, pk) -> TimeEntry:
     )
 
 
-def claim_for_user(user, pk) -> ExpenseClaim:
+def claim_for_user(user: AnyUser, pk: object) -> ExpenseClaim:
     return _get(
         claims_visible_to(user).select_related("participation__engagement"), pk, "No such claim."
     )
 
 
-def receipt_for_user(user, pk) -> Receipt:
+def receipt_for_user(user: AnyUser, pk: object) -> Receipt:
     """The receipt, or 404 for anyone who may not see its claim."""
     return _get(
         Receipt.objects.filter(claim__in=claims_visible_to(user).values("pk")).select_related(
@@ -336,11 +353,11 @@ def receipt_for_user(user, pk) -> Receipt:
     )
 
 
-def payment_for_user(user, pk) -> Payment:
+def payment_for_user(user: AnyUser, pk: object) -> Payment:
     return _get(payments_visible_to(user).select_related("consultant"), pk, "No such payment.")
 
 
-def payment_for_finance(user, pk) -> Payment:
+def payment_for_finance(user: AnyUser, pk: object) -> Payment:
     """404 for those who may not see it, 403 for those who see but may not act."""
     payment = payment_for_user(user, pk)
     if not can_manage_payments(user):
@@ -348,7 +365,7 @@ def payment_for_finance(user, pk) -> Payment:
     return payment
 
 
-def payment_method_for_finance(user, pk) -> PaymentMethod:
+def payment_method_for_finance(user: AnyUser, pk: object) -> PaymentMethod:
     if not (can_view_finance(user) or _is_consultant(user)):
         raise Http404("No such payment method.")
     queryset = PaymentMethod.objects.select_related("consultant")

@@ -116,6 +116,20 @@ class TimeEntryAdmin(ReadOnlyAdmin):
         "entered_by",
     ]
     date_hierarchy = "date"
+    # In the order of the form (the decision fields come from DecidedRecord).
+    fields = [
+        "participation",
+        "kind",
+        "date",
+        "hours",
+        "note",
+        "status",
+        "entered_by",
+        "entered_at",
+        "decided_by",
+        "decided_at",
+        "rejection_reason",
+    ]
 
 
 class ReceiptInline(admin.TabularInline):
@@ -136,6 +150,20 @@ class ExpenseClaimAdmin(ReadOnlyAdmin):
     search_fields = ["consultant__pseudonym", "participation__engagement__title"]
     list_select_related = ["consultant", "participation__engagement", "participation__consultant"]
     inlines = [ReceiptInline]
+    # In the order of the form (the decision fields come from DecidedRecord).
+    fields = [
+        "participation",
+        "category",
+        "description",
+        "amount",
+        "incurred_on",
+        "status",
+        "submitted_by",
+        "submitted_at",
+        "decided_by",
+        "decided_at",
+        "rejection_reason",
+    ]
 
 
 @admin.register(Receipt)

@@ -39,7 +39,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateRangeField, RangeBoundary, RangeOperators
-from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Func, Q
@@ -49,6 +48,7 @@ from django.utils.translation import gettext_lazy as _
 from consultants.models import Consultant
 from core.encryption import EncryptedCharField
 from core.files import JPEG, PDF, PNG, check_upload, get_private_storage, sniff_kind
+from core.records import AppendOnlyModel, RecordIsImmutable
 from engagements.models import EngagementType, Participation, ParticipationRole
 
 CENT = Decimal("0.01")
@@ -68,11 +68,6 @@ def _money_field(label, **kwargs):
 
 def _hours_field(label, **kwargs):
     return models.DecimalField(label, max_digits=5, decimal_places=2, **kwargs)
-
-
-class RecordIsFrozen(ValidationError):
-    """A paid payment, one of its lines, a decided entry or a written agreement
-    version was asked to change. Corrections are new records."""
 
 
 # --- Vocabularies -----------------------------------------------------------------------
@@ -396,15 +391,15 @@ class Agreement(models.Model):
             stored = type(self).objects.filter(pk=self.pk).values("acknowledged_at").first()
             update_fields = set(kwargs.get("update_fields") or ())
             if stored is None or stored["acknowledged_at"] is not None:
-                raise RecordIsFrozen(_("An acknowledged agreement is never changed."))
+                raise RecordIsImmutable(_("An acknowledged agreement is never changed."))
             if not update_fields or not update_fields <= self._ACK_FIELDS:
-                raise RecordIsFrozen(
+                raise RecordIsImmutable(
                     _("An agreement's terms are never edited; propose a new version.")
                 )
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise RecordIsFrozen(_("Agreements are never deleted; propose a new version."))
+        raise RecordIsImmutable(_("Agreements are never deleted; propose a new version."))
 
     @property
     def is_acknowledged(self) -> bool:
@@ -441,8 +436,11 @@ class Agreement(models.Model):
         return self.pay_for_hours(self.estimated_hours)
 
 
-class AgreementAllowance(models.Model):
-    """One allowance of one agreement version."""
+class AgreementAllowance(AppendOnlyModel):
+    """One allowance of one agreement version: written with its version,
+    never changed or removed (a change is a new version)."""
+
+    immutable_message = _("An agreement's terms are never edited; propose a new version.")
 
     agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="allowances")
     kind = models.CharField(_("kind"), max_length=16, choices=AllowanceKind.choices)
@@ -467,16 +465,68 @@ class AgreementAllowance(models.Model):
     def __str__(self):
         return self.get_kind_display()
 
+
+# --- Decided records: time entries and expense claims ----------------------------------------
+
+
+def decision_has_person(name: str) -> models.CheckConstraint:
+    """A decided record names who decided and when (each model's constraint)."""
+    return models.CheckConstraint(
+        condition=Q(status="submitted")
+        | (Q(decided_by__isnull=False) & Q(decided_at__isnull=False)),
+        name=name,
+    )
+
+
+class DecidedRecord(models.Model):
+    """What a consultant sends in and staff approve or not: a time entry or
+    an expense claim. Decided once (who, when, and why not when it is not
+    approved), then final: ``save()`` refuses any change to a decided record.
+    ``services`` decides (``_decide``, ``_reject``); the lines an approval
+    creates are the payment's."""
+
+    status = models.CharField(
+        _("status"), max_length=10, choices=Decision.choices, default=Decision.SUBMITTED
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    rejection_reason = models.CharField(_("why not approved"), max_length=500, blank=True)
+
+    # The refusals, in the words of each kind of record.
+    immutable_message = _("A decided record is never changed.")
+    already_decided_message = _("This is already decided.")
+
+    class Meta:
+        abstract = True
+
     def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise RecordIsFrozen(_("An agreement's terms are never edited; propose a new version."))
+        if not self._state.adding and self.pk is not None:
+            stored = (
+                type(self)
+                ._default_manager.filter(pk=self.pk)
+                .values_list("status", flat=True)
+                .first()
+            )
+            if stored != Decision.SUBMITTED:
+                raise RecordIsImmutable(self.immutable_message)
         super().save(*args, **kwargs)
+
+    @property
+    def is_decided(self) -> bool:
+        return self.status != Decision.SUBMITTED
 
 
 # --- Time entries -----------------------------------------------------------------------------
 
 
-class TimeEntry(models.Model):
+class TimeEntry(DecidedRecord):
     """Time a consultant gave to one participation on one day: entered by
     the consultant (portal) or by staff, approved by the programme staff who
     run the engagement, never by whoever entered it. Once decided, final."""
@@ -495,9 +545,6 @@ class TimeEntry(models.Model):
         validators=[MinValueValidator(CENT), MaxValueValidator(MAX_HOURS_PER_DAY)],
     )
     note = models.CharField(_("note"), max_length=300, blank=True)
-    status = models.CharField(
-        _("status"), max_length=10, choices=Decision.choices, default=Decision.SUBMITTED
-    )
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -505,16 +552,9 @@ class TimeEntry(models.Model):
         verbose_name=_("entered by"),
     )
     entered_at = models.DateTimeField(_("entered at"), default=timezone.now)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("decided by"),
-    )
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    rejection_reason = models.CharField(_("why not approved"), max_length=500, blank=True)
+
+    immutable_message = _("A decided time entry is never changed.")
+    already_decided_message = _("This entry is already decided.")
 
     class Meta:
         verbose_name = _("time entry")
@@ -526,11 +566,7 @@ class TimeEntry(models.Model):
                 name="compensation_timeentry_hours_in_range",
                 violation_error_message=_("Hours must be more than 0 and at most 24."),
             ),
-            models.CheckConstraint(
-                condition=Q(status="submitted")
-                | (Q(decided_by__isnull=False) & Q(decided_at__isnull=False)),
-                name="compensation_timeentry_decision_has_person",
-            ),
+            decision_has_person("compensation_timeentry_decision_has_person"),
         ]
         indexes = [
             # The per-day limit (trigger) and a consultant's entries (portal).
@@ -543,10 +579,6 @@ class TimeEntry(models.Model):
         return f"{self.consultant}: {self.get_kind_display()} {self.date:%Y-%m-%d}"
 
     def save(self, *args, **kwargs):
-        if not self._state.adding and self.pk is not None:
-            stored = type(self).objects.filter(pk=self.pk).values_list("status", flat=True).first()
-            if stored != Decision.SUBMITTED:
-                raise RecordIsFrozen(_("A decided time entry is never changed."))
         if self.participation_id and not self.consultant_id:
             self.consultant_id = self.participation.consultant_id
         super().save(*args, **kwargs)
@@ -579,7 +611,7 @@ def receipt_kind(file) -> str | None:
     return sniff_kind(file, RECEIPT_SIGNATURES)
 
 
-class ExpenseClaim(models.Model):
+class ExpenseClaim(DecidedRecord):
     """A cost the consultant had for one participation, to be reimbursed."""
 
     participation = models.ForeignKey(
@@ -594,9 +626,6 @@ class ExpenseClaim(models.Model):
         _("amount (PHP)"), validators=[MinValueValidator(CENT), MaxValueValidator(10**7)]
     )
     incurred_on = models.DateField(_("date of the expense"))
-    status = models.CharField(
-        _("status"), max_length=10, choices=Decision.choices, default=Decision.SUBMITTED
-    )
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -604,16 +633,9 @@ class ExpenseClaim(models.Model):
         verbose_name=_("submitted by"),
     )
     submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("decided by"),
-    )
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    rejection_reason = models.CharField(_("why not approved"), max_length=500, blank=True)
+
+    immutable_message = _("A decided claim is never changed.")
+    already_decided_message = _("This claim is already decided.")
 
     class Meta:
         verbose_name = _("expense claim")
@@ -623,11 +645,7 @@ class ExpenseClaim(models.Model):
             models.CheckConstraint(
                 condition=Q(amount__gt=0), name="compensation_claim_amount_positive"
             ),
-            models.CheckConstraint(
-                condition=Q(status="submitted")
-                | (Q(decided_by__isnull=False) & Q(decided_at__isnull=False)),
-                name="compensation_claim_decision_has_person",
-            ),
+            decision_has_person("compensation_claim_decision_has_person"),
         ]
         indexes = [
             # A consultant's claims, newest first (portal).
@@ -642,10 +660,6 @@ class ExpenseClaim(models.Model):
         return f"{self.consultant}: {self.get_category_display()} {self.incurred_on:%Y-%m-%d}"
 
     def save(self, *args, **kwargs):
-        if not self._state.adding and self.pk is not None:
-            stored = type(self).objects.filter(pk=self.pk).values_list("status", flat=True).first()
-            if stored != Decision.SUBMITTED:
-                raise RecordIsFrozen(_("A decided claim is never changed."))
         if self.participation_id and not self.consultant_id:
             self.consultant_id = self.participation.consultant_id
         super().save(*args, **kwargs)
@@ -855,12 +869,12 @@ class Payment(models.Model):
 
     def save(self, *args, **kwargs):
         if self._stored_status() == self.Status.PAID:
-            raise RecordIsFrozen(_("A paid payment is never changed; add an adjustment line."))
+            raise RecordIsImmutable(_("A paid payment is never changed; add an adjustment line."))
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         if self._stored_status() != self.Status.DRAFT:
-            raise RecordIsFrozen(_("Only a draft payment can be removed."))
+            raise RecordIsImmutable(_("Only a draft payment can be removed."))
         return super().delete(*args, **kwargs)
 
     @property
@@ -1025,14 +1039,14 @@ class PaymentLine(models.Model):
 
     def save(self, *args, **kwargs):
         if self._stored_payment_status() in (Payment.Status.APPROVED, Payment.Status.PAID):
-            raise RecordIsFrozen(
+            raise RecordIsImmutable(
                 _("A line of an approved or paid payment is never changed; add an adjustment.")
             )
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         if self._stored_payment_status() in (Payment.Status.APPROVED, Payment.Status.PAID):
-            raise RecordIsFrozen(_("A line of an approved or paid payment is never removed."))
+            raise RecordIsImmutable(_("A line of an approved or paid payment is never removed."))
         return super().delete(*args, **kwargs)
 
     def _stored_payment_status(self) -> str | None:

@@ -14,10 +14,8 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterator
 
-from allauth.utils import build_absolute_uri
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef
-from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import Role
@@ -34,7 +32,9 @@ from reminders.registry import (
     Skip,
     Timing,
     Window,
+    absolute_url,
     batched,
+    configured_offsets,
     register_kind,
 )
 
@@ -51,23 +51,10 @@ CONSULTANT = "consultants.consultant"
 HAPPENED = (E.CONFIRMED, E.COMPLETED, E.CLOSED)
 
 
-def _url(name: str, fallback: str, *args) -> str:
-    try:
-        path = reverse(name, args=args)
-    except NoReverseMatch:
-        path = fallback
-    return build_absolute_uri(None, path)
-
-
-def _offsets(kind_key: str) -> tuple[int, ...]:
-    from reminders.services import kind_configs
-
-    config = kind_configs().get(kind_key)
-    return config.offsets if config else ()
-
-
 def _after(anchor: datetime.datetime, delivery) -> bool:
-    return any(delivery.due_at - anchor == offset * HOUR for offset in _offsets(delivery.kind))
+    return any(
+        delivery.due_at - anchor == offset * HOUR for offset in configured_offsets(delivery.kind)
+    )
 
 
 # --- Consultant: time and expenses to send in ------------------------------------------------
@@ -123,7 +110,7 @@ def _prepare_time_to_submit(delivery, *, now) -> Prepared | Skip:
     return Prepared(
         {
             "end": participation.engagement.end,
-            "url": _url("my_pay:index", "/portal/pay/"),
+            "url": absolute_url("my_pay:index"),
         }
     )
 
@@ -176,7 +163,7 @@ def _prepare_payment_sent(delivery, *, now) -> Prepared | Skip:
     return Prepared(
         {
             "paid_at": payment.paid_at,
-            "url": _url("my_pay:payments", "/portal/pay/payments/"),
+            "url": absolute_url("my_pay:payments"),
         }
     )
 
@@ -261,7 +248,7 @@ def _collect_payments_overdue(window: Window) -> Iterator[list[Due]]:
 def _prepare_payments_overdue(delivery, *, now) -> Prepared | Skip:
     days = [
         selectors.manila_date(delivery.due_at - offset * HOUR) - DAY
-        for offset in _offsets(delivery.kind)
+        for offset in configured_offsets(delivery.kind)
     ]
     still = _unpaid_overdue(consultant_id=delivery.target_id, due_on__in=days).order_by("due_on")
     oldest = still.values_list("due_on", flat=True).first()
@@ -272,7 +259,7 @@ def _prepare_payments_overdue(delivery, *, now) -> Prepared | Skip:
         {
             "due_on": oldest,
             "target_days": selectors.target_days(),
-            "url": _url("compensation:overdue", "/staff/compensation/overdue/"),
+            "url": absolute_url("compensation:overdue"),
         }
     )
 

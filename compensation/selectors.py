@@ -12,10 +12,24 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Exists, Max, Min, OuterRef, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models import (
+    Avg,
+    Count,
+    Exists,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
@@ -23,6 +37,7 @@ from compensation.models import (
     ZERO,
     Agreement,
     AllowancePolicy,
+    Decision,
     ExpenseClaim,
     Payment,
     PaymentLine,
@@ -50,7 +65,7 @@ def manila_date(moment: datetime.datetime) -> datetime.date:
     return timezone.localtime(moment, MANILA).date()
 
 
-def _sum(queryset: QuerySet, field_name: str = "amount") -> Decimal:
+def _sum(queryset: QuerySet[Any], field_name: str = "amount") -> Decimal:
     return queryset.aggregate(total=Coalesce(Sum(field_name), MONEY_ZERO))["total"]
 
 
@@ -149,7 +164,9 @@ def time_entries_waiting(participations: QuerySet[Participation]) -> QuerySet[Ti
     )
 
 
-def day_total(consultant: Consultant, day: datetime.date, *, exclude_pk=None) -> Decimal:
+def day_total(
+    consultant: Consultant, day: datetime.date, *, exclude_pk: int | None = None
+) -> Decimal:
     queryset = TimeEntry.objects.filter(consultant=consultant, date=day).exclude(status="rejected")
     if exclude_pk is not None:
         queryset = queryset.exclude(pk=exclude_pk)
@@ -192,7 +209,9 @@ def finance_queue() -> QuerySet[PaymentLine]:
     )
 
 
-def finance_queue_by_consultant(*, today: datetime.date | None = None) -> QuerySet:
+def finance_queue_by_consultant(
+    *, today: datetime.date | None = None
+) -> QuerySet[PaymentLine, dict[str, Any]]:
     """One row per consultant with lines waiting: pseudonym, number of lines,
     total, earliest due date and overdue count (one query)."""
     today = today or manila_today()
@@ -220,7 +239,7 @@ def payments_by_status(status: str | None = None) -> QuerySet[Payment]:
     return queryset.order_by("-created_at", "-id")
 
 
-def payment_status_counts() -> dict[str, dict]:
+def payment_status_counts() -> dict[str, dict[str, Any]]:
     """Per status: how many payments and their total (one query)."""
     rows = (
         Payment.objects.values("status")
@@ -233,7 +252,7 @@ def payment_status_counts() -> dict[str, dict]:
     return counts
 
 
-def payment_detail(pk) -> Payment:
+def payment_detail(pk: object) -> Payment:
     """One payment with its lines and their engagements (2 queries)."""
     return (
         Payment.objects.select_related("consultant", "payment_method", "approved_by", "paid_by")
@@ -286,7 +305,7 @@ def overdue_lines(*, today: datetime.date | None = None) -> QuerySet[PaymentLine
     )
 
 
-def overdue_summary(*, today: datetime.date | None = None) -> dict:
+def overdue_summary(*, today: datetime.date | None = None) -> dict[str, Any]:
     """How many lines are overdue, their total and the oldest due date (one query)."""
     today = today or manila_today()
     return (
@@ -326,8 +345,6 @@ class MonthShare:
 def on_time_by_month(*, date_from: datetime.date, date_to: datetime.date) -> list[MonthShare]:
     """Per month (Manila) of payment: payments paid, how many on time, total
     paid, average and longest days to pay (one query)."""
-    from django.db.models import Avg
-
     start = datetime.datetime.combine(date_from, datetime.time.min, tzinfo=MANILA)
     end = datetime.datetime.combine(
         date_to + datetime.timedelta(days=1), datetime.time.min, tzinfo=MANILA
@@ -362,7 +379,7 @@ def on_time_by_month(*, date_from: datetime.date, date_to: datetime.date) -> lis
     ]
 
 
-def _as_date(value) -> datetime.date:
+def _as_date(value: datetime.date | datetime.datetime) -> datetime.date:
     if isinstance(value, datetime.datetime):
         return (
             timezone.localtime(value, MANILA).date() if timezone.is_aware(value) else value.date()
@@ -370,7 +387,9 @@ def _as_date(value) -> datetime.date:
     return value
 
 
-def totals_by_month_and_type(*, date_from: datetime.date, date_to: datetime.date) -> list[dict]:
+def totals_by_month_and_type(
+    *, date_from: datetime.date, date_to: datetime.date
+) -> list[dict[str, Any]]:
     """Paid amounts per month (Manila, of the payment) and engagement type,
     from the lines of paid payments (one query). Lines without an engagement
     (general adjustments) come under type ``""``."""
@@ -398,6 +417,35 @@ def totals_by_month_and_type(*, date_from: datetime.date, date_to: datetime.date
         }
         for row in rows
     ]
+
+
+@dataclass(frozen=True)
+class KindTotals:
+    """Sums per kind (of time, or of line) and their total."""
+
+    by_kind: dict[str, Decimal]
+    total: Decimal
+
+
+def approved_hours(*, date_from: datetime.date, date_to: datetime.date) -> KindTotals:
+    """Hours of approved time entries dated in the period (both days
+    included): per kind of time that has any, and in all (2 queries)."""
+    hours = TimeEntry.objects.filter(
+        status=Decision.APPROVED, date__gte=date_from, date__lte=date_to
+    )
+    by_kind = {
+        row["kind"]: row["total"]
+        for row in hours.values("kind").annotate(total=Sum("hours")).order_by()
+    }
+    return KindTotals(by_kind=by_kind, total=_sum(hours, "hours"))
+
+
+def earned(*, date_from: datetime.date, date_to: datetime.date) -> KindTotals:
+    """What became payable in the period (lines by ``payable_since``, both
+    days included): per line kind, every kind (zero when none), and in all
+    (2 queries)."""
+    lines = PaymentLine.objects.filter(payable_since__gte=date_from, payable_since__lte=date_to)
+    return KindTotals(by_kind=totals_by_kind(lines), total=_sum(lines))
 
 
 def totals_by_kind(queryset: QuerySet[PaymentLine]) -> dict[str, Decimal]:
@@ -444,9 +492,7 @@ def participations_with_compensation(consultant: Consultant) -> QuerySet[Partici
     )
 
 
-def _latest_acknowledged_version():
-    from django.db.models import Subquery
-
+def _latest_acknowledged_version() -> Subquery:
     return Subquery(
         Agreement.objects.filter(
             participation=OuterRef("participation"), acknowledged_at__isnull=False

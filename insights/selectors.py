@@ -14,13 +14,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.db.models import Avg, Count, DecimalField, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Avg, Count, DecimalField, Q, QuerySet
 from django.utils.translation import gettext
 
 from checklists import selectors as checklist_selectors
 from compensation import selectors as compensation_selectors
-from compensation.models import ZERO, Agreement, Decision, PaymentLine, TimeEntry, TimeKind
+from compensation.models import ZERO, Agreement, PaymentLine, TimeKind
 from consultants import selectors as consultant_selectors
 from consultants.models import ConsentScope, Consultant
 from core.encryption import encrypted_field_names
@@ -220,28 +219,21 @@ def programme_summary(*, date_from: datetime.date, date_to: datetime.date, user)
         .order_by("consultant__pseudonym")
     ]
 
-    hours = TimeEntry.objects.filter(
-        status=Decision.APPROVED, date__gte=date_from, date__lte=date_to
-    )
-    hour_rows = {
-        row["kind"]: row["total"]
-        for row in hours.values("kind").annotate(total=Sum("hours")).order_by()
-    }
+    hours = compensation_selectors.approved_hours(date_from=date_from, date_to=date_to)
     summary.hours_by_kind = [
-        Row(str(label), hour_rows[kind]) for kind, label in TimeKind.choices if kind in hour_rows
+        Row(str(label), hours.by_kind[kind])
+        for kind, label in TimeKind.choices
+        if kind in hours.by_kind
     ]
-    summary.hours_total = hours.aggregate(
-        total=Coalesce(Sum("hours"), compensation_selectors.MONEY_ZERO)
-    )["total"]
+    summary.hours_total = hours.total
 
-    lines = PaymentLine.objects.filter(payable_since__gte=date_from, payable_since__lte=date_to)
-    by_kind = compensation_selectors.totals_by_kind(lines)
+    earned = compensation_selectors.earned(date_from=date_from, date_to=date_to)
     summary.earned_by_kind = [
-        Row(str(label), by_kind[kind]) for kind, label in PaymentLine.Kind.choices if by_kind[kind]
+        Row(str(label), earned.by_kind[kind])
+        for kind, label in PaymentLine.Kind.choices
+        if earned.by_kind[kind]
     ]
-    summary.earned_total = lines.aggregate(
-        total=Coalesce(Sum("amount"), compensation_selectors.MONEY_ZERO)
-    )["total"]
+    summary.earned_total = earned.total
 
     paid: dict[str, Decimal] = {}
     for row in compensation_selectors.totals_by_month_and_type(

@@ -9,24 +9,21 @@ No JavaScript: plain forms, one action per page.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from compensation import access, selectors, services
-from compensation.forms import ClaimForm, ReceiptForm, TimeEntryForm, add_service_errors
+from compensation.forms import ClaimForm, ReceiptForm, TimeEntryForm
 from compensation.views.staff import receipt_response
 from consultants.views.portal import portal_page
+from core.forms import add_service_errors
+from core.shortcuts import posted, require
 
 GET = require_http_methods(["GET"])
 GET_POST = require_http_methods(["GET", "POST"])
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
 
 
 def _own(record, consultant):
@@ -80,7 +77,7 @@ def agreement(request, consultant, pk):
 @require_POST
 def acknowledge(request, consultant, pk):
     item = access.agreement_for_user(request.user, pk)
-    _require(access.can_acknowledge_agreement(request.user, item))
+    require(access.can_acknowledge_agreement(request.user, item))
     try:
         services.agreement_acknowledge(agreement=item, by=request.user)
     except ValidationError as error:
@@ -107,7 +104,7 @@ def time_entries(request, consultant):
 @portal_page
 @GET_POST
 def time_add(request, consultant):
-    form = TimeEntryForm(request.POST if request.method == "POST" else None, consultant=consultant)
+    form = TimeEntryForm(posted(request), consultant=consultant)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -148,13 +145,13 @@ def claims(request, consultant):
 @portal_page
 @GET_POST
 def claim_add(request, consultant):
-    posted = request.method == "POST"
+    sent = request.method == "POST"
     form = ClaimForm(
-        request.POST if posted else None,
-        request.FILES if posted else None,
+        posted(request),
+        request.FILES if sent else None,
         consultant=consultant,
     )
-    if posted and form.is_valid():
+    if sent and form.is_valid():
         data = form.cleaned_data
         try:
             claim = services.claim_submit(
@@ -188,11 +185,11 @@ def claim_add(request, consultant):
 def claim_detail(request, consultant, pk):
     claim = _own(access.claim_for_user(request.user, pk), consultant)
     can_add = access.can_add_receipt(request.user, claim)
-    posted = request.method == "POST"
-    if posted:
-        _require(can_add)
-    form = ReceiptForm(request.POST if posted else None, request.FILES if posted else None)
-    if posted and form.is_valid():
+    sent = request.method == "POST"
+    if sent:
+        require(can_add)
+    form = ReceiptForm(posted(request), request.FILES if sent else None)
+    if sent and form.is_valid():
         try:
             services.receipt_add(claim=claim, by=request.user, file=form.cleaned_data["file"])
         except ValidationError as error:

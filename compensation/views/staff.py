@@ -30,24 +30,16 @@ from compensation.forms import (
     ExportForm,
     MarkPaidForm,
     ReasonForm,
-    add_service_errors,
 )
 from compensation.models import Payment
 from consultants.models import Consultant
+from core.forms import add_service_errors
+from core.shortcuts import posted, require
 from engagements.models import EngagementType
 
 PER_PAGE = 25
 GET_POST = require_http_methods(["GET", "POST"])
 RECEIPT_TYPES = {"pdf": "application/pdf", "jpg": "image/jpeg", "png": "image/png"}
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
-
-
-def _posted(request):
-    return request.POST if request.method == "POST" else None
 
 
 def no_store(response):
@@ -85,7 +77,7 @@ def index(request):
 @staff_required
 @require_http_methods(["GET"])
 def queue(request):
-    _require(access.can_view_finance(request.user))
+    require(access.can_view_finance(request.user))
     return render(
         request,
         "compensation/staff/queue.html",
@@ -101,9 +93,9 @@ def queue(request):
 @staff_required
 @require_POST
 def group(request, consultant_pk):
-    _require(access.can_view_finance(request.user))
+    require(access.can_view_finance(request.user))
     consultant = get_object_or_404(Consultant, pk=consultant_pk)
-    _require(access.can_manage_payments(request.user))
+    require(access.can_manage_payments(request.user))
     try:
         payment = services.payment_group(consultant=consultant, by=request.user)
     except ValidationError as error:
@@ -118,10 +110,10 @@ def group(request, consultant_pk):
 @GET_POST
 def adjust(request, consultant_pk):
     """A correction line for a consultant, paid with their next payment."""
-    _require(access.can_view_finance(request.user))
+    require(access.can_view_finance(request.user))
     consultant = get_object_or_404(Consultant, pk=consultant_pk)
-    _require(access.can_manage_payments(request.user))
-    form = AdjustmentForm(_posted(request))
+    require(access.can_manage_payments(request.user))
+    form = AdjustmentForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.adjustment_add(
@@ -150,7 +142,7 @@ def adjust(request, consultant_pk):
 @staff_required
 @require_http_methods(["GET"])
 def payments(request):
-    _require(access.can_view_finance(request.user))
+    require(access.can_view_finance(request.user))
     status = request.GET.get("status", "")
     if status not in Payment.Status.values:
         status = ""
@@ -171,7 +163,7 @@ def payments(request):
 
 
 def _payment(request, pk) -> Payment:
-    _require(access.can_view_finance(request.user))
+    require(access.can_view_finance(request.user))
     access.payment_for_user(request.user, pk)
     return selectors.payment_detail(pk)
 
@@ -208,7 +200,7 @@ def payment_detail(request, pk):
 @GET_POST
 def payment_approve(request, pk):
     payment = _payment(request, pk)
-    _require(access.can_manage_payments(request.user))
+    require(access.can_manage_payments(request.user))
     errors = []
     if request.method == "POST":
         try:
@@ -236,7 +228,7 @@ def payment_approve(request, pk):
 def payment_discard(request, pk):
     """Undo a draft (its lines wait again) or an approval (back to draft)."""
     payment = _payment(request, pk)
-    _require(access.can_manage_payments(request.user))
+    require(access.can_manage_payments(request.user))
     errors = []
     if request.method == "POST":
         try:
@@ -266,8 +258,8 @@ def payment_discard(request, pk):
 @GET_POST
 def payment_paid(request, pk):
     payment = _payment(request, pk)
-    _require(access.can_manage_payments(request.user))
-    form = MarkPaidForm(_posted(request), initial={"method": payment.method or "bank"})
+    require(access.can_manage_payments(request.user))
+    form = MarkPaidForm(posted(request), initial={"method": payment.method or "bank"})
     if request.method == "POST" and form.is_valid():
         try:
             services.payment_mark_paid(
@@ -300,7 +292,7 @@ def payment_reveal(request, pk):
     payment = _payment(request, pk)
     if payment.payment_method is None:
         raise PermissionDenied
-    _require(access.can_reveal_payment_method(request.user, payment.payment_method))
+    require(access.can_reveal_payment_method(request.user, payment.payment_method))
     form = ReasonForm(request.POST)
     if form.is_valid():
         try:
@@ -321,8 +313,8 @@ def payment_reveal(request, pk):
 @never_cache
 @GET_POST
 def export(request):
-    _require(access.can_export_payments(request.user))
-    form = ExportForm(_posted(request))
+    require(access.can_export_payments(request.user))
+    form = ExportForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             content = services.payment_batch_export(
@@ -351,7 +343,7 @@ def export(request):
 @staff_required
 @require_http_methods(["GET"])
 def overdue(request):
-    _require(access.can_view_finance_totals(request.user))
+    require(access.can_view_finance_totals(request.user))
     return render(
         request,
         "compensation/staff/overdue.html",
@@ -376,7 +368,7 @@ def _year(request) -> int:
 @staff_required
 @require_http_methods(["GET"])
 def totals(request):
-    _require(access.can_view_finance_totals(request.user))
+    require(access.can_view_finance_totals(request.user))
     year = _year(request)
     date_from, date_to = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
     type_labels = dict(EngagementType.choices)
@@ -436,7 +428,7 @@ def _decide(request, form, approve, reject) -> bool:
 @require_POST
 def time_decide(request, pk):
     entry = access.time_entry_for_user(request.user, pk)
-    _require(access.can_decide_time(request.user, entry))
+    require(access.can_decide_time(request.user, entry))
     form = DecisionForm(request.POST)
     if form.is_valid() and _decide(
         request,
@@ -459,8 +451,8 @@ def claim_detail(request, pk):
     claim = access.claim_for_user(request.user, pk)
     can_decide = access.can_decide_claim(request.user, claim)
     if request.method == "POST":
-        _require(can_decide)
-    form = DecisionForm(_posted(request))
+        require(can_decide)
+    form = DecisionForm(posted(request))
     if (
         request.method == "POST"
         and form.is_valid()
@@ -493,8 +485,8 @@ def receipt(request, pk):
     """A receipt, with a reason (audited), as a download under a discreet
     name; it never has a URL of its own in storage."""
     item = access.receipt_for_user(request.user, pk)
-    _require(access.can_view_receipt(request.user, item))
-    form = ReasonForm(_posted(request))
+    require(access.can_view_receipt(request.user, item))
+    form = ReasonForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             handle = services.receipt_open(

@@ -18,9 +18,9 @@ from compensation.models import (
     ExpenseClaim,
     Payment,
     PaymentLine,
-    RecordIsFrozen,
     TimeEntry,
 )
+from core.records import RecordIsImmutable
 from engagements.models import Participation
 from tests.compensation.conftest import approved_time, past_engagement
 from tests.compensation.factories import EXE, JPEG, PDF, PaymentMethodFactory, upload
@@ -177,9 +177,9 @@ def test_a_change_after_acceptance_needs_the_consultants_acknowledgement(
 
 def test_an_agreement_version_is_never_edited(agreement):
     agreement.rate_amount = D("1.00")
-    with pytest.raises(RecordIsFrozen):
+    with pytest.raises(RecordIsImmutable):
         agreement.save()
-    with pytest.raises(RecordIsFrozen):
+    with pytest.raises(RecordIsImmutable):
         agreement.delete()
 
 
@@ -319,7 +319,7 @@ def test_a_decided_entry_is_final(agreement, owner, manager_user):
     with pytest.raises(ValidationError):
         services.time_entry_reject(entry=entry, by=manager_user, reason="no")
     entry.hours = D("9")
-    with pytest.raises(RecordIsFrozen):
+    with pytest.raises(RecordIsImmutable):
         entry.save()
 
 
@@ -495,13 +495,13 @@ def test_a_paid_payment_and_its_lines_are_immutable(owed, finance_user):
     services.payment_mark_paid(payment=payment, by=finance_user, method="cash")
     line = payment.lines.first()
     line.amount = D("1.00")
-    with pytest.raises(RecordIsFrozen):
+    with pytest.raises(RecordIsImmutable):
         line.save()
-    with pytest.raises(RecordIsFrozen):
+    with pytest.raises(RecordIsImmutable):
         line.delete()
     payment.refresh_from_db()
     payment.reference = "changed"
-    with pytest.raises(RecordIsFrozen):
+    with pytest.raises(RecordIsImmutable):
         payment.save()
     with pytest.raises(ValidationError):
         services.payment_return_to_draft(payment=payment, by=finance_user)
