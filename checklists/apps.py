@@ -8,14 +8,23 @@ class ChecklistsConfig(AppConfig):
 
     def ready(self):
         import checklists.reminders  # noqa: F401  (registers the reminder kinds)
-        from checklists import gates, models, receivers
+        from checklists import gates, models, panels, receivers
         from core import audit
         from engagements import signals
+        from engagements.panels import register_detail_panel
         from engagements.workflow import register_guard
 
         # The checklist's conditions on the engagement workflow (its one place).
         register_guard("confirm", gates.before_items_done, key="checklists.confirm")
         register_guard("close", gates.after_items_done, key="checklists.close")
+
+        # The checklist on the engagement's staff page.
+        register_detail_panel(
+            "checklists.checklist",
+            order=10,
+            context=panels.engagement_checklist,
+            template=panels.TEMPLATE,
+        )
 
         signals.engagement_transitioned.connect(
             receivers.on_engagement_transitioned, dispatch_uid="checklists.instantiate"

@@ -31,14 +31,21 @@ engagements is still a guardian grant, made through ``consultants.access``
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from accounts.models import User
 from accounts.roles import Role, has_role, roles_of
 from consultants import access as consultants_access
 from consultants.models import Consultant
 from engagements.models import Engagement, Participation
+
+# Whoever asks: a signed-in user or the anonymous one.
+Actor = User | AnonymousUser
 
 # Transitions only managers (and administrators) may make.
 MANAGER_TRANSITIONS = frozenset({"approve", "decline"})
@@ -49,23 +56,23 @@ OWNER_TRANSITIONS = frozenset({"submit", "cancel"})
 # --- Who is who --------------------------------------------------------------------
 
 
-def _active(user) -> bool:
+def _active(user: Actor | None) -> bool:
     return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
 
 
-def _is_admin(user) -> bool:
+def _is_admin(user: Actor) -> bool:
     return _active(user) and (user.is_superuser or has_role(user, Role.ADMINISTRATOR))
 
 
-def _is_manager(user) -> bool:
+def _is_manager(user: Actor) -> bool:
     return _is_admin(user) or has_role(user, Role.PROGRAMME_MANAGER)
 
 
-def _is_owner(user, engagement: Engagement) -> bool:
+def _is_owner(user: Actor, engagement: Engagement) -> bool:
     return _active(user) and engagement.owner_id == user.pk
 
 
-def _is_assigned(user, engagement: Engagement) -> bool:
+def _is_assigned(user: Actor, engagement: Engagement) -> bool:
     if not _active(user) or engagement.pk is None:
         return False
     cache = getattr(engagement, "_prefetched_objects_cache", {})
@@ -74,14 +81,14 @@ def _is_assigned(user, engagement: Engagement) -> bool:
     return engagement.assigned_staff.filter(pk=user.pk).exists()
 
 
-def _is_programme_staff(user) -> bool:
+def _is_programme_staff(user: Actor) -> bool:
     return has_role(user, Role.PROGRAMME_STAFF)
 
 
 # --- Seeing --------------------------------------------------------------------------
 
 
-def engagements_visible_to(user) -> QuerySet[Engagement]:
+def engagements_visible_to(user: Actor) -> QuerySet[Engagement]:
     """Every staff list of engagements starts here (see the module docstring)."""
     everyone = Engagement.objects.all()
     if not _active(user):
@@ -102,11 +109,11 @@ def engagements_visible_to(user) -> QuerySet[Engagement]:
     return everyone.filter(conditions) if conditions else everyone.none()
 
 
-def _assigned_ids(user):
+def _assigned_ids(user: Actor) -> QuerySet[Any]:
     return Engagement.assigned_staff.through.objects.filter(user_id=user.pk).values("engagement_id")
 
 
-def engagements_run_by(user) -> QuerySet[Engagement]:
+def engagements_run_by(user: Actor) -> QuerySet[Engagement]:
     """Engagements ``user`` runs: every one for managers, their own and assigned
     ones for programme staff ("needs me today", counts)."""
     everyone = Engagement.objects.all()
@@ -119,18 +126,18 @@ def engagements_run_by(user) -> QuerySet[Engagement]:
     return everyone.none()
 
 
-def engagements_mine(user) -> QuerySet[Engagement]:
+def engagements_mine(user: Actor) -> QuerySet[Engagement]:
     """Engagements ``user`` owns or is assigned to, whatever their role."""
     if not _active(user):
         return Engagement.objects.none()
     return Engagement.objects.filter(Q(owner=user) | Q(pk__in=_assigned_ids(user)))
 
 
-def can_view(user, engagement: Engagement) -> bool:
+def can_view(user: Actor, engagement: Engagement) -> bool:
     return engagements_visible_to(user).filter(pk=engagement.pk).exists()
 
 
-def engagement_for_user(user, pk) -> Engagement:
+def engagement_for_user(user: Actor, pk: object) -> Engagement:
     """The engagement, or 404 for anyone who may not see it."""
     try:
         return engagements_visible_to(user).select_related("owner").get(pk=pk)
@@ -138,7 +145,7 @@ def engagement_for_user(user, pk) -> Engagement:
         raise Http404("No such engagement.") from None
 
 
-def engagement_for_user_to_change(user, pk) -> Engagement:
+def engagement_for_user_to_change(user: Actor, pk: object) -> Engagement:
     """404 as above, then 403 for those who may see but not run it."""
     engagement = engagement_for_user(user, pk)
     if not can_run(user, engagement):
@@ -149,12 +156,12 @@ def engagement_for_user_to_change(user, pk) -> Engagement:
 # --- Doing (staff) -------------------------------------------------------------------
 
 
-def can_create(user) -> bool:
+def can_create(user: Actor) -> bool:
     """Write a request: programme staff, managers and administrators."""
     return _is_manager(user) or _is_programme_staff(user)
 
 
-def can_run(user, engagement: Engagement) -> bool:
+def can_run(user: Actor, engagement: Engagement) -> bool:
     """Owner, assigned staff (programme staff), managers and administrators."""
     if _is_manager(user):
         return True
@@ -163,12 +170,12 @@ def can_run(user, engagement: Engagement) -> bool:
     return _is_owner(user, engagement) or _is_assigned(user, engagement)
 
 
-def can_edit(user, engagement: Engagement) -> bool:
+def can_edit(user: Actor, engagement: Engagement) -> bool:
     """Change the details (while the engagement is open)."""
     return engagement.is_open and can_run(user, engagement)
 
 
-def can_transition(user, engagement: Engagement, name: str) -> bool:
+def can_transition(user: Actor, engagement: Engagement, name: str) -> bool:
     """Whether ``user`` may make transition ``name`` (permission only; the
     workflow checks the conditions)."""
     if name in MANAGER_TRANSITIONS:
@@ -178,20 +185,31 @@ def can_transition(user, engagement: Engagement, name: str) -> bool:
     return can_run(user, engagement)
 
 
-def can_approve_requests(user) -> bool:
+def can_approve_requests(user: Actor) -> bool:
     """Approve or decline submitted requests (any engagement)."""
     return _is_manager(user)
 
 
-def can_assign_staff(user, engagement: Engagement) -> bool:
+def can_assign_staff(user: Actor, engagement: Engagement) -> bool:
     return _is_manager(user) or (_is_programme_staff(user) and _is_owner(user, engagement))
 
 
-def owner_candidates():
+def can_own(user: Actor) -> bool:
+    """Whether ``user`` may own an engagement: active programme staff,
+    managers, superusers (the service's check of the chosen owner)."""
+    return _active(user) and (
+        has_role(user, Role.PROGRAMME_STAFF, Role.PROGRAMME_MANAGER) or user.is_superuser
+    )
+
+
+def can_be_assigned(user: Actor) -> bool:
+    """Whether ``user`` may be assigned to an engagement: active programme staff."""
+    return _active(user) and has_role(user, Role.PROGRAMME_STAFF)
+
+
+def owner_candidates() -> QuerySet[User]:
     """Who may own an engagement: active programme staff and managers (the
     create and edit forms' choices, the list's owner filter)."""
-    from accounts.models import User
-
     return (
         User.objects.filter(
             is_active=True,
@@ -202,10 +220,8 @@ def owner_candidates():
     )
 
 
-def assignable_staff(engagement: Engagement):
+def assignable_staff(engagement: Engagement) -> QuerySet[User]:
     """Programme staff who may be assigned to ``engagement`` and are not yet."""
-    from accounts.models import User
-
     return (
         User.objects.filter(is_active=True, groups__name=Role.PROGRAMME_STAFF.value)
         .exclude(pk=engagement.owner_id)
@@ -215,40 +231,40 @@ def assignable_staff(engagement: Engagement):
     )
 
 
-def can_invite(user, engagement: Engagement) -> bool:
+def can_invite(user: Actor, engagement: Engagement) -> bool:
     return can_run(user, engagement)
 
 
-def can_view_matching(user, engagement: Engagement) -> bool:
+def can_view_matching(user: Actor, engagement: Engagement) -> bool:
     return can_run(user, engagement)
 
 
-def can_manage_privacy_plan(user, engagement: Engagement) -> bool:
+def can_manage_privacy_plan(user: Actor, engagement: Engagement) -> bool:
     return can_run(user, engagement)
 
 
-def can_approve_privacy_plan(user, engagement: Engagement) -> bool:
+def can_approve_privacy_plan(user: Actor, engagement: Engagement) -> bool:
     return _is_manager(user)
 
 
-def can_manage_participation(user, participation: Participation) -> bool:
+def can_manage_participation(user: Actor, participation: Participation) -> bool:
     """Confirm, withdraw an invitation, mark attendance: those who run it."""
     return can_run(user, participation.engagement)
 
 
-def can_write_debrief(user, engagement: Engagement) -> bool:
+def can_write_debrief(user: Actor, engagement: Engagement) -> bool:
     return can_run(user, engagement)
 
 
-def can_view_debrief(user, engagement: Engagement) -> bool:
+def can_view_debrief(user: Actor, engagement: Engagement) -> bool:
     return can_run(user, engagement)
 
 
-def can_view_feedback(user, engagement: Engagement) -> bool:
+def can_view_feedback(user: Actor, engagement: Engagement) -> bool:
     return can_run(user, engagement)
 
 
-def can_view_reasons(user, participation: Participation) -> bool:
+def can_view_reasons(user: Actor, participation: Participation) -> bool:
     """An optional reason for declining or stepping back: the consultant, and
     the managers who may need to act on it. Never required, never on a list."""
     return _is_manager(user) or is_own(user, participation)
@@ -257,11 +273,11 @@ def can_view_reasons(user, participation: Participation) -> bool:
 # --- The consultant -------------------------------------------------------------------
 
 
-def consultant_of(user) -> Consultant | None:
+def consultant_of(user: Actor) -> Consultant | None:
     return consultants_access.consultant_of(user)
 
 
-def is_own(user, participation: Participation) -> bool:
+def is_own(user: Actor, participation: Participation) -> bool:
     return (
         _active(user)
         and has_role(user, Role.CONSULTANT)
@@ -270,14 +286,14 @@ def is_own(user, participation: Participation) -> bool:
     )
 
 
-def participations_of(user) -> QuerySet[Participation]:
+def participations_of(user: Actor) -> QuerySet[Participation]:
     """A consultant's own participations; nothing for anyone else."""
     if not _active(user) or not has_role(user, Role.CONSULTANT):
         return Participation.objects.none()
     return Participation.objects.filter(consultant__user=user)
 
 
-def participation_for_consultant(user, pk) -> Participation:
+def participation_for_consultant(user: Actor, pk: object) -> Participation:
     """The consultant's own participation, or 404 (someone else's included)."""
     try:
         return participations_of(user).select_related("engagement", "consultant").get(pk=pk)
@@ -285,7 +301,7 @@ def participation_for_consultant(user, pk) -> Participation:
         raise Http404("No such invitation.") from None
 
 
-def can_respond(user, participation: Participation, *, on_behalf: bool = False) -> bool:
+def can_respond(user: Actor, participation: Participation, *, on_behalf: bool = False) -> bool:
     """Accept, decline, step back, choose what to share, give feedback: the
     consultant, from the portal. ``on_behalf``: staff who run the engagement
     recording an answer the consultant gave them (by phone, in person);
@@ -298,7 +314,7 @@ def can_respond(user, participation: Participation, *, on_behalf: bool = False) 
 # --- Object grants on consultants (through consultants.access) ------------------------
 
 
-def staff_of(engagement: Engagement) -> list:
+def staff_of(engagement: Engagement) -> list[User]:
     """The owner and the assigned staff: who runs it day to day."""
     people = {engagement.owner_id: engagement.owner}
     for member in engagement.assigned_staff.all():

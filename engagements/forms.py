@@ -2,7 +2,7 @@
 the shape of the input only; the rules (the workflow, double booking,
 matching's exclusions, who may do what) live in ``engagements.workflow``
 and ``engagements.services``, whose errors the views put back on the form
-with ``add_service_errors``.
+with ``core.forms.add_service_errors``.
 
 Times are entered and shown in Asia/Manila (the site's time zone): Django
 reads a ``datetime-local`` value in the current time zone and shows an aware
@@ -33,8 +33,6 @@ from engagements.models import (
     PrivacyPlan,
 )
 from engagements.services import ENGAGEMENT_FIELDS, PRIVACY_PLAN_FIELDS
-
-__all__ = ["add_service_errors"]
 
 REASON_MAX = 2000
 

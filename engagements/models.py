@@ -1,9 +1,8 @@
 """Engagements: requests, their workflow history, privacy plans, the
 participation of consultants, debriefs and feedback.
 
-The status of an engagement changes only through ``engagements.workflow``
-(one place: permissions, conditions, history). The status of a
-participation changes only through ``engagements.services``.
+The status of an engagement, and of a participation, changes only through
+``engagements.workflow`` (one place: permissions, conditions, history).
 
 No double booking is a PostgreSQL rule: each participation carries a copy of
 its engagement's time range (``Participation.period``, kept in step by the
@@ -31,6 +30,7 @@ from django.utils.translation import gettext_lazy as _
 
 from consultants.models import Consultant, ExpertiseTopic, Language
 from core.encryption import EncryptedTextField
+from core.records import AppendOnlyModel
 
 END_AFTER_START_MESSAGE = _("The engagement must end after it starts.")
 DOUBLE_BOOKING_MESSAGE = _("This consultant already takes part in another engagement at that time.")
@@ -206,9 +206,11 @@ class Engagement(models.Model):
             self.languages = list(dict.fromkeys(self.languages))
 
 
-class EngagementTransition(models.Model):
+class EngagementTransition(AppendOnlyModel):
     """One step of an engagement through its workflow: append-only, written
     by ``engagements.workflow`` only (the creation is a step from nothing)."""
+
+    immutable_message = _("The workflow history is append-only.")
 
     engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="transitions")
     name = models.CharField(_("action"), max_length=24)
@@ -238,11 +240,6 @@ class EngagementTransition(models.Model):
 
     def __str__(self):
         return f"{self.engagement}: {self.from_status or '—'} → {self.to_status}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise ValidationError("The workflow history is append-only.")
-        super().save(*args, **kwargs)
 
 
 class PrivacyPlan(models.Model):
@@ -484,10 +481,12 @@ class Participation(models.Model):
         return self.status in self.BOOKED
 
 
-class ParticipationChange(models.Model):
-    """One change of a participation's status: append-only, written by the
-    services. The reason, when one was given, stays on the participation
-    (encrypted), never here."""
+class ParticipationChange(AppendOnlyModel):
+    """One change of a participation's status: append-only, written by
+    ``engagements.workflow``. The reason, when one was given, stays on the
+    participation (encrypted), never here."""
+
+    immutable_message = _("The participation history is append-only.")
 
     participation = models.ForeignKey(
         Participation, on_delete=models.CASCADE, related_name="changes"
@@ -517,11 +516,6 @@ class ParticipationChange(models.Model):
 
     def __str__(self):
         return f"{self.participation}: {self.from_status or '—'} → {self.to_status}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise ValidationError("The participation history is append-only.")
-        super().save(*args, **kwargs)
 
 
 class Debrief(models.Model):

@@ -22,9 +22,11 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from accounts.models import User
 from consultants.models import Consultant, ExpertiseTopic
 from core.encryption import encrypted_field_names
 from engagements import access
+from engagements.access import Actor
 from engagements.models import (
     Debrief,
     Engagement,
@@ -56,13 +58,13 @@ def _with_counts(queryset: QuerySet[Engagement]) -> QuerySet[Engagement]:
 
 def engagement_list(
     *,
-    user,
+    user: Actor,
     status: str | None = None,
     type: str | None = None,
     audience: str | None = None,
     starts_from: datetime.date | None = None,
     starts_until: datetime.date | None = None,
-    owner=None,
+    owner: User | None = None,
     search: str = "",
 ) -> QuerySet[Engagement]:
     """The staff list: what ``user`` may see, filtered, searched (title,
@@ -93,7 +95,9 @@ def engagement_list(
     return _with_counts(queryset.select_related("owner")).order_by("start", "id")
 
 
-def engagement_calendar(*, user, year: int, month: int) -> dict[datetime.date, list[Engagement]]:
+def engagement_calendar(
+    *, user: Actor, year: int, month: int
+) -> dict[datetime.date, list[Engagement]]:
     """Every day of the month (Asia/Manila) with the visible engagements that
     touch it, in one query. Cancelled and declined engagements are left out."""
     tz = timezone.get_default_timezone()
@@ -248,7 +252,7 @@ class StaffToday:
     debriefs_due: list[Engagement]
     recent_withdrawals: list[ParticipationChange]
 
-    def __bool__(self):
+    def __bool__(self) -> bool:
         return any(
             [
                 self.awaiting_approval,
@@ -263,7 +267,7 @@ class StaffToday:
 
 def staff_today(
     *,
-    user,
+    user: Actor,
     now: datetime.datetime | None = None,
     soon_days: int = 14,
     limit: int = 20,

@@ -4,13 +4,15 @@ Each function is one business action: keyword-only arguments, one
 ``transaction.atomic()``, ``full_clean()`` before ``save()``, a
 ``ValidationError`` (or a domain subclass below) with a message a person
 can act on when the input is wrong, and nothing saved in that case. Every
-service checks permission itself (``engagements.access``) and raises
-``PermissionDenied``; views check first to answer 404/403 properly.
+service checks permission itself (``engagements.access``, through
+``core.shortcuts.require`` or the workflow) and raises ``PermissionDenied``;
+views check first to answer 404/403 properly.
 
-Status changes of an engagement are ``engagements.workflow``'s; the
-status of a participation changes here, always with the participation's
-row locked, written to its history (``ParticipationChange``) and announced
-with ``participation_status_changed``.
+Status changes, of an engagement and of a participation, are
+``engagements.workflow``'s (its tables say what may happen and why not;
+``participation_transition`` locks, writes the history and announces it).
+The services here add what only they know (the fields an answer sets,
+consents at confirmation, e-mails) and call it.
 
 No double booking: a participation's ``period`` copies its engagement's
 time. It is set on invitation, refreshed on acceptance, and rewritten for
@@ -30,28 +32,50 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.roles import Role, has_role
 from consultants.models import Consultant, ExpertiseTopic
+from core.shortcuts import require
 from engagements import access, emails, matching, workflow
 from engagements.models import (
-    DOUBLE_BOOKING_CODE,
-    DOUBLE_BOOKING_MESSAGE,
     FEEDBACK_SCORES,
     Debrief,
     Engagement,
     Feedback,
     Participation,
-    ParticipationChange,
     PrivacyPlan,
 )
-from engagements.signals import engagement_dates_changed, participation_status_changed
+from engagements.signals import engagement_dates_changed
+from engagements.workflow import DoubleBooking, ParticipationStateError
+
+__all__ = [
+    "ENGAGEMENT_FIELDS",
+    "PRIVACY_PLAN_FIELDS",
+    "ConsultantExcluded",
+    "DoubleBooking",
+    "ParticipationStateError",
+    "debrief_add",
+    "engagement_assign_staff",
+    "engagement_create",
+    "engagement_unassign_staff",
+    "engagement_update",
+    "feedback_submit",
+    "participation_accept",
+    "participation_confirm",
+    "participation_decline",
+    "participation_invite",
+    "participation_mark_attendance",
+    "participation_revoke",
+    "participation_set_story_sharing",
+    "participation_withdraw",
+    "privacy_plan_approve",
+    "privacy_plan_save",
+]
 
 P = Participation.Status
 
@@ -90,90 +114,23 @@ PRIVACY_PLAN_FIELDS = frozenset(
 )
 
 
-class DoubleBooking(ValidationError):
-    """A consultant would hold two overlapping engagements."""
-
-
 class ConsultantExcluded(ValidationError):
     """A consultant matching excludes was invited; ``exclusions`` says why."""
 
-    def __init__(self, exclusions: list[matching.Exclusion]):
+    def __init__(self, exclusions: list[matching.Exclusion]) -> None:
         self.exclusions = exclusions
         super().__init__([e.message for e in exclusions], code="excluded")
 
 
-class ParticipationStateError(ValidationError):
-    """A participation action that its current status does not allow."""
-
-
 # --- Helpers ---------------------------------------------------------------------------
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied(_("You may not do this."))
 
 
 def _locked_engagement(engagement: Engagement) -> Engagement:
     return Engagement.objects.select_for_update().select_related("owner").get(pk=engagement.pk)
 
 
-def _locked_participation(participation: Participation) -> Participation:
-    """The participation's row locked, after its engagement's: always in this
-    order (as ``engagement_update`` and the workflow do), so a change of dates
-    and an answer to the invitation happen one after the other."""
-    Engagement.objects.select_for_update().filter(pk=participation.engagement_id).exists()
-    return (
-        Participation.objects.select_for_update(of=("self",))
-        .select_related("engagement", "consultant", "engagement__owner")
-        .get(pk=participation.pk)
-    )
-
-
 def _range(engagement: Engagement) -> DateTimeTZRange:
     return DateTimeTZRange(engagement.start, engagement.end, "[)")
-
-
-def _set_status(
-    participation: Participation,
-    status: str,
-    *,
-    by,
-    now: datetime.datetime,
-    fields: Iterable[str] = (),
-) -> None:
-    """Save the new status (and ``fields``), with its history, refusing a double booking."""
-    source = participation.status
-    participation.status = status
-    try:
-        participation.full_clean()
-    except ValidationError as error:
-        participation.status = source
-        if any(e.code == DOUBLE_BOOKING_CODE for e in error.error_dict.get(NON_FIELD_ERRORS, [])):
-            raise DoubleBooking(DOUBLE_BOOKING_MESSAGE, code=DOUBLE_BOOKING_CODE) from error
-        raise
-    try:
-        with transaction.atomic():
-            participation.save(update_fields=["status", "updated_at", *fields])
-    except IntegrityError as error:
-        # Another transaction booked the same time after our check and
-        # committed first: the exclusion constraint had the last word.
-        participation.status = source
-        raise DoubleBooking(DOUBLE_BOOKING_MESSAGE, code=DOUBLE_BOOKING_CODE) from error
-    ParticipationChange.objects.create(
-        participation=participation, from_status=source, to_status=status, by=by, at=now
-    )
-    participation_status_changed.send(
-        sender=Participation,
-        participation=participation,
-        from_status=source,
-        to_status=status,
-        by=by,
-    )
-
-
-def _refuse(message: str, code: str = "invalid") -> None:
-    raise ParticipationStateError(message, code=code)
 
 
 # --- Engagements ------------------------------------------------------------------------
@@ -197,10 +154,7 @@ def _apply(engagement: Engagement, data: Mapping[str, Any]) -> list[ExpertiseTop
 
 
 def _check_owner(owner: User) -> None:
-    if not (
-        owner.is_active
-        and (has_role(owner, Role.PROGRAMME_STAFF, Role.PROGRAMME_MANAGER) or owner.is_superuser)
-    ):
+    if not access.can_own(owner):
         raise ValidationError(
             {"owner": _("The owner must be a programme staff member or manager.")}
         )
@@ -215,7 +169,7 @@ def engagement_create(
 ) -> Engagement:
     """A new request, as a draft. ``data`` holds ENGAGEMENT_FIELDS (a form's
     cleaned_data); the owner defaults to ``by``."""
-    _require(access.can_create(by))
+    require(access.can_create(by))
     with transaction.atomic():
         engagement = Engagement(owner=by)
         topics = _apply(engagement, data)
@@ -242,7 +196,7 @@ def engagement_update(
     another of their engagements makes the whole change fail (``DoubleBooking``)."""
     with transaction.atomic():
         engagement = _locked_engagement(engagement)
-        _require(access.can_run(by, engagement))
+        require(access.can_run(by, engagement))
         if not engagement.is_open:
             raise ValidationError(
                 _("A %(status)s engagement can no longer be changed.")
@@ -305,8 +259,8 @@ def engagement_assign_staff(*, engagement: Engagement, staff_member: User, by: U
     """Add a programme staff member to the engagement; they see its consultants."""
     with transaction.atomic():
         engagement = _locked_engagement(engagement)
-        _require(access.can_assign_staff(by, engagement))
-        if not (staff_member.is_active and has_role(staff_member, Role.PROGRAMME_STAFF)):
+        require(access.can_assign_staff(by, engagement))
+        if not access.can_be_assigned(staff_member):
             raise ValidationError(_("Only programme staff can be assigned."))
         engagement.assigned_staff.add(staff_member)
         for participation in engagement.participations.filter(
@@ -322,7 +276,7 @@ def engagement_assign_staff(*, engagement: Engagement, staff_member: User, by: U
 def engagement_unassign_staff(*, engagement: Engagement, staff_member: User, by: User) -> None:
     with transaction.atomic():
         engagement = _locked_engagement(engagement)
-        _require(access.can_assign_staff(by, engagement))
+        require(access.can_assign_staff(by, engagement))
         engagement.assigned_staff.remove(staff_member)
 
 
@@ -337,7 +291,7 @@ def privacy_plan_save(*, engagement: Engagement, by: User, data: Mapping[str, An
         raise ValueError(f"Not privacy plan fields: {', '.join(sorted(unknown))}")
     with transaction.atomic():
         engagement = _locked_engagement(engagement)
-        _require(access.can_manage_privacy_plan(by, engagement))
+        require(access.can_manage_privacy_plan(by, engagement))
         if not engagement.is_open:
             raise ValidationError(_("This engagement can no longer be changed."))
         plan = PrivacyPlan.objects.filter(engagement=engagement).first() or PrivacyPlan(
@@ -356,7 +310,7 @@ def privacy_plan_save(*, engagement: Engagement, by: User, data: Mapping[str, An
 def privacy_plan_approve(*, plan: PrivacyPlan, by: User) -> PrivacyPlan:
     with transaction.atomic():
         _locked_engagement(plan.engagement)
-        _require(access.can_approve_privacy_plan(by, plan.engagement))
+        require(access.can_approve_privacy_plan(by, plan.engagement))
         plan = PrivacyPlan.objects.select_for_update().get(pk=plan.pk)
         plan.approved_by = by
         plan.approved_at = timezone.now()
@@ -380,42 +334,25 @@ def participation_invite(
     now = now or timezone.now()
     with transaction.atomic():
         engagement = _locked_engagement(engagement)
-        _require(access.can_invite(by, engagement))
-        if engagement.status != Engagement.Status.STAFFING:
-            raise ValidationError(
-                _("Consultants are invited while the engagement is staffing; it is “%(s)s”.")
-                % {"s": engagement.get_status_display()},
-                code="not_staffing",
-            )
-        if engagement.start <= now:
-            raise ValidationError(_("The engagement has already started."), code="started")
-        consultant = Consultant.objects.select_for_update().get(pk=consultant.pk)
-        exclusions = matching.exclusions_for(engagement=engagement, consultant=consultant, now=now)
-        if exclusions:
-            raise ConsultantExcluded(exclusions)
         participation = Participation(
             engagement=engagement,
             consultant=consultant,
             role=role,
-            status=P.INVITED,
             period=_range(engagement),
-            story_sharing=consultant.story_sharing_default,
             invited_by=by,
             invited_at=now,
         )
-        participation.full_clean()
-        participation.save()
-        ParticipationChange.objects.create(
-            participation=participation, from_status="", to_status=P.INVITED, by=by, at=now
+        workflow.participation_check(participation=participation, name="invite", by=by, now=now)
+        consultant = Consultant.objects.select_for_update().get(pk=consultant.pk)
+        exclusions = matching.exclusions_for(engagement=engagement, consultant=consultant, now=now)
+        if exclusions:
+            raise ConsultantExcluded(exclusions)
+        participation.consultant = consultant
+        participation.story_sharing = consultant.story_sharing_default
+        workflow.participation_transition(
+            participation=participation, name="invite", by=by, now=now
         )
         access.grant_staff_on_consultant(engagement, consultant)
-        participation_status_changed.send(
-            sender=Participation,
-            participation=participation,
-            from_status="",
-            to_status=P.INVITED,
-            by=by,
-        )
     return participation
 
 
@@ -423,25 +360,9 @@ def participation_revoke(
     *, participation: Participation, by: User, now: datetime.datetime | None = None
 ) -> Participation:
     """Staff withdraw an invitation not yet confirmed (invited or accepted)."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        participation = _locked_participation(participation)
-        _require(access.can_manage_participation(by, participation))
-        if participation.status not in (P.INVITED, P.ACCEPTED):
-            _refuse(
-                _("Only an invitation not yet confirmed can be withdrawn; this one is “%(s)s”.")
-                % {"s": participation.get_status_display()}
-            )
-        _set_status(participation, P.REVOKED, by=by, now=now)
-    return participation
-
-
-def _consultant_may_answer(participation: Participation, now: datetime.datetime) -> None:
-    engagement = participation.engagement
-    if engagement.status not in (Engagement.Status.STAFFING, Engagement.Status.CONFIRMED):
-        _refuse(_("This engagement is no longer looking for consultants."), code="not_staffing")
-    if engagement.start <= now:
-        _refuse(_("This engagement has already started."), code="started")
+    return workflow.participation_transition(
+        participation=participation, name="revoke", by=by, now=now
+    )
 
 
 def participation_accept(
@@ -454,19 +375,19 @@ def participation_accept(
     """The consultant says yes. Refused if the invitation was withdrawn or
     answered, belongs to someone else, or the time is already taken."""
     now = now or timezone.now()
+    answered_at = now
     with transaction.atomic():
-        participation = _locked_participation(participation)
-        _require(access.can_respond(by, participation, on_behalf=on_behalf))
-        if participation.status != P.INVITED:
-            _refuse(
-                _("This invitation is “%(s)s”: it can no longer be accepted.")
-                % {"s": participation.get_status_display()},
-                code="not_invited",
-            )
-        _consultant_may_answer(participation, now)
-        participation.period = _range(participation.engagement)
-        participation.responded_at = now
-        _set_status(participation, P.ACCEPTED, by=by, now=now, fields=["period", "responded_at"])
+        participation = workflow.participation_transition(
+            participation=participation,
+            name="accept",
+            by=by,
+            on_behalf=on_behalf,
+            now=now,
+            changes=lambda locked: {
+                "period": _range(locked.engagement),
+                "responded_at": answered_at,
+            },
+        )
         access.grant_staff_on_consultant(participation.engagement, participation.consultant)
     return participation
 
@@ -481,21 +402,18 @@ def participation_decline(
 ) -> Participation:
     """The consultant says no; a reason is optional, never required."""
     now = now or timezone.now()
-    with transaction.atomic():
-        participation = _locked_participation(participation)
-        _require(access.can_respond(by, participation, on_behalf=on_behalf))
-        if participation.status != P.INVITED:
-            _refuse(
-                _("This invitation is “%(s)s”: it can no longer be declined.")
-                % {"s": participation.get_status_display()},
-                code="not_invited",
-            )
-        participation.decline_reason = (reason or "").strip()
-        participation.responded_at = now
-        _set_status(
-            participation, P.DECLINED, by=by, now=now, fields=["decline_reason", "responded_at"]
-        )
-    return participation
+    answered_at = now
+    return workflow.participation_transition(
+        participation=participation,
+        name="decline",
+        by=by,
+        on_behalf=on_behalf,
+        now=now,
+        changes=lambda locked: {
+            "decline_reason": (reason or "").strip(),
+            "responded_at": answered_at,
+        },
+    )
 
 
 def participation_withdraw(
@@ -510,41 +428,31 @@ def participation_withdraw(
     """The right to stop: the consultant steps back, at any time up to the end
     of the engagement, without a reason. The time already given stays on the
     record (``hours_given``, and the compensation app's entries) and is paid.
-    The owner is told by a discreet e-mail after the change is saved."""
+    The owner is told by a discreet e-mail after the change is saved.
+    Stepping back from an invitation not yet answered is declining it."""
     now = now or timezone.now()
+    stepped_back_at = now
     with transaction.atomic():
-        participation = _locked_participation(participation)
-        _require(access.can_respond(by, participation, on_behalf=on_behalf))
-        if participation.status == P.INVITED:
-            # Stepping back from an invitation not yet answered is declining it.
-            participation.decline_reason = (reason or "").strip()
-            participation.responded_at = now
-            _set_status(
-                participation,
-                P.DECLINED,
-                by=by,
-                now=now,
-                fields=["decline_reason", "responded_at"],
+        locked = workflow.lock_participation(participation)
+        if locked.status == P.INVITED:
+            return participation_decline(
+                participation=locked, by=by, on_behalf=on_behalf, reason=reason, now=now
             )
-            return participation
-        if participation.status not in (P.ACCEPTED, P.CONFIRMED):
-            _refuse(
-                _("This participation is “%(s)s”: there is nothing to step back from.")
-                % {"s": participation.get_status_display()},
-                code="not_booked",
-            )
-        if participation.engagement.end <= now:
-            _refuse(_("This engagement has already ended."), code="ended")
-        participation.withdrawal_reason = (reason or "").strip()
-        participation.withdrawn_at = now
-        if hours_given is not None:
-            participation.hours_given = hours_given
-        _set_status(
-            participation,
-            P.WITHDRAWN,
+
+        def changes(locked: Participation) -> dict[str, Any]:
+            return {
+                "withdrawal_reason": (reason or "").strip(),
+                "withdrawn_at": stepped_back_at,
+                "hours_given": locked.hours_given if hours_given is None else hours_given,
+            }
+
+        participation = workflow.participation_transition(
+            participation=locked,
+            name="step_back",
             by=by,
+            on_behalf=on_behalf,
             now=now,
-            fields=["withdrawal_reason", "withdrawn_at", "hours_given"],
+            changes=changes,
         )
         engagement = participation.engagement
         recipients = [m.email for m in access.staff_of(engagement) if m.is_active and m.email]
@@ -563,37 +471,30 @@ def participation_confirm(
     """Staff confirm an accepted participation (consents checked again: one
     may have been withdrawn since the invitation)."""
     now = now or timezone.now()
+    confirmed_at = now
     with transaction.atomic():
-        participation = _locked_participation(participation)
-        _require(access.can_manage_participation(by, participation))
-        if participation.status == P.CONFIRMED:
-            _refuse(_("This consultant is already confirmed."), code="already_confirmed")
-        if participation.status != P.ACCEPTED:
-            _refuse(
-                _("Only an accepted invitation can be confirmed; this one is “%(s)s”.")
-                % {"s": participation.get_status_display()},
-                code="not_accepted",
-            )
-        engagement = participation.engagement
-        if engagement.status not in (Engagement.Status.STAFFING, Engagement.Status.CONFIRMED):
-            _refuse(_("This engagement is not staffing."), code="not_staffing")
+        locked = workflow.lock_participation(participation)
+        workflow.participation_check(participation=locked, name="confirm", by=by, now=now)
+        engagement = locked.engagement
         plan = PrivacyPlan.objects.filter(engagement=engagement).first()
         lacking = matching.missing_consents(
-            engagement=engagement, plan=plan, consultants=[participation.consultant]
+            engagement=engagement, plan=plan, consultants=[locked.consultant]
         )
         if lacking:
-            _refuse(
+            raise ParticipationStateError(
                 _("%(pseudonym)s has not given consent for: %(scopes)s.")
                 % {
-                    "pseudonym": participation.consultant.pseudonym,
-                    "scopes": lacking[participation.consultant_id],
+                    "pseudonym": locked.consultant.pseudonym,
+                    "scopes": lacking[locked.consultant_id],
                 },
                 code="missing_consent",
             )
-        participation.confirmed_at = now
-        participation.confirmed_by = by
-        _set_status(
-            participation, P.CONFIRMED, by=by, now=now, fields=["confirmed_at", "confirmed_by"]
+        participation = workflow.participation_transition(
+            participation=locked,
+            name="confirm",
+            by=by,
+            now=now,
+            changes=lambda locked: {"confirmed_at": confirmed_at, "confirmed_by": by},
         )
         access.grant_staff_on_consultant(engagement, participation.consultant, reveal=True)
     return participation
@@ -607,38 +508,25 @@ def participation_mark_attendance(
     now: datetime.datetime | None = None,
 ) -> Participation:
     """After the event: attended or not. A mistake can be corrected until the
-    engagement is closed."""
+    engagement is closed. Marking what is already marked changes nothing."""
     now = now or timezone.now()
+    marked_at = now
+    name = "mark_attended" if attended else "mark_no_show"
     with transaction.atomic():
-        participation = _locked_participation(participation)
-        _require(access.can_manage_participation(by, participation))
-        engagement = participation.engagement
-        if engagement.status not in (Engagement.Status.CONFIRMED, Engagement.Status.COMPLETED):
-            _refuse(
-                _("Attendance is marked for a confirmed or completed engagement."),
-                code="wrong_state",
-            )
-        if engagement.start > now:
-            _refuse(_("The engagement has not started yet."), code="not_started")
-        if participation.status not in (P.CONFIRMED, P.ATTENDED, P.NO_SHOW):
-            _refuse(
-                _("Only a confirmed participant's attendance is marked; this one is “%(s)s”.")
-                % {"s": participation.get_status_display()},
-                code="not_confirmed",
-            )
-        target = P.ATTENDED if attended else P.NO_SHOW
-        if participation.status == target:
-            return participation
-        participation.attendance_marked_at = now
-        participation.attendance_marked_by = by
-        _set_status(
-            participation,
-            target,
+        locked = workflow.lock_participation(participation)
+        action = workflow.participation_action(participation=locked, name=name, user=by, now=now)
+        if action.code == "unchanged":
+            return locked
+        return workflow.participation_transition(
+            participation=locked,
+            name=name,
             by=by,
             now=now,
-            fields=["attendance_marked_at", "attendance_marked_by"],
+            changes=lambda locked: {
+                "attendance_marked_at": marked_at,
+                "attendance_marked_by": by,
+            },
         )
-    return participation
 
 
 def participation_set_story_sharing(
@@ -652,10 +540,10 @@ def participation_set_story_sharing(
     """The consultant's choice for this engagement: nothing, general insights,
     or chosen parts (with a note of what, and with whom). Staff see the choice."""
     with transaction.atomic():
-        participation = _locked_participation(participation)
-        _require(access.can_respond(by, participation, on_behalf=on_behalf))
-        if participation.status not in (P.INVITED, P.ACCEPTED, P.CONFIRMED):
-            _refuse(_("This choice can no longer be changed."), code="closed")
+        participation = workflow.lock_participation(participation)
+        workflow.participation_check(
+            participation=participation, name="share", by=by, on_behalf=on_behalf
+        )
         participation.story_sharing = choice
         participation.story_sharing_note = (
             (note or "").strip() if choice == Consultant.StorySharing.CHOSEN_AUDIENCES else ""
@@ -680,7 +568,7 @@ def debrief_add(
     """The staff debrief note, once the engagement is completed."""
     with transaction.atomic():
         engagement = _locked_engagement(engagement)
-        _require(access.can_write_debrief(by, engagement))
+        require(access.can_write_debrief(by, engagement))
         if engagement.status != Engagement.Status.COMPLETED:
             raise ValidationError(
                 _("A debrief is written once the engagement is completed."), code="wrong_state"
@@ -710,17 +598,10 @@ def feedback_submit(
     if unknown:
         raise ValueError(f"Not feedback fields: {', '.join(sorted(unknown))}")
     with transaction.atomic():
-        participation = _locked_participation(participation)
-        _require(access.can_respond(by, participation, on_behalf=on_behalf))
-        if participation.engagement.status not in (
-            Engagement.Status.COMPLETED,
-            Engagement.Status.CLOSED,
-        ):
-            _refuse(_("Feedback opens once the engagement is completed."), code="not_completed")
-        if participation.status != P.ATTENDED:
-            _refuse(_("Feedback is for those who took part."), code="not_attended")
-        if Feedback.objects.filter(participation=participation).exists():
-            _refuse(_("You have already given feedback on this engagement."), code="duplicate")
+        participation = workflow.lock_participation(participation)
+        workflow.participation_check(
+            participation=participation, name="feedback", by=by, on_behalf=on_behalf, now=now
+        )
         feedback = Feedback(participation=participation, submitted_at=now or timezone.now())
         for name, value in data.items():
             setattr(feedback, name, value.strip() if isinstance(value, str) else value)

@@ -36,34 +36,71 @@ A guard is ``guard(*, engagement, by, now) -> Iterable[str]``: it returns
 (or yields) the reasons the transition may not happen, in words a person
 can act on, and nothing when it may. It runs inside the transaction, with
 the engagement locked, and must not write.
+
+Participations have a table of their own (``PARTICIPATION_ACTIONS``, below):
+what a consultant, or the staff who run the engagement, may do with one
+participation, from which statuses, on which conditions, each refusal in
+words. ``available_actions()`` answers "what may this person do next, and
+why not" for the pages; ``participation_transition()`` is the only code
+that writes a participation's status, always with the engagement's and the
+participation's rows locked (in that order), its history
+(``ParticipationChange``) and ``participation_status_changed``.
+
+::
+
+    (new) ─invite─▶ invited ─accept─▶ accepted ─confirm─▶ confirmed ─mark_attended─▶ attended
+                       │ │               │ │                  │ │    ◀─mark_no_show─▶ no_show
+                decline│ └revoke─▶ revoked└─step_back─▶ withdrawn ◀┘
+                       ▼
+                    declined     cancel (the engagement's): invited, accepted,
+                                 confirmed ─▶ cancelled
+
+Two conditions need the database and are checked again when the action
+runs, not on every page: consents at confirmation (the service) and double
+booking (PostgreSQL's exclusion constraint, reported as ``DoubleBooking``).
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.shortcuts import require
 from engagements import access
 from engagements.matching import missing_consents
-from engagements.models import Engagement, EngagementTransition, Participation, PrivacyPlan
+from engagements.models import (
+    DOUBLE_BOOKING_CODE,
+    DOUBLE_BOOKING_MESSAGE,
+    Engagement,
+    EngagementTransition,
+    Feedback,
+    Participation,
+    ParticipationChange,
+    PrivacyPlan,
+)
 from engagements.signals import engagement_transitioned, participation_status_changed
 
+if TYPE_CHECKING:
+    from engagements.access import Actor
+
 S = Engagement.Status
+P = Participation.Status
 
 
 class TransitionRefused(ValidationError):
     """A transition that may not happen now. ``reasons``: every reason, in words."""
 
-    def __init__(self, reasons: Iterable[str], *, transition: str = ""):
+    def __init__(self, reasons: Iterable[str], *, transition: str = "") -> None:
         self.reasons = [str(reason) for reason in reasons]
         self.transition = transition
         super().__init__(self.reasons, code="transition_refused")
@@ -74,6 +111,8 @@ class TransitionForbidden(TransitionRefused, PermissionDenied):
 
 
 Guard = Callable[..., Iterable[str | Promise] | None]
+CoreGuard = Callable[[Engagement, "Actor | None", datetime.datetime], list[str]]
+SideEffect = Callable[..., None]
 
 
 @dataclass(frozen=True)
@@ -83,6 +122,8 @@ class Transition:
     sources: frozenset[str]
     target: str
     needs_reason: bool = False
+    # Undoes work or says no: the page shows its button in red.
+    danger: bool = False
 
 
 TRANSITIONS: dict[str, Transition] = {
@@ -91,14 +132,26 @@ TRANSITIONS: dict[str, Transition] = {
         Transition("submit", _("Submit for approval"), frozenset({S.DRAFT}), S.SUBMITTED),
         Transition("approve", _("Approve"), frozenset({S.SUBMITTED}), S.APPROVED),
         Transition(
-            "decline", _("Decline"), frozenset({S.SUBMITTED}), S.DECLINED, needs_reason=True
+            "decline",
+            _("Decline"),
+            frozenset({S.SUBMITTED}),
+            S.DECLINED,
+            needs_reason=True,
+            danger=True,
         ),
         Transition("start_staffing", _("Start staffing"), frozenset({S.APPROVED}), S.STAFFING),
         Transition("confirm", _("Confirm"), frozenset({S.STAFFING}), S.CONFIRMED),
         Transition("reopen_staffing", _("Reopen staffing"), frozenset({S.CONFIRMED}), S.STAFFING),
         Transition("complete", _("Mark completed"), frozenset({S.CONFIRMED}), S.COMPLETED),
         Transition("close", _("Close"), frozenset({S.COMPLETED}), S.CLOSED),
-        Transition("cancel", _("Cancel"), frozenset(Engagement.OPEN_STATUSES), S.CANCELLED, True),
+        Transition(
+            "cancel",
+            _("Cancel"),
+            frozenset(Engagement.OPEN_STATUSES),
+            S.CANCELLED,
+            needs_reason=True,
+            danger=True,
+        ),
     ]
 }
 
@@ -120,8 +173,14 @@ def register_guard(transition: str, guard: Guard, *, key: str | None = None) -> 
     _guards[transition][key or _guard_key(guard)] = guard
 
 
-def unregister_guard(transition: str, guard: Guard | None = None, *, key: str | None = None):
-    _guards[transition].pop(key or _guard_key(guard), None)
+def unregister_guard(
+    transition: str, guard: Guard | None = None, *, key: str | None = None
+) -> None:
+    if key is None:
+        if guard is None:
+            raise TypeError("Give the guard or its key.")
+        key = _guard_key(guard)
+    _guards[transition].pop(key, None)
 
 
 def registered_guards(transition: str) -> list[Guard]:
@@ -129,7 +188,7 @@ def registered_guards(transition: str) -> list[Guard]:
 
 
 @contextlib.contextmanager
-def other_apps_guards_set_aside():
+def other_apps_guards_set_aside() -> Iterator[None]:
     """Run the core workflow without the conditions other apps registered.
 
     For the demo data only: it walks engagements through the workflow before
@@ -156,7 +215,7 @@ def _starts_in_future(engagement: Engagement, now: datetime.datetime) -> list[st
     return []
 
 
-def _submit(engagement, by, now):
+def _submit(engagement: Engagement, by: Actor | None, now: datetime.datetime) -> list[str]:
     reasons = _starts_in_future(engagement, now)
     if not engagement.purpose.strip():
         reasons.append(gettext("Describe the purpose."))
@@ -167,7 +226,7 @@ def _submit(engagement, by, now):
     return reasons
 
 
-def _approve(engagement, by, now):
+def _approve(engagement: Engagement, by: Actor | None, now: datetime.datetime) -> list[str]:
     return _starts_in_future(engagement, now)
 
 
@@ -175,7 +234,7 @@ def _privacy_plan(engagement: Engagement) -> PrivacyPlan | None:
     return PrivacyPlan.objects.filter(engagement=engagement).first()
 
 
-def _confirm(engagement, by, now):
+def _confirm(engagement: Engagement, by: Actor | None, now: datetime.datetime) -> list[str]:
     reasons = _starts_in_future(engagement, now)
     plan = _privacy_plan(engagement)
     if engagement.needs_privacy_plan and plan is None:
@@ -206,13 +265,13 @@ def _confirm(engagement, by, now):
     return reasons
 
 
-def _complete(engagement, by, now):
+def _complete(engagement: Engagement, by: Actor | None, now: datetime.datetime) -> list[str]:
     if engagement.start > now:
         return [gettext("The engagement has not started yet.")]
     return []
 
 
-def _close(engagement, by, now):
+def _close(engagement: Engagement, by: Actor | None, now: datetime.datetime) -> list[str]:
     reasons = []
     unmarked = list(
         Participation.objects.filter(
@@ -229,7 +288,7 @@ def _close(engagement, by, now):
     return reasons
 
 
-CORE_GUARDS: dict[str, Callable] = {
+CORE_GUARDS: dict[str, CoreGuard] = {
     "submit": _submit,
     "approve": _approve,
     "confirm": _confirm,
@@ -241,7 +300,9 @@ CORE_GUARDS: dict[str, Callable] = {
 # --- Checking and running -------------------------------------------------------------
 
 
-def _conditions(engagement: Engagement, transition: Transition, by, now) -> list[str]:
+def _conditions(
+    engagement: Engagement, transition: Transition, by: Actor | None, now: datetime.datetime
+) -> list[str]:
     reasons: list[str] = []
     core = CORE_GUARDS.get(transition.name)
     if core is not None:
@@ -255,7 +316,7 @@ def refusal_reasons(
     *,
     engagement: Engagement,
     name: str,
-    by,
+    by: Actor,
     reason: str = "",
     now: datetime.datetime | None = None,
     check_permission: bool = True,
@@ -290,6 +351,7 @@ class TransitionOption:
     label: str
     needs_reason: bool
     blocked_by: list[str]
+    danger: bool = False
 
     @property
     def available(self) -> bool:
@@ -297,7 +359,7 @@ class TransitionOption:
 
 
 def transitions_for(
-    *, engagement: Engagement, user, now: datetime.datetime | None = None
+    *, engagement: Engagement, user: Actor, now: datetime.datetime | None = None
 ) -> list[TransitionOption]:
     """The transitions ``user`` may make from the current status, each with
     what still blocks it (empty when it can be made). Transitions the user
@@ -315,6 +377,7 @@ def transitions_for(
                 label=str(transition.label),
                 needs_reason=transition.needs_reason,
                 blocked_by=_conditions(engagement, transition, user, now),
+                danger=transition.danger,
             )
         )
     return options
@@ -324,7 +387,7 @@ def engagement_transition(
     *,
     engagement: Engagement,
     name: str,
-    by,
+    by: Actor,
     reason: str = "",
     now: datetime.datetime | None = None,
 ) -> Engagement:
@@ -374,7 +437,9 @@ def engagement_transition(
     return locked
 
 
-def record_creation(*, engagement: Engagement, by, now: datetime.datetime | None = None):
+def record_creation(
+    *, engagement: Engagement, by: Actor, now: datetime.datetime | None = None
+) -> EngagementTransition:
     """The first line of the timeline: created as a draft."""
     record = EngagementTransition(
         engagement=engagement,
@@ -392,36 +457,553 @@ def record_creation(*, engagement: Engagement, by, now: datetime.datetime | None
 # --- Side effects -------------------------------------------------------------------
 
 
-def _end_pending_participations(engagement: Engagement, *, by, now) -> None:
+def _end_pending_participations(
+    engagement: Engagement, *, by: Actor, now: datetime.datetime
+) -> None:
     """A cancelled engagement frees its consultants' time. Each participation
     keeps its dates (accepted, confirmed) for what compensation owes."""
-    from engagements.models import ParticipationChange
-
     pending = list(
-        Participation.objects.select_for_update().filter(
-            engagement=engagement, status__in=Participation.PENDING
-        )
+        Participation.objects.select_for_update()
+        .select_related("engagement", "consultant")
+        .filter(engagement=engagement, status__in=Participation.PENDING)
     )
     for participation in pending:
-        source = participation.status
-        participation.status = Participation.Status.CANCELLED
-        participation.save(update_fields=["status", "updated_at"])
-        ParticipationChange.objects.create(
-            participation=participation,
-            from_status=source,
-            to_status=participation.status,
-            by=by,
-            at=now,
-        )
-        participation_status_changed.send(
-            sender=Participation,
-            participation=participation,
-            from_status=source,
-            to_status=participation.status,
-            by=by,
-        )
+        _refuse_unless_possible(participation, PARTICIPATION_ACTIONS["cancel"], now)
+        _write_status(participation, P.CANCELLED, by=by, now=now)
 
 
-SIDE_EFFECTS: dict[str, Callable] = {
+SIDE_EFFECTS: dict[str, SideEffect] = {
     "cancel": _end_pending_participations,
 }
+
+
+# === Participations =====================================================================
+
+
+class ParticipationStateError(ValidationError):
+    """A participation action that its current status (or its engagement's)
+    does not allow."""
+
+
+class DoubleBooking(ValidationError):
+    """A consultant would hold two overlapping engagements."""
+
+
+# The status of a participation not yet saved: the one ``invite`` starts from.
+NEW = ""
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why an action may not happen: ``code`` for code, ``message`` for people.
+    ``about_status``: refused because of the participation's own status (the
+    page does not offer the action then); otherwise a condition of the
+    engagement or of time (the page offers it, and a click explains)."""
+
+    code: str
+    message: str
+    about_status: bool = False
+
+
+Test = Callable[[Participation, datetime.datetime], "Refusal | None"]
+Permission = Callable[["Actor", Participation, bool], bool]
+
+
+@dataclass(frozen=True)
+class Check:
+    """One condition of an action. ``about_status``: on the participation's
+    own status (the others, on its engagement or on time, are skipped once
+    an action is refused: they would only cost queries)."""
+
+    test: Test
+    about_status: bool = False
+
+
+def _status_in(statuses: Iterable[str], message: Promise, code: str = "invalid") -> Check:
+    """Refused unless the participation is in one of ``statuses``; ``message``
+    may name the current status as ``%(s)s``."""
+    allowed = frozenset(statuses)
+
+    def test(participation: Participation, now: datetime.datetime) -> Refusal | None:
+        if _source(participation) in allowed:
+            return None
+        return Refusal(
+            code,
+            str(message) % {"s": participation.get_status_display()},
+            about_status=True,
+        )
+
+    return Check(test, about_status=True)
+
+
+def _status_not(status: str, message: Promise, code: str) -> Check:
+    def test(participation: Participation, now: datetime.datetime) -> Refusal | None:
+        if _source(participation) != status:
+            return None
+        return Refusal(code, str(message), about_status=True)
+
+    return Check(test, about_status=True)
+
+
+def _engagement_in(statuses: Iterable[str], message: Promise, code: str) -> Check:
+    allowed = frozenset(statuses)
+
+    def test(participation: Participation, now: datetime.datetime) -> Refusal | None:
+        engagement = participation.engagement
+        if engagement.status in allowed:
+            return None
+        return Refusal(code, str(message) % {"s": engagement.get_status_display()})
+
+    return Check(test)
+
+
+def _starts_after_now(message: Promise) -> Check:
+    def test(participation: Participation, now: datetime.datetime) -> Refusal | None:
+        if participation.engagement.start > now:
+            return None
+        return Refusal("started", str(message))
+
+    return Check(test)
+
+
+def _has_started_test(participation: Participation, now: datetime.datetime) -> Refusal | None:
+    if participation.engagement.start <= now:
+        return None
+    return Refusal("not_started", gettext("The engagement has not started yet."))
+
+
+def _not_ended_test(participation: Participation, now: datetime.datetime) -> Refusal | None:
+    if participation.engagement.end > now:
+        return None
+    return Refusal("ended", gettext("This engagement has already ended."))
+
+
+def _no_feedback_yet_test(participation: Participation, now: datetime.datetime) -> Refusal | None:
+    if not Feedback.objects.filter(participation=participation).exists():
+        return None
+    return Refusal("duplicate", gettext("You have already given feedback on this engagement."))
+
+
+_has_started = Check(_has_started_test)
+_not_ended = Check(_not_ended_test)
+_no_feedback_yet = Check(_no_feedback_yet_test)
+
+
+def _runs_it(user: Actor, participation: Participation, on_behalf: bool) -> bool:
+    return access.can_manage_participation(user, participation)
+
+
+def _answers(user: Actor, participation: Participation, on_behalf: bool) -> bool:
+    return access.can_respond(user, participation, on_behalf=on_behalf)
+
+
+def _invites(user: Actor, participation: Participation, on_behalf: bool) -> bool:
+    return access.can_invite(user, participation.engagement)
+
+
+@dataclass(frozen=True)
+class ParticipationActionRule:
+    """One row of the table: who may (``permission``), from what and on what
+    conditions (``checks``, in the order their refusals are given), and the
+    status it leads to (None: the action changes something else)."""
+
+    name: str
+    permission: Permission | None
+    checks: tuple[Check, ...]
+    target: str | None = None
+
+
+ANSWERABLE = (S.STAFFING, S.CONFIRMED)
+ATTENDANCE_OPEN = (S.CONFIRMED, S.COMPLETED)
+FEEDBACK_OPEN = (S.COMPLETED, S.CLOSED)
+# The join link and the calendar entry: for those who said yes.
+COMING = frozenset({P.ACCEPTED, P.CONFIRMED})
+
+
+def _attendance(name: str, target: str) -> ParticipationActionRule:
+    return ParticipationActionRule(
+        name,
+        _runs_it,
+        (
+            _engagement_in(
+                ATTENDANCE_OPEN,
+                _("Attendance is marked for a confirmed or completed engagement."),
+                "wrong_state",
+            ),
+            _has_started,
+            _status_in(
+                (P.CONFIRMED, P.ATTENDED, P.NO_SHOW),
+                _("Only a confirmed participant's attendance is marked; this one is “%(s)s”."),
+                "not_confirmed",
+            ),
+            _status_not(target, _("This attendance is already marked so."), "unchanged"),
+        ),
+        target,
+    )
+
+
+PARTICIPATION_ACTIONS: dict[str, ParticipationActionRule] = {
+    rule.name: rule
+    for rule in [
+        # Staff who run the engagement.
+        ParticipationActionRule(
+            "invite",
+            _invites,
+            (
+                _status_in((NEW,), _("This consultant is already invited.")),
+                _engagement_in(
+                    (S.STAFFING,),
+                    _("Consultants are invited while the engagement is staffing; it is “%(s)s”."),
+                    "not_staffing",
+                ),
+                _starts_after_now(_("The engagement has already started.")),
+            ),
+            P.INVITED,
+        ),
+        ParticipationActionRule(
+            "revoke",
+            _runs_it,
+            (
+                _status_in(
+                    (P.INVITED, P.ACCEPTED),
+                    _(
+                        "Only an invitation not yet confirmed can be withdrawn; "
+                        "this one is “%(s)s”."
+                    ),
+                ),
+            ),
+            P.REVOKED,
+        ),
+        ParticipationActionRule(
+            "confirm",
+            _runs_it,
+            (
+                _status_not(
+                    P.CONFIRMED, _("This consultant is already confirmed."), "already_confirmed"
+                ),
+                _status_in(
+                    (P.ACCEPTED,),
+                    _("Only an accepted invitation can be confirmed; this one is “%(s)s”."),
+                    "not_accepted",
+                ),
+                _engagement_in(ANSWERABLE, _("This engagement is not staffing."), "not_staffing"),
+            ),
+            P.CONFIRMED,
+        ),
+        _attendance("mark_attended", P.ATTENDED),
+        _attendance("mark_no_show", P.NO_SHOW),
+        # The consultant (or staff recording what they said: ``on_behalf``).
+        ParticipationActionRule(
+            "accept",
+            _answers,
+            (
+                _status_in(
+                    (P.INVITED,),
+                    _("This invitation is “%(s)s”: it can no longer be accepted."),
+                    "not_invited",
+                ),
+                _engagement_in(
+                    ANSWERABLE,
+                    _("This engagement is no longer looking for consultants."),
+                    "not_staffing",
+                ),
+                _starts_after_now(_("This engagement has already started.")),
+            ),
+            P.ACCEPTED,
+        ),
+        ParticipationActionRule(
+            "decline",
+            _answers,
+            (
+                _status_in(
+                    (P.INVITED,),
+                    _("This invitation is “%(s)s”: it can no longer be declined."),
+                    "not_invited",
+                ),
+            ),
+            P.DECLINED,
+        ),
+        ParticipationActionRule(
+            "step_back",
+            _answers,
+            (
+                _status_in(
+                    COMING,
+                    _("This participation is “%(s)s”: there is nothing to step back from."),
+                    "not_booked",
+                ),
+                _not_ended,
+            ),
+            P.WITHDRAWN,
+        ),
+        ParticipationActionRule(
+            "share",
+            _answers,
+            (
+                _status_in(
+                    (P.INVITED, P.ACCEPTED, P.CONFIRMED),
+                    _("This choice can no longer be changed."),
+                    "closed",
+                ),
+            ),
+        ),
+        ParticipationActionRule(
+            "feedback",
+            _answers,
+            (
+                _engagement_in(
+                    FEEDBACK_OPEN,
+                    _("Feedback opens once the engagement is completed."),
+                    "not_completed",
+                ),
+                _status_in(
+                    (P.ATTENDED,), _("Feedback is for those who took part."), "not_attended"
+                ),
+                _no_feedback_yet,
+            ),
+        ),
+        # The engagement's cancellation (its workflow, not a person, asks).
+        ParticipationActionRule(
+            "cancel",
+            None,
+            (_status_in(Participation.PENDING, _("This participation has already ended.")),),
+            P.CANCELLED,
+        ),
+    ]
+}
+
+# What a person does with a participation that exists (``available_actions``).
+PERSON_ACTIONS = (
+    "revoke",
+    "confirm",
+    "mark_attended",
+    "mark_no_show",
+    "accept",
+    "decline",
+    "step_back",
+    "share",
+    "feedback",
+)
+
+
+@dataclass(frozen=True)
+class ParticipationAction:
+    """What one person may do with one participation now.
+
+    ``allowed``: they may, now. ``reason``: why not, in words, when not.
+    ``offered``: the participation's status is one the action starts from
+    and the person may make it: the page shows it even when a condition of
+    the engagement or of time is not met, and a click explains."""
+
+    name: str
+    allowed: bool
+    reason: str = ""
+    offered: bool = False
+    code: str = ""
+
+
+def _source(participation: Participation) -> str:
+    return NEW if participation._state.adding else participation.status
+
+
+def _rule(name: str) -> ParticipationActionRule:
+    try:
+        return PARTICIPATION_ACTIONS[name]
+    except KeyError:
+        raise ParticipationStateError(gettext("Unknown action."), code="unknown") from None
+
+
+def _first_refusal(
+    participation: Participation, rule: ParticipationActionRule, now: datetime.datetime
+) -> tuple[Refusal | None, bool]:
+    """(the first refusal, whether every check about the status passed)."""
+    first: Refusal | None = None
+    status_ok = True
+    for check in rule.checks:
+        if first is not None and not check.about_status:
+            continue
+        refusal = check.test(participation, now)
+        if refusal is None:
+            continue
+        if first is None:
+            first = refusal
+        if refusal.about_status:
+            status_ok = False
+            break
+    return first, status_ok
+
+
+def _permitted(
+    rule: ParticipationActionRule, user: Actor | None, participation: Participation, on_behalf: bool
+) -> bool:
+    return (
+        rule.permission is not None
+        and user is not None
+        and rule.permission(user, participation, on_behalf)
+    )
+
+
+def participation_action(
+    *,
+    participation: Participation,
+    name: str,
+    user: Actor,
+    on_behalf: bool = False,
+    now: datetime.datetime | None = None,
+) -> ParticipationAction:
+    """Whether ``user`` may take action ``name`` on ``participation`` now, and
+    why not. ``on_behalf``: staff recording the consultant's own answer."""
+    rule = _rule(name)
+    now = now or timezone.now()
+    if not _permitted(rule, user, participation, on_behalf):
+        return ParticipationAction(name, False, gettext("You may not do this."), code="forbidden")
+    refusal, status_ok = _first_refusal(participation, rule, now)
+    if refusal is None:
+        return ParticipationAction(name, True, offered=True)
+    return ParticipationAction(name, False, refusal.message, offered=status_ok, code=refusal.code)
+
+
+def available_actions(
+    participation: Participation,
+    *,
+    user: Actor,
+    now: datetime.datetime | None = None,
+    names: Iterable[str] | None = None,
+) -> dict[str, ParticipationAction]:
+    """Every action a person may take on ``participation`` (``PERSON_ACTIONS``,
+    or only ``names``), each allowed or not with the reason. The consultant's
+    own participation: their answers; staff who run the engagement: their
+    actions and the consultant's answers recorded on their behalf."""
+    now = now or timezone.now()
+    on_behalf = not access.is_own(user, participation)
+    return {
+        name: participation_action(
+            participation=participation, name=name, user=user, on_behalf=on_behalf, now=now
+        )
+        for name in (PERSON_ACTIONS if names is None else names)
+    }
+
+
+def invite_action(
+    *, engagement: Engagement, user: Actor, now: datetime.datetime | None = None
+) -> ParticipationAction:
+    """Whether ``user`` may invite consultants to ``engagement`` now (matching
+    still decides whom)."""
+    return participation_action(
+        participation=Participation(engagement=engagement), name="invite", user=user, now=now
+    )
+
+
+def _refuse_unless_possible(
+    participation: Participation, rule: ParticipationActionRule, now: datetime.datetime
+) -> None:
+    refusal, _status_ok = _first_refusal(participation, rule, now)
+    if refusal is not None:
+        raise ParticipationStateError(refusal.message, code=refusal.code)
+
+
+def participation_check(
+    *,
+    participation: Participation,
+    name: str,
+    by: Actor,
+    on_behalf: bool = False,
+    now: datetime.datetime | None = None,
+) -> None:
+    """Raise ``PermissionDenied`` (403) when ``by`` may not take action ``name``
+    at all, ``ParticipationStateError`` (its code and words) when not now."""
+    rule = _rule(name)
+    require(_permitted(rule, by, participation, on_behalf))
+    _refuse_unless_possible(participation, rule, now or timezone.now())
+
+
+def lock_participation(participation: Participation) -> Participation:
+    """The participation's row locked, after its engagement's: always in this
+    order (as ``engagement_update`` and the engagement workflow do), so a
+    change of dates and an answer to the invitation happen one after the
+    other. Call inside a transaction."""
+    Engagement.objects.select_for_update().filter(pk=participation.engagement_id).exists()
+    return (
+        Participation.objects.select_for_update(of=("self",))
+        .select_related("engagement", "consultant", "engagement__owner")
+        .get(pk=participation.pk)
+    )
+
+
+def participation_transition(
+    *,
+    participation: Participation,
+    name: str,
+    by: Actor,
+    on_behalf: bool = False,
+    now: datetime.datetime | None = None,
+    changes: Callable[[Participation], Mapping[str, Any]] | None = None,
+) -> Participation:
+    """Take action ``name`` (one that changes the status): lock, check
+    permission and the table, set ``changes(locked)`` with the new status,
+    ``full_clean()``, save, write the history and send
+    ``participation_status_changed``, all in one transaction. A new
+    participation (``invite``) is inserted; its engagement is locked.
+    Returns the participation as saved. Raises ``PermissionDenied``,
+    ``ParticipationStateError`` or ``DoubleBooking``; nothing changes then."""
+    rule = _rule(name)
+    if rule.target is None:
+        raise ValueError(f"{name!r} does not change the status.")
+    now = now or timezone.now()
+    with transaction.atomic():
+        if participation._state.adding:
+            Engagement.objects.select_for_update().filter(pk=participation.engagement_id).exists()
+            locked = participation
+        else:
+            locked = lock_participation(participation)
+        participation_check(participation=locked, name=name, by=by, on_behalf=on_behalf, now=now)
+        fields = []
+        for field, value in (changes(locked) if changes else {}).items():
+            setattr(locked, field, value)
+            fields.append(field)
+        _write_status(locked, rule.target, by=by, now=now, fields=fields)
+    return locked
+
+
+def _write_status(
+    participation: Participation,
+    status: str,
+    *,
+    by: Actor | None,
+    now: datetime.datetime,
+    fields: Iterable[str] = (),
+) -> None:
+    """The one writer of a participation's status: the row (refusing a double
+    booking), its history row and the signal."""
+    adding = participation._state.adding
+    source = _source(participation)
+    previous = participation.status
+    participation.status = status
+    try:
+        participation.full_clean()
+    except ValidationError as error:
+        participation.status = previous
+        if any(e.code == DOUBLE_BOOKING_CODE for e in error.error_dict.get(NON_FIELD_ERRORS, [])):
+            raise DoubleBooking(DOUBLE_BOOKING_MESSAGE, code=DOUBLE_BOOKING_CODE) from error
+        raise
+    if adding:
+        participation.save()
+    else:
+        try:
+            with transaction.atomic():
+                participation.save(update_fields=["status", "updated_at", *fields])
+        except IntegrityError as error:
+            # Another transaction booked the same time after our check and
+            # committed first: the exclusion constraint had the last word.
+            participation.status = previous
+            raise DoubleBooking(DOUBLE_BOOKING_MESSAGE, code=DOUBLE_BOOKING_CODE) from error
+    ParticipationChange.objects.create(
+        participation=participation, from_status=source, to_status=status, by=by, at=now
+    )
+    participation_status_changed.send(
+        sender=Participation,
+        participation=participation,
+        from_status=source,
+        to_status=status,
+        by=by,
+    )

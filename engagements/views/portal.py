@@ -17,29 +17,20 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from consultants.models import Consultant
 from consultants.views.portal import portal_page
-from engagements import access, calendar, selectors, services
+from core.forms import add_service_errors
+from core.shortcuts import posted
+from engagements import access, calendar, selectors, services, workflow
 from engagements.forms import FeedbackForm, OptionalReasonForm, StorySharingForm
-from engagements.models import Engagement, Feedback, Participation
+from engagements.models import Participation
 
 P = Participation.Status
-E = Engagement.Status
 PAST_SHOWN = 50
-
-
-def _form(request, form_class, **kwargs):
-    if request.method == "POST":
-        return form_class(request.POST, **kwargs)
-    return form_class(**kwargs)
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    form.add_error(None, error.messages)
 
 
 # --- Lists ------------------------------------------------------------------------------
@@ -76,19 +67,29 @@ def invitations(request, consultant: Consultant):
 # --- One engagement ------------------------------------------------------------------------
 
 
-def _options(participation: Participation) -> dict[str, bool]:
-    engagement = participation.engagement
-    now = timezone.now()
-    answerable = engagement.status in (E.STAFFING, E.CONFIRMED) and engagement.start > now
+# What the consultant reads about their participation, by its status.
+STATUS_LINES = {
+    P.INVITED: gettext_lazy("An invitation for you."),
+    P.ACCEPTED: gettext_lazy("You said yes. The team will confirm with you soon."),
+    P.CONFIRMED: gettext_lazy("You are confirmed."),
+    P.WITHDRAWN: gettext_lazy("You stepped back from this engagement."),
+    P.ATTENDED: gettext_lazy("You took part. Thank you."),
+}
+
+
+def _options(request, participation: Participation) -> dict[str, bool]:
+    """What the page offers: the consultant's actions from the workflow, and
+    what their answer lets them see (the join link, the calendar entry)."""
+    actions = workflow.available_actions(participation, user=request.user)
+    coming = participation.status in workflow.COMING
     return {
-        "answer": participation.status == P.INVITED and answerable,
-        "step_back": participation.status in (P.ACCEPTED, P.CONFIRMED) and engagement.end > now,
-        "share": participation.status in (P.INVITED, P.ACCEPTED, P.CONFIRMED),
-        "feedback": participation.status == P.ATTENDED
-        and engagement.status in (E.COMPLETED, E.CLOSED)
-        and not Feedback.objects.filter(participation=participation).exists(),
-        "link": participation.status in (P.ACCEPTED, P.CONFIRMED) and bool(engagement.online_link),
-        "calendar": participation.status in (P.INVITED, P.ACCEPTED, P.CONFIRMED),
+        "answer": actions["accept"].allowed,
+        "invited": actions["accept"].offered,
+        "step_back": actions["step_back"].allowed,
+        "share": actions["share"].allowed,
+        "feedback": actions["feedback"].allowed,
+        "link": coming and bool(participation.engagement.online_link),
+        "calendar": participation.status in Participation.PENDING,
     }
 
 
@@ -104,7 +105,10 @@ def _render_detail(request, consultant, participation, *, problem=None, status=2
             # A missing one-to-one raises an AttributeError: no plan.
             "plan": getattr(engagement, "privacy_plan", None),
             "consultant": consultant,
-            "options": _options(participation),
+            "options": _options(request, participation),
+            "status_line": STATUS_LINES.get(
+                participation.status, participation.get_status_display()
+            ),
             "problem": problem,
         },
         status=status,
@@ -135,14 +139,14 @@ def accept(request, consultant: Consultant, pk: int):
 @portal_page
 def decline(request, consultant: Consultant, pk: int):
     participation = access.participation_for_consultant(request.user, pk)
-    form = _form(request, OptionalReasonForm)
+    form = OptionalReasonForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.participation_decline(
                 participation=participation, by=request.user, reason=form.cleaned_data["reason"]
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("You said no to this one. Thank you for letting us know."))
             return redirect("my_engagements:invitations")
@@ -159,14 +163,14 @@ def decline(request, consultant: Consultant, pk: int):
 def step_back(request, consultant: Consultant, pk: int):
     """The right to stop: at any time, without a reason."""
     participation = access.participation_for_consultant(request.user, pk)
-    form = _form(request, OptionalReasonForm)
+    form = OptionalReasonForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.participation_withdraw(
                 participation=participation, by=request.user, reason=form.cleaned_data["reason"]
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -188,15 +192,13 @@ def step_back(request, consultant: Consultant, pk: int):
 @portal_page
 def sharing(request, consultant: Consultant, pk: int):
     participation = access.participation_for_consultant(request.user, pk)
-    if request.method == "POST":
-        form = StorySharingForm(request.POST)
-    else:
-        form = StorySharingForm(
-            initial={
-                "story_sharing": participation.story_sharing,
-                "note": participation.story_sharing_note,
-            }
-        )
+    form = StorySharingForm(
+        posted(request),
+        initial={
+            "story_sharing": participation.story_sharing,
+            "note": participation.story_sharing_note,
+        },
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.participation_set_story_sharing(
@@ -206,7 +208,7 @@ def sharing(request, consultant: Consultant, pk: int):
                 note=form.cleaned_data["note"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Your choice is saved. You can change it at any time."))
             return redirect("my_engagements:detail", pk=participation.pk)
@@ -222,14 +224,14 @@ def sharing(request, consultant: Consultant, pk: int):
 @portal_page
 def feedback(request, consultant: Consultant, pk: int):
     participation = access.participation_for_consultant(request.user, pk)
-    form = _form(request, FeedbackForm)
+    form = FeedbackForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.feedback_submit(
                 participation=participation, by=request.user, data=form.service_data()
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Thank you for your feedback."))
             return redirect("my_engagements:detail", pk=participation.pk)
@@ -240,7 +242,9 @@ def feedback(request, consultant: Consultant, pk: int):
             "title": _("Your feedback"),
             "participation": participation,
             "form": form,
-            "open": _options(participation)["feedback"],
+            "open": workflow.participation_action(
+                participation=participation, name="feedback", user=request.user
+            ).allowed,
         },
         status=400 if form.is_bound else 200,
     )

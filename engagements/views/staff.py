@@ -23,9 +23,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
-from django.urls import get_resolver, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -35,6 +33,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.decorators import staff_required
 from accounts.models import User
 from consultants.models import ConsentScope, Language
+from core.forms import add_service_errors
+from core.shortcuts import posted
 from engagements import access, matching, selectors, services, workflow
 from engagements.forms import (
     AnswerOnBehalfForm,
@@ -47,15 +47,14 @@ from engagements.forms import (
     MonthForm,
     PrivacyPlanForm,
     ReasonForm,
-    add_service_errors,
 )
 from engagements.models import Engagement, Participation, ParticipationRole, PrivacyPlan
+from engagements.panels import render_detail_panels
 
 PER_PAGE = 25
 # The matching page lists at most this many of each (ranked first).
 SUGGESTIONS_SHOWN = 50
 EXCLUDED_SHOWN = 200
-CHECKLIST_PARTIAL = "checklists/partials/engagement_checklist.html"
 
 P = Participation.Status
 
@@ -78,10 +77,6 @@ class Refusal:
 
     title: str
     reasons: list[str] = field(default_factory=list)
-
-
-def _posted(request):
-    return request.POST if request.method == "POST" else None
 
 
 def _reasons(error: ValidationError) -> list[str]:
@@ -152,7 +147,7 @@ def create(request):
     if not access.can_create(request.user):
         raise PermissionDenied
     form = EngagementForm(
-        _posted(request),
+        posted(request),
         instance=Engagement(owner=request.user),
         can_choose_owner=access.can_approve_requests(request.user),
     )
@@ -189,7 +184,7 @@ def edit(request, pk):
         )
         return redirect("engagements:detail", pk=engagement.pk)
     form = EngagementForm(
-        _posted(request),
+        posted(request),
         # A copy: the form writes what was typed into its instance.
         instance=Engagement.objects.get(pk=engagement.pk),
         can_choose_owner=access.can_approve_requests(request.user),
@@ -218,65 +213,56 @@ def edit(request, pk):
 # --- Detail ----------------------------------------------------------------------------
 
 
-def _checklist(engagement: Engagement):
-    """The checklists app's partial and data, when that app provides them
-    (its selector, its partial and its pages all in place); this page works
-    without them."""
-    if "checklists" not in get_resolver().namespace_dict:
-        return None
-    try:
-        from checklists import selectors as checklist_selectors
-
-        get_template(CHECKLIST_PARTIAL)
-    except (ImportError, TemplateDoesNotExist):
-        return None
-    checklist_for_engagement = getattr(checklist_selectors, "checklist_for_engagement", None)
-    if checklist_for_engagement is None:
-        return None
-    return {"template": CHECKLIST_PARTIAL, "checklist": checklist_for_engagement(engagement)}
-
-
 def _language_labels(codes) -> list[str]:
     return [str(Language(code).label) for code in codes if code in Language.values]
 
 
-def _can(user, engagement: Engagement) -> dict[str, bool]:
-    runs = access.can_run(user, engagement)
+# What the staff page does with each consultant (``workflow.available_actions``).
+STAFF_ACTIONS = ("confirm", "revoke", "mark_attended", "mark_no_show", "accept", "step_back")
+
+
+def _can(user, engagement: Engagement, now: datetime.datetime) -> dict[str, bool]:
+    """What the page offers this user; each answer from ``access`` (who) and
+    the workflow (what the engagement's status allows now)."""
+    completed = engagement.status == Engagement.Status.COMPLETED
+    feedback_open = engagement.status in workflow.FEEDBACK_OPEN
     return {
-        "run": runs,
+        "run": access.can_run(user, engagement),
         "edit": access.can_edit(user, engagement),
         "matching": access.can_view_matching(user, engagement),
-        "invite": access.can_invite(user, engagement)
-        and engagement.status == Engagement.Status.STAFFING,
+        "invite": workflow.invite_action(engagement=engagement, user=user, now=now).allowed,
         "privacy_plan": access.can_manage_privacy_plan(user, engagement),
         "approve_plan": access.can_approve_privacy_plan(user, engagement),
         "assign": access.can_assign_staff(user, engagement),
-        "debrief": access.can_write_debrief(user, engagement),
+        "debrief": access.can_write_debrief(user, engagement) and completed,
         "see_debrief": access.can_view_debrief(user, engagement),
-        "feedback": access.can_view_feedback(user, engagement),
+        "feedback": access.can_view_feedback(user, engagement) and feedback_open,
     }
 
 
 def _render_detail(request, engagement: Engagement, *, refusal: Refusal | None = None, status=200):
     user = request.user
     engagement = selectors.engagement_detail(engagement=engagement)
-    can = _can(user, engagement)
     now = timezone.now()
+    can = _can(user, engagement, now)
+    participations = engagement.shown_participations
+    if can["run"]:
+        for participation in participations:
+            participation.actions = workflow.available_actions(
+                participation, user=user, now=now, names=STAFF_ACTIONS
+            )
     context = {
         "title": _("Engagement"),
         "engagement": engagement,
         "plan": engagement.privacy_plan_or_none,
         "languages": _language_labels(engagement.languages),
         "can": can,
-        "transitions": workflow.transitions_for(engagement=engagement, user=user),
-        "participations": engagement.shown_participations,
+        "transitions": workflow.transitions_for(engagement=engagement, user=user, now=now),
+        "participations": participations,
         "history": list(selectors.participation_history(engagement=engagement)),
-        "started": engagement.start <= now,
-        "ended": engagement.end <= now,
-        "attendance_open": engagement.status
-        in (Engagement.Status.CONFIRMED, Engagement.Status.COMPLETED)
-        and engagement.start <= now,
-        "checklist": _checklist(engagement),
+        "staffing": engagement.status == Engagement.Status.STAFFING,
+        "completed": engagement.status == Engagement.Status.COMPLETED,
+        "panels": render_detail_panels(request=request, engagement=engagement),
         "refusal": refusal,
     }
     return render(request, "engagements/staff/detail.html", context, status=status)
@@ -444,9 +430,10 @@ def _render_matching(request, engagement: Engagement, *, refusal=None, status=20
             "excluded": result.excluded[:EXCLUDED_SHOWN] if show_excluded else None,
             "more_excluded": max(len(result.excluded) - EXCLUDED_SHOWN, 0),
             "required_scopes": [ConsentScope(s).label for s in result.required_scopes],
-            "can_invite": access.can_invite(request.user, engagement)
-            and engagement.status == Engagement.Status.STAFFING
-            and engagement.start > now,
+            "can_invite": workflow.invite_action(
+                engagement=engagement, user=request.user, now=now
+            ).allowed,
+            "staffing": engagement.status == Engagement.Status.STAFFING,
             "roles": ParticipationRole.choices,
             "refusal": refusal,
         },
@@ -512,7 +499,7 @@ def privacy_plan(request, pk):
         raise PermissionDenied
     plan = PrivacyPlan.objects.filter(engagement=engagement).first()
     form = PrivacyPlanForm(
-        _posted(request),
+        posted(request),
         instance=PrivacyPlan.objects.get(pk=plan.pk)
         if plan
         else PrivacyPlan(engagement=engagement, updated_by=request.user),
@@ -566,7 +553,7 @@ def assign_staff(request, pk):
     engagement = access.engagement_for_user(request.user, pk)
     if not access.can_assign_staff(request.user, engagement):
         raise PermissionDenied
-    form = AssignStaffForm(_posted(request), engagement=engagement)
+    form = AssignStaffForm(posted(request), engagement=engagement)
     if request.method == "POST" and form.is_valid():
         member = form.cleaned_data["staff_member"]
         try:
@@ -613,7 +600,7 @@ def debrief(request, pk):
     engagement = access.engagement_for_user(request.user, pk)
     if not access.can_write_debrief(request.user, engagement):
         raise PermissionDenied
-    form = DebriefForm(_posted(request), initial={"held_on": timezone.localdate()})
+    form = DebriefForm(posted(request), initial={"held_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
             services.debrief_add(
