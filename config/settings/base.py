@@ -230,6 +230,8 @@ AUDITLOG_MASK_CALLABLE = "core.audit.mask_encrypted"
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fil", _("Filipino"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Day-month dates and a 24-hour clock everywhere (config/formats/).
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = "Asia/Manila"
 USE_I18N = True
 USE_TZ = True

@@ -47,9 +47,9 @@ def _period():
 
 
 def _amount(text: str, label: str) -> Decimal:
-    match = re.search(rf"{label}\s*PHP ([\d.,-]+)", text, re.IGNORECASE)
-    assert match, f"{label} not in the statement"
-    return Decimal(match.group(1).replace(",", ""))
+    match = re.search(rf"{label}\s*(-?)₱([\d.,]+)", text, re.IGNORECASE)
+    assert match, f"{label} not in the statement (written as ₱1,234.50)"
+    return Decimal(match.group(1) + match.group(2).replace(",", ""))
 
 
 def test_statement_renders_and_its_totals_match_the_database(
@@ -78,6 +78,7 @@ def test_statement_renders_and_its_totals_match_the_database(
     assert history.legal_name not in text
     assert "Statement" in text and "Tinig" in text
     assert "Typo" not in text  # the reason of an adjustment stays with finance
+    assert "PHP" not in text  # money is written one way: ₱1,234.50
 
 
 def test_finance_requests_anyone_a_consultant_only_themselves(

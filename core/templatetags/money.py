@@ -1,4 +1,5 @@
-"""``{{ amount|peso }}``: a Decimal as Philippine pesos with centavos (₱1,234.50)."""
+"""``{{ amount|peso }}``: a Decimal as Philippine pesos with centavos (₱1,234.50),
+the one way money is written on every page, e-mail and PDF."""
 
 from decimal import Decimal, InvalidOperation
 
