@@ -72,7 +72,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, Validatio
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.functional import Promise
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from core.shortcuts import require
@@ -249,7 +249,11 @@ def _confirm(engagement: Engagement, by: Actor | None, now: datetime.datetime) -
     )
     if len(confirmed) < engagement.consultants_wanted:
         reasons.append(
-            gettext("%(wanted)s confirmed consultants are wanted; %(have)s so far.")
+            ngettext(
+                "%(wanted)s confirmed consultant is wanted; %(have)s so far.",
+                "%(wanted)s confirmed consultants are wanted; %(have)s so far.",
+                engagement.consultants_wanted,
+            )
             % {"wanted": engagement.consultants_wanted, "have": len(confirmed)}
         )
     lacking = missing_consents(
