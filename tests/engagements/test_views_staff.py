@@ -395,7 +395,7 @@ def test_detail_shows_participants_plan_timeline_and_actions(owner, make_consult
     assert f'action="{url("transition", engagement, name="confirm")}"' in page
     assert f'action="{url("transition", engagement, name="cancel")}"' in page
     assert 'name="reason"' in page  # cancelling asks why
-    assert "1 confirmed consultants are wanted; 0 so far." in page  # what still blocks confirm
+    assert "1 confirmed consultant is wanted; 0 so far." in page  # what still blocks confirm
     participation = engagement.participations.get()
     confirm = url("participation_confirm", engagement, participation_pk=participation.pk)
     assert f'action="{confirm}"' in page
