@@ -338,9 +338,7 @@ class ChecklistItem(models.Model):
     due_offset_days = models.SmallIntegerField(_("due offset (days)"))
     evidence = models.CharField(_("evidence required"), max_length=5, choices=Evidence)
     waivable = models.BooleanField(_("may be marked not applicable"))
-    gates = models.CharField(
-        _("must be done before"), max_length=8, choices=Gate, blank=True
-    )
+    gates = models.CharField(_("must be done before"), max_length=8, choices=Gate, blank=True)
     order = models.PositiveSmallIntegerField(_("order"))
 
     due_at = models.DateTimeField(_("due"))
