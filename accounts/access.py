@@ -1,17 +1,29 @@
 """Who may enter which part of Tinig. Views ask these, never the groups."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, TypeAlias
+
 from accounts.roles import Role, has_role, is_consultant, is_staff_member
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
 
-def can_use_staff_site(user) -> bool:
+    from accounts.models import User
+
+# Whom every access rule is asked about: ``request.user``, signed in or not.
+AnyUser: TypeAlias = "User | AnonymousUser"
+
+
+def can_use_staff_site(user: AnyUser) -> bool:
     return is_staff_member(user)
 
 
-def can_use_portal(user) -> bool:
+def can_use_portal(user: AnyUser) -> bool:
     return is_consultant(user)
 
 
-def can_use_admin(user) -> bool:
+def can_use_admin(user: AnyUser) -> bool:
     """The admin site is the administrators' (and superusers') alone."""
     return bool(user.is_active and user.is_staff) and (
         user.is_superuser or has_role(user, Role.ADMINISTRATOR)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Set
+
 from django.db import transaction
 
 from accounts.models import User
@@ -31,7 +33,7 @@ def user_create(
     email: str,
     display_name: str = "",
     password: str | None = None,
-    roles: set[Role] = frozenset(),
+    roles: Set[Role] = frozenset(),
     verified: bool = False,
 ) -> User:
     """Create a user and, if known good, mark their address verified for allauth."""

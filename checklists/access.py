@@ -27,6 +27,8 @@ whole programme.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypeGuard
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -38,12 +40,16 @@ from consultants.models import Consultant
 from engagements import access as engagements_access
 from engagements.models import Engagement
 
+if TYPE_CHECKING:
+    from accounts.access import AnyUser
+    from accounts.models import User
 
-def _active(user) -> bool:
+
+def _active(user: AnyUser | None) -> TypeGuard[User]:
     return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
 
 
-def _is_manager(user) -> bool:
+def _is_manager(user: AnyUser) -> bool:
     return _active(user) and (
         user.is_superuser or has_role(user, Role.PROGRAMME_MANAGER, Role.ADMINISTRATOR)
     )
@@ -52,7 +58,7 @@ def _is_manager(user) -> bool:
 # --- Seeing ---------------------------------------------------------------------------
 
 
-def checklists_visible_to(user) -> QuerySet[Checklist]:
+def checklists_visible_to(user: AnyUser) -> QuerySet[Checklist]:
     if not _active(user) or not is_staff_member(user):
         return Checklist.objects.none()
     return Checklist.objects.filter(
@@ -60,18 +66,18 @@ def checklists_visible_to(user) -> QuerySet[Checklist]:
     )
 
 
-def engagement_for_user(user, pk) -> Engagement:
+def engagement_for_user(user: AnyUser, pk: int | str) -> Engagement:
     """The engagement (404 for anyone who may not see it)."""
     if not is_staff_member(user):
         raise Http404("No such engagement.")
     return engagements_access.engagement_for_user(user, pk)
 
 
-def can_view_checklist(user, engagement: Engagement) -> bool:
+def can_view_checklist(user: AnyUser, engagement: Engagement) -> bool:
     return is_staff_member(user) and engagements_access.can_view(user, engagement)
 
 
-def item_for_user(user, pk) -> ChecklistItem:
+def item_for_user(user: AnyUser, pk: int | str) -> ChecklistItem:
     """A staff-visible item, or 404."""
     try:
         return (
@@ -85,7 +91,7 @@ def item_for_user(user, pk) -> ChecklistItem:
         raise Http404("No such checklist item.") from None
 
 
-def item_for_user_to_tick(user, pk) -> ChecklistItem:
+def item_for_user_to_tick(user: AnyUser, pk: int | str) -> ChecklistItem:
     """404 as above, then 403 for those who may see but not tick it."""
     item = item_for_user(user, pk)
     if not can_tick(user, item):
@@ -96,7 +102,7 @@ def item_for_user_to_tick(user, pk) -> ChecklistItem:
 # --- Ticking --------------------------------------------------------------------------
 
 
-def can_tick(user, item: ChecklistItem) -> bool:
+def can_tick(user: AnyUser, item: ChecklistItem) -> bool:
     if not _active(user):
         return False
     if item.is_consultant_item:
@@ -121,7 +127,7 @@ def can_tick(user, item: ChecklistItem) -> bool:
     return False
 
 
-def can_reopen(user, item: ChecklistItem) -> bool:
+def can_reopen(user: AnyUser, item: ChecklistItem) -> bool:
     """Undo a tick made by mistake: whoever may tick it."""
     return can_tick(user, item)
 
@@ -129,7 +135,7 @@ def can_reopen(user, item: ChecklistItem) -> bool:
 # --- "My tasks" -----------------------------------------------------------------------
 
 
-def tasks_condition(user) -> Q:
+def tasks_condition(user: AnyUser) -> Q:
     """Open staff items that are ``user``'s to do: assigned to them, or of a
     role they hold on an engagement they may see. Empty for non-staff."""
     if not _active(user) or not is_staff_member(user):
@@ -147,18 +153,18 @@ def tasks_condition(user) -> Q:
 # --- The consultant (portal) ----------------------------------------------------------
 
 
-def consultant_of(user) -> Consultant | None:
+def consultant_of(user: AnyUser) -> Consultant | None:
     return consultants_access.consultant_of(user)
 
 
-def consultant_items(user) -> QuerySet[ChecklistItem]:
+def consultant_items(user: AnyUser) -> QuerySet[ChecklistItem]:
     """A consultant's own items; nothing for anyone else."""
     if not _active(user) or not has_role(user, Role.CONSULTANT):
         return ChecklistItem.objects.none()
     return ChecklistItem.objects.filter(owner_role=OwnerRole.CONSULTANT, consultant__user=user)
 
 
-def consultant_item_for_user(user, pk) -> ChecklistItem:
+def consultant_item_for_user(user: AnyUser, pk: int | str) -> ChecklistItem:
     """The consultant's own item, or 404 (anyone else's included)."""
     try:
         return (
@@ -171,7 +177,7 @@ def consultant_item_for_user(user, pk) -> ChecklistItem:
 # --- Evidence -------------------------------------------------------------------------
 
 
-def can_open_evidence(user, item: ChecklistItem) -> bool:
+def can_open_evidence(user: AnyUser, item: ChecklistItem) -> bool:
     if (
         item.is_consultant_item
         and item.consultant
@@ -184,5 +190,5 @@ def can_open_evidence(user, item: ChecklistItem) -> bool:
 # --- Compliance -----------------------------------------------------------------------
 
 
-def can_view_compliance(user) -> bool:
+def can_view_compliance(user: AnyUser) -> bool:
     return _active(user) and is_staff_member(user)

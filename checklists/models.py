@@ -155,12 +155,12 @@ class TemplateItem(models.Model):
         max_length=60,
         help_text=_("A short stable name, the same across versions (e.g. privacy-plan)."),
     )
-    stage = models.CharField(_("stage"), max_length=8, choices=Stage.choices)
+    stage = models.CharField(_("stage"), max_length=8, choices=Stage)
     title = models.CharField(_("title"), max_length=200)
     guidance = models.TextField(_("guidance"), max_length=4000, blank=True)
-    owner_role = models.CharField(_("done by"), max_length=20, choices=OwnerRole.choices)
+    owner_role = models.CharField(_("done by"), max_length=20, choices=OwnerRole)
     due_anchor = models.CharField(
-        _("due relative to"), max_length=5, choices=Anchor.choices, default=Anchor.START
+        _("due relative to"), max_length=5, choices=Anchor, default=Anchor.START
     )
     due_offset_days = models.SmallIntegerField(
         _("due offset (days)"),
@@ -169,7 +169,7 @@ class TemplateItem(models.Model):
         help_text=_("Negative: days before; positive: days after."),
     )
     evidence = models.CharField(
-        _("evidence required"), max_length=5, choices=Evidence.choices, default=Evidence.NONE
+        _("evidence required"), max_length=5, choices=Evidence, default=Evidence.NONE
     )
     waivable = models.BooleanField(
         _("may be marked not applicable"),
@@ -177,7 +177,7 @@ class TemplateItem(models.Model):
         help_text=_("With a justification, written when it is marked."),
     )
     condition = models.CharField(
-        _("applies"), max_length=20, choices=Condition.choices, default=Condition.ALWAYS
+        _("applies"), max_length=20, choices=Condition, default=Condition.ALWAYS
     )
     engagement_types = ArrayField(
         models.CharField(max_length=24, choices=EngagementType.choices),
@@ -187,7 +187,7 @@ class TemplateItem(models.Model):
         help_text=_("Only when it applies to chosen engagement types."),
     )
     gates = models.CharField(
-        _("must be done before"), max_length=8, choices=Gate.choices, default="", blank=True
+        _("must be done before"), max_length=8, choices=Gate, default="", blank=True
     )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
@@ -330,17 +330,15 @@ class ChecklistItem(models.Model):
     # Copied from the template item: what a checklist says never changes
     # when the template does.
     key = models.SlugField(_("key"), max_length=60)
-    stage = models.CharField(_("stage"), max_length=8, choices=Stage.choices)
+    stage = models.CharField(_("stage"), max_length=8, choices=Stage)
     title = models.CharField(_("title"), max_length=200)
     guidance = models.TextField(_("guidance"), max_length=4000, blank=True)
-    owner_role = models.CharField(_("done by"), max_length=20, choices=OwnerRole.choices)
-    due_anchor = models.CharField(_("due relative to"), max_length=5, choices=Anchor.choices)
+    owner_role = models.CharField(_("done by"), max_length=20, choices=OwnerRole)
+    due_anchor = models.CharField(_("due relative to"), max_length=5, choices=Anchor)
     due_offset_days = models.SmallIntegerField(_("due offset (days)"))
-    evidence = models.CharField(_("evidence required"), max_length=5, choices=Evidence.choices)
+    evidence = models.CharField(_("evidence required"), max_length=5, choices=Evidence)
     waivable = models.BooleanField(_("may be marked not applicable"))
-    gates = models.CharField(
-        _("must be done before"), max_length=8, choices=Gate.choices, blank=True
-    )
+    gates = models.CharField(_("must be done before"), max_length=8, choices=Gate, blank=True)
     order = models.PositiveSmallIntegerField(_("order"))
 
     due_at = models.DateTimeField(_("due"))

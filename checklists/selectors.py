@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
@@ -19,13 +20,16 @@ from checklists import access
 from checklists.models import Checklist, ChecklistItem, Stage
 from engagements.models import Engagement
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 S = ChecklistItem.Status
 
 
 @dataclass
 class StageProgress:
     stage: str
-    label: str
+    label: StrOrPromise  # the stage's lazy label, translated when shown
     items: list[ChecklistItem] = field(default_factory=list)
 
     @property
@@ -41,13 +45,25 @@ class StageProgress:
         return round(100 * self.resolved / self.total) if self.total else 100
 
 
+@dataclass
+class ChecklistProgress:
+    """An engagement's checklist as its page shows it."""
+
+    checklist: Checklist
+    stages: list[StageProgress]  # per stage that has items
+    total: int
+    resolved: int
+    overdue_count: int
+    percent: int
+
+
 FINISHED = [Engagement.Status.CLOSED, Engagement.Status.CANCELLED]
 
 
-def checklist_for_engagement(engagement: Engagement, *, now=None) -> Checklist | None:
+def checklist_for_engagement(engagement: Engagement, *, now=None) -> ChecklistProgress | None:
     """The engagement's checklist with its items (two queries), or None.
-    ``checklist.stages``: a ``StageProgress`` per stage that has items;
-    each item gets ``overdue``."""
+    ``stages``: a ``StageProgress`` per stage that has items; each item gets
+    ``overdue``."""
     checklist = (
         Checklist.objects.filter(engagement=engagement)
         .select_related("engagement", "template")
@@ -65,15 +81,23 @@ def checklist_for_engagement(engagement: Engagement, *, now=None) -> Checklist |
     # Once an engagement is closed or cancelled nothing is overdue any more:
     # what was left open shows in compliance, not as work to chase.
     still_running = checklist.engagement.status not in FINISHED
+    overdue_count = 0
     for item in items:
-        item.overdue = still_running and item.is_overdue(now)
+        overdue = still_running and item.is_overdue(now)
+        # A display attribute for the partial (the views set it likewise).
+        setattr(item, "overdue", overdue)  # noqa: B010
+        if overdue:
+            overdue_count += 1
         stages[item.stage].items.append(item)
-    checklist.stages = [progress for progress in stages.values() if progress.items]
-    checklist.total = len(items)
-    checklist.resolved = sum(1 for item in items if item.resolved)
-    checklist.overdue_count = sum(1 for item in items if item.overdue)
-    checklist.percent = round(100 * checklist.resolved / len(items)) if items else 100
-    return checklist
+    resolved = sum(1 for item in items if item.resolved)
+    return ChecklistProgress(
+        checklist=checklist,
+        stages=[progress for progress in stages.values() if progress.items],
+        total=len(items),
+        resolved=resolved,
+        overdue_count=overdue_count,
+        percent=round(100 * resolved / len(items)) if items else 100,
+    )
 
 
 def my_tasks(*, user, now=None) -> QuerySet[ChecklistItem]:

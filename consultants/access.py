@@ -43,6 +43,8 @@ permission a role group holds does not widen any rule here.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypeGuard
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -52,39 +54,46 @@ from guardian.shortcuts import assign_perm, get_objects_for_user, get_users_with
 from accounts.roles import Role, has_role, roles_of
 from consultants.models import ConsentRecord, Consultant
 
+if TYPE_CHECKING:
+    from accounts.access import AnyUser
+    from accounts.models import User
+
 VIEW = "consultants.view_consultant"
 REVEAL = "consultants.reveal_identity"
 WELLBEING = "consultants.read_wellbeing_notes"
+
+# Where a user's guardian permission checker is kept, per request.
+_CHECKER_ATTRIBUTE = "_consultants_checker"
 
 
 # --- Who is who --------------------------------------------------------------------
 
 
-def _active(user) -> bool:
+def _active(user: AnyUser | None) -> TypeGuard[User]:
     return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
 
 
-def _is_admin(user) -> bool:
+def _is_admin(user: AnyUser) -> bool:
     return _active(user) and (user.is_superuser or has_role(user, Role.ADMINISTRATOR))
 
 
-def _is_manager(user) -> bool:
+def _is_manager(user: AnyUser) -> bool:
     return has_role(user, Role.PROGRAMME_MANAGER)
 
 
-def _object_perm(user, perm: str, consultant: Consultant) -> bool:
+def _object_perm(user: AnyUser, perm: str, consultant: Consultant) -> bool:
     """An object permission given to this user (or a group of theirs) on this
     consultant. Superuser status is handled by the callers, not here."""
     if not _active(user) or consultant.pk is None:
         return False
-    checker = getattr(user, "_consultants_checker", None)
+    checker = getattr(user, _CHECKER_ATTRIBUTE, None)
     if checker is None:
         checker = ObjectPermissionChecker(user)
-        user._consultants_checker = checker
+        setattr(user, _CHECKER_ATTRIBUTE, checker)
     return perm.split(".", 1)[1] in checker.get_perms(consultant)
 
 
-def _granted(user, perms: list[str]) -> QuerySet[Consultant]:
+def _granted(user: AnyUser, perms: list[str]) -> QuerySet[Consultant]:
     """Consultants this user holds any of ``perms`` on, per object only."""
     return get_objects_for_user(
         user,
@@ -99,7 +108,7 @@ def _granted(user, perms: list[str]) -> QuerySet[Consultant]:
 # --- Seeing --------------------------------------------------------------------------
 
 
-def consultants_visible_to(user) -> QuerySet[Consultant]:
+def consultants_visible_to(user: AnyUser) -> QuerySet[Consultant]:
     """Every list of consultants starts here (see the module docstring)."""
     everyone = Consultant.objects.all()
     if not _active(user):
@@ -122,11 +131,11 @@ def consultants_visible_to(user) -> QuerySet[Consultant]:
     return everyone.filter(conditions) if conditions else everyone.none()
 
 
-def can_view(user, consultant: Consultant) -> bool:
+def can_view(user: AnyUser, consultant: Consultant) -> bool:
     return consultants_visible_to(user).filter(pk=consultant.pk).exists()
 
 
-def consultant_for_user(user, pk) -> Consultant:
+def consultant_for_user(user: AnyUser, pk: int | str) -> Consultant:
     """The consultant, or 404 for anyone who may not see them."""
     try:
         return consultants_visible_to(user).get(pk=pk)
@@ -134,7 +143,7 @@ def consultant_for_user(user, pk) -> Consultant:
         raise Http404("No such consultant.") from None
 
 
-def consultant_for_user_to_change(user, pk) -> Consultant:
+def consultant_for_user_to_change(user: AnyUser, pk: int | str) -> Consultant:
     """For the staff pages that change a profile: 404 as above, then 403 for
     those who may see but not change it."""
     consultant = consultant_for_user(user, pk)
@@ -143,14 +152,14 @@ def consultant_for_user_to_change(user, pk) -> Consultant:
     return consultant
 
 
-def consultant_of(user) -> Consultant | None:
+def consultant_of(user: AnyUser) -> Consultant | None:
     """The profile of a signed-in consultant (the portal's one record), or None."""
     if not _active(user) or not has_role(user, Role.CONSULTANT):
         return None
     return Consultant.objects.filter(user=user).first()
 
 
-def _is_self(user, consultant: Consultant) -> bool:
+def _is_self(user: AnyUser, consultant: Consultant) -> bool:
     return (
         _active(user)
         and consultant.user_id is not None
@@ -162,22 +171,22 @@ def _is_self(user, consultant: Consultant) -> bool:
 # --- Doing ----------------------------------------------------------------------------
 
 
-def can_edit_profile(user, consultant: Consultant) -> bool:
+def can_edit_profile(user: AnyUser, consultant: Consultant) -> bool:
     """Staff edits of the whole profile (the portal edits its own fields)."""
     return _is_admin(user) or _is_manager(user)
 
 
-def can_add_consultant(user) -> bool:
+def can_add_consultant(user: AnyUser) -> bool:
     """Staff create new profiles: the same people who edit them."""
     return _is_admin(user) or _is_manager(user)
 
 
-def can_change_status(user, consultant: Consultant) -> bool:
+def can_change_status(user: AnyUser, consultant: Consultant) -> bool:
     """Staff status changes; a consultant takes or ends their own break in the portal."""
     return _is_admin(user) or _is_manager(user) or _is_self(user, consultant)
 
 
-def statuses_user_may_set(user, consultant: Consultant) -> frozenset[str]:
+def statuses_user_may_set(user: AnyUser, consultant: Consultant) -> frozenset[str]:
     """The statuses ``user`` may move ``consultant`` to from where they are now.
     Managers and administrators: every allowed transition. The consultant:
     take a break (or change its end) when active or on a break, and come
@@ -193,38 +202,38 @@ def statuses_user_may_set(user, consultant: Consultant) -> frozenset[str]:
     return frozenset()
 
 
-def can_manage_availability(user, consultant: Consultant) -> bool:
+def can_manage_availability(user: AnyUser, consultant: Consultant) -> bool:
     return _is_admin(user) or _is_manager(user) or _is_self(user, consultant)
 
 
-def can_record_consent(user, consultant: Consultant) -> bool:
+def can_record_consent(user: AnyUser, consultant: Consultant) -> bool:
     """Grant or withdraw consent: the consultant, or a manager or administrator
     recording it on their behalf (a signed form, a call)."""
     return _is_admin(user) or _is_manager(user) or _is_self(user, consultant)
 
 
-def can_view_consent(user, consultant: Consultant) -> bool:
+def can_view_consent(user: AnyUser, consultant: Consultant) -> bool:
     """The state and history of consent (not the evidence file): anyone who
     sees the consultant, since whoever runs an engagement must know what
     may be photographed, recorded or quoted."""
     return _is_self(user, consultant) or can_view(user, consultant)
 
 
-def can_view_consent_evidence(user, record: ConsentRecord) -> bool:
+def can_view_consent_evidence(user: AnyUser, record: ConsentRecord) -> bool:
     """A signed form carries the legal name: the same people as a reveal, and
     the consultant themselves."""
     return _is_self(user, record.consultant) or can_reveal_identity(user, record.consultant)
 
 
-def can_invite_to_portal(user, consultant: Consultant) -> bool:
+def can_invite_to_portal(user: AnyUser, consultant: Consultant) -> bool:
     return _is_admin(user) or _is_manager(user)
 
 
-def can_assign_wellbeing_lead(user, consultant: Consultant) -> bool:
+def can_assign_wellbeing_lead(user: AnyUser, consultant: Consultant) -> bool:
     return _is_admin(user) or _is_manager(user)
 
 
-def can_reveal_identity(user, consultant: Consultant) -> bool:
+def can_reveal_identity(user: AnyUser, consultant: Consultant) -> bool:
     """Legal name, contacts, support person (see the module docstring)."""
     if _is_admin(user) or _is_manager(user):
         return True
@@ -234,26 +243,26 @@ def can_reveal_identity(user, consultant: Consultant) -> bool:
     return Role.WELLBEING_LEAD in roles and _object_perm(user, WELLBEING, consultant)
 
 
-def can_read_wellbeing(user, consultant: Consultant) -> bool:
+def can_read_wellbeing(user: AnyUser, consultant: Consultant) -> bool:
     """Read and write wellbeing notes: the assigned lead and administrators only."""
     if _is_admin(user):
         return True
     return has_role(user, Role.WELLBEING_LEAD) and _object_perm(user, WELLBEING, consultant)
 
 
-def can_export(user, consultant: Consultant) -> bool:
+def can_export(user: AnyUser, consultant: Consultant) -> bool:
     return _is_admin(user) or _is_self(user, consultant)
 
 
-def can_erase_identity(user, consultant: Consultant) -> bool:
+def can_erase_identity(user: AnyUser, consultant: Consultant) -> bool:
     return _is_admin(user)
 
 
-def is_wellbeing_lead(user) -> bool:
+def is_wellbeing_lead(user: AnyUser) -> bool:
     return _active(user) and has_role(user, Role.WELLBEING_LEAD)
 
 
-def wellbeing_lead_candidates():
+def wellbeing_lead_candidates() -> QuerySet[User]:
     """Active people with the wellbeing lead role (the lead assignment's choices)."""
     from accounts.models import User
 
@@ -265,34 +274,34 @@ def wellbeing_lead_candidates():
 # --- Object grants (called by services, and later by the engagements app) ------------
 
 
-def _forget_checker(user) -> None:
-    if hasattr(user, "_consultants_checker"):
-        del user._consultants_checker
+def _forget_checker(user: User) -> None:
+    if hasattr(user, _CHECKER_ATTRIBUTE):
+        delattr(user, _CHECKER_ATTRIBUTE)
 
 
-def grant_consultant_view(user, consultant: Consultant) -> None:
+def grant_consultant_view(user: User, consultant: Consultant) -> None:
     """Let a staff member see this consultant (e.g. on their engagement)."""
     assign_perm(VIEW, user, consultant)
     _forget_checker(user)
 
 
-def revoke_consultant_view(user, consultant: Consultant) -> None:
+def revoke_consultant_view(user: User, consultant: Consultant) -> None:
     remove_perm(VIEW, user, consultant)
     _forget_checker(user)
 
 
-def grant_identity_reveal(user, consultant: Consultant) -> None:
+def grant_identity_reveal(user: User, consultant: Consultant) -> None:
     """Let a staff member reveal this consultant's identity (audited each time)."""
     assign_perm(REVEAL, user, consultant)
     _forget_checker(user)
 
 
-def revoke_identity_reveal(user, consultant: Consultant) -> None:
+def revoke_identity_reveal(user: User, consultant: Consultant) -> None:
     remove_perm(REVEAL, user, consultant)
     _forget_checker(user)
 
 
-def wellbeing_leads_of(consultant: Consultant) -> list:
+def wellbeing_leads_of(consultant: Consultant) -> list[User]:
     """The users holding the wellbeing grant on this consultant, directly."""
     return list(
         get_users_with_perms(
@@ -304,11 +313,11 @@ def wellbeing_leads_of(consultant: Consultant) -> list:
     )
 
 
-def grant_wellbeing(user, consultant: Consultant) -> None:
+def grant_wellbeing(user: User, consultant: Consultant) -> None:
     assign_perm(WELLBEING, user, consultant)
     _forget_checker(user)
 
 
-def revoke_wellbeing(user, consultant: Consultant) -> None:
+def revoke_wellbeing(user: User, consultant: Consultant) -> None:
     remove_perm(WELLBEING, user, consultant)
     _forget_checker(user)

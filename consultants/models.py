@@ -193,13 +193,13 @@ class Consultant(models.Model):
     )
 
     preferred_languages = ArrayField(
-        models.CharField(max_length=8, choices=Language.choices),
+        models.CharField(max_length=8, choices=Language),
         verbose_name=_("preferred languages"),
         default=list,
         blank=True,
     )
     spoken_languages = ArrayField(
-        models.CharField(max_length=8, choices=Language.choices),
+        models.CharField(max_length=8, choices=Language),
         verbose_name=_("languages spoken"),
         default=list,
         blank=True,
@@ -207,7 +207,7 @@ class Consultant(models.Model):
     region = models.CharField(
         _("region"),
         max_length=10,
-        choices=Region.choices,
+        choices=Region,
         blank=True,
         help_text=_("Coarse on purpose. Empty: prefers not to say."),
     )
@@ -421,7 +421,7 @@ class WeeklyAvailability(models.Model):
     consultant = models.ForeignKey(
         Consultant, on_delete=models.CASCADE, related_name="weekly_windows"
     )
-    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday)
     start_time = models.TimeField(_("from"))
     end_time = models.TimeField(_("until"))
 
@@ -524,7 +524,7 @@ class ConsentText(models.Model):
     edited or deleted (here, in the admin and in PostgreSQL): a change is a
     new version."""
 
-    scope = models.CharField(_("scope"), max_length=20, choices=ConsentScope.choices)
+    scope = models.CharField(_("scope"), max_length=20, choices=ConsentScope)
     version = models.PositiveIntegerField(_("version"))
     body = models.TextField(_("text"))
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
@@ -594,7 +594,7 @@ class ConsentRecord(AppendOnlyModel):
     consultant = models.ForeignKey(
         Consultant, on_delete=models.PROTECT, related_name="consent_records"
     )
-    scope = models.CharField(_("scope"), max_length=20, choices=ConsentScope.choices)
+    scope = models.CharField(_("scope"), max_length=20, choices=ConsentScope)
     action = models.CharField(_("action"), max_length=10, choices=Action.choices)
     consent_text = models.ForeignKey(
         ConsentText,

@@ -290,7 +290,11 @@ def consultant_breaks_end_expired(*, today: datetime.date | None = None) -> int:
         with transaction.atomic():
             consultant = Consultant.objects.select_for_update().get(pk=pk)
             # Checked again under the lock: the consultant may have changed it.
-            if consultant.status == Consultant.Status.ON_BREAK and consultant.break_until < today:
+            if (
+                consultant.status == Consultant.Status.ON_BREAK
+                and consultant.break_until is not None  # always, on a break (constraint)
+                and consultant.break_until < today
+            ):
                 consultant_status_change(
                     consultant=consultant, status=Consultant.Status.ACTIVE, by=None, today=today
                 )
@@ -668,6 +672,17 @@ def _iso(value) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+def _portal_account(user: User | None) -> dict[str, Any] | None:
+    if user is None:
+        return None
+    return {
+        "email": user.email,
+        "active": user.is_active,
+        "date_joined": _iso(user.date_joined),
+        "last_login": _iso(user.last_login),
+    }
+
+
 def consultant_export(*, consultant: Consultant, by: User, request=None) -> dict[str, Any]:
     """The consultant's complete record as a JSON-serialisable dict (right of
     access). Administrators and the consultant themselves; written to the
@@ -696,16 +711,7 @@ def consultant_export(*, consultant: Consultant, by: User, request=None) -> dict
             "exported_at": timezone.now().isoformat(),
             "profile": profile,
             "expertise": [topic.name for topic in consultant.expertise.all()],
-            "portal_account": (
-                {
-                    "email": consultant.user.email,
-                    "active": consultant.user.is_active,
-                    "date_joined": _iso(consultant.user.date_joined),
-                    "last_login": _iso(consultant.user.last_login),
-                }
-                if consultant.user_id
-                else None
-            ),
+            "portal_account": _portal_account(consultant.user),
             "status_history": [
                 {
                     "from": change.from_status,
@@ -799,7 +805,7 @@ def consultant_erase_identity(
         # The one update the append-only trigger allows: the file name, blanked.
         with_evidence.update(evidence="")
 
-        if consultant.user_id:
+        if consultant.user is not None:  # None, without a query, when there is no account
             _deactivate_account(consultant.user, pseudonym=consultant.pseudonym)
 
         _audit_event(
@@ -814,7 +820,8 @@ def consultant_erase_identity(
         def delete_files():
             # After commit: if anything above fails, no file is lost.
             for file in files:
-                file.storage.delete(file.name)
+                if file.name:  # always: only records with a file were gathered
+                    file.storage.delete(file.name)
 
         transaction.on_commit(delete_files)
     return consultant

@@ -15,12 +15,32 @@ Models use the field classes below, never the library's.
 
 from __future__ import annotations
 
+import datetime
 import threading
+from typing import TYPE_CHECKING, Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from encrypted_model_fields import fields as library
+
+if TYPE_CHECKING:
+    # The library ships no types, so mypy would see its fields as Any. To the
+    # type checker they are the Django fields they extend; at run time the
+    # classes below are built exactly as before, on the library's.
+    from django.db import models
+
+    _MixinBase = models.Field[Any, Any]
+    _CharBase = models.CharField
+    _TextBase = models.TextField
+    _EmailBase = models.EmailField
+    _DateBase = models.DateField
+else:
+    _MixinBase = object
+    _CharBase = library.EncryptedCharField
+    _TextBase = library.EncryptedTextField
+    _EmailBase = library.EncryptedEmailField
+    _DateBase = library.EncryptedDateField
 
 
 class DecryptionError(RuntimeError):
@@ -121,7 +141,7 @@ def rotate_token(token: str, *, where: str) -> str:
         ) from None
 
 
-class FailClosedEncryptionMixin:
+class FailClosedEncryptionMixin(_MixinBase):
     """Replaces the library's to_python/from_db_value/get_db_prep_save."""
 
     encrypted = True
@@ -149,20 +169,28 @@ class FailClosedEncryptionMixin:
         return encrypt_str(str(value))
 
 
-class EncryptedCharField(FailClosedEncryptionMixin, library.EncryptedCharField):
-    pass
+# ``_pyi_private_set_type`` / ``_pyi_private_get_type`` tell django-stubs what
+# a model attribute of each field holds (declarations only, no values).
 
 
-class EncryptedTextField(FailClosedEncryptionMixin, library.EncryptedTextField):
-    pass
+class EncryptedCharField(FailClosedEncryptionMixin, _CharBase):
+    _pyi_private_set_type: str
+    _pyi_private_get_type: str
 
 
-class EncryptedEmailField(FailClosedEncryptionMixin, library.EncryptedEmailField):
-    pass
+class EncryptedTextField(FailClosedEncryptionMixin, _TextBase):
+    _pyi_private_set_type: str
+    _pyi_private_get_type: str
 
 
-class EncryptedDateField(FailClosedEncryptionMixin, library.EncryptedDateField):
-    pass
+class EncryptedEmailField(FailClosedEncryptionMixin, _EmailBase):
+    _pyi_private_set_type: str
+    _pyi_private_get_type: str
+
+
+class EncryptedDateField(FailClosedEncryptionMixin, _DateBase):
+    _pyi_private_set_type: str | datetime.date
+    _pyi_private_get_type: datetime.date
 
 
 def is_encrypted_field(field) -> bool:

@@ -27,6 +27,9 @@ from django.utils.functional import LazyObject, empty
 
 
 class PrivateStorage(LazyObject):
+    # The storage once looked up, or ``empty`` until then (and after a reset).
+    _wrapped: object
+
     def _setup(self):
         self._wrapped = storages["private"]
 

@@ -10,18 +10,24 @@ are decided by the apps that own them; this module only combines them.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypeGuard
+
 from django.db.models import QuerySet
 
 from accounts.roles import Role, has_role
 from engagements import access as engagements_access
 from engagements.models import Engagement
 
+if TYPE_CHECKING:
+    from accounts.access import AnyUser
+    from accounts.models import User
 
-def _active(user) -> bool:
+
+def _active(user: AnyUser | None) -> TypeGuard[User]:
     return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
 
 
-def can_request_engagement_brief(user) -> bool:
+def can_request_engagement_brief(user: AnyUser) -> bool:
     if not _active(user):
         return False
     return user.is_superuser or has_role(
@@ -29,18 +35,18 @@ def can_request_engagement_brief(user) -> bool:
     )
 
 
-def briefable_engagements(user) -> QuerySet[Engagement]:
+def briefable_engagements(user: AnyUser) -> QuerySet[Engagement]:
     """The engagements ``user`` may brief a consultant on: those they run."""
     if not can_request_engagement_brief(user):
         return Engagement.objects.none()
     return engagements_access.engagements_run_by(user)
 
 
-def can_brief(user, engagement: Engagement) -> bool:
+def can_brief(user: AnyUser, engagement: Engagement) -> bool:
     return can_request_engagement_brief(user) and engagements_access.can_run(user, engagement)
 
 
-def can_request_programme_report(user) -> bool:
+def can_request_programme_report(user: AnyUser) -> bool:
     if not _active(user):
         return False
     return user.is_superuser or has_role(

@@ -361,12 +361,13 @@ def render_message(
 
 
 def _recipient_gone(delivery: ReminderDelivery) -> str:
-    if delivery.consultant_id:
-        consultant = delivery.consultant
+    consultant = delivery.consultant  # None, without a query, for a staff delivery
+    if consultant is not None:
         if consultant.status == Consultant.Status.ALUMNI or consultant.is_erased:
             return R.INACTIVE
         return ""
-    if not delivery.user.is_active:
+    # Never None here: a delivery has exactly one recipient (a database constraint).
+    if delivery.user is None or not delivery.user.is_active:
         return R.INACTIVE
     return ""
 
@@ -434,6 +435,8 @@ def delivery_send(*, delivery_id: int, now: datetime.datetime | None = None) -> 
         verdict = _check(delivery, kind, kind_configs(), now)
         if isinstance(verdict, Skip):
             return _finish(delivery, D.VOID if verdict.void else D.SKIPPED, verdict.reason, now)
+        if kind is None:  # never: _check skips a delivery of an unknown kind
+            raise RuntimeError(f"Unknown reminder kind {delivery.kind!r}.")
         recipient = delivery.recipient
         channel = get_channel(delivery.channel)
         address = channel.address_for(recipient)
@@ -568,6 +571,8 @@ def digest_send(*, user_id: int, now: datetime.datetime | None = None) -> str:
             if isinstance(verdict, Skip):
                 _finish(delivery, D.VOID if verdict.void else D.SKIPPED, verdict.reason, now)
                 continue
+            if kind is None:  # never: _check skips a delivery of an unknown kind
+                raise RuntimeError(f"Unknown reminder kind {delivery.kind!r}.")
             line = render_message(kind, recipient=user, context=verdict.context)
             items.append({"subject": line.subject, "url": verdict.context.get("url", "")})
             keep.append(delivery)

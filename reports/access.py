@@ -7,6 +7,7 @@ alone. Everyone else gets the same 404 as for a job that does not exist.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from django.db.models import QuerySet
@@ -16,8 +17,11 @@ from accounts import access as site_access
 from accounts.roles import Role, has_role
 from reports.models import ReportJob
 
+if TYPE_CHECKING:
+    from accounts.access import AnyUser
 
-def can_use_reports(user) -> bool:
+
+def can_use_reports(user: AnyUser) -> bool:
     """Staff and consultants have a reports page; each kind decides further."""
     return bool(
         getattr(user, "is_authenticated", False)
@@ -25,16 +29,16 @@ def can_use_reports(user) -> bool:
     )
 
 
-def can_request_access_log(user) -> bool:
+def can_request_access_log(user: AnyUser) -> bool:
     """The log of every reveal is the administrators' alone."""
     return has_role(user, Role.ADMINISTRATOR)
 
 
-def report_jobs_visible_to(user) -> QuerySet[ReportJob]:
+def report_jobs_visible_to(user: AnyUser) -> QuerySet[ReportJob]:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return ReportJob.objects.none()
     return ReportJob.objects.filter(requested_by=user)
 
 
-def report_job_for_user(user, pk: UUID | str) -> ReportJob:
+def report_job_for_user(user: AnyUser, pk: UUID | str) -> ReportJob:
     return get_object_or_404(report_jobs_visible_to(user), pk=pk)

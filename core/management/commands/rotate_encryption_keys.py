@@ -63,7 +63,7 @@ class Target:
     table: str
     pk_column: str
     columns: tuple[str, ...]
-    rotate_row: Callable[[object, tuple, Tally], dict[str, object]]
+    rotate_row: Callable[[object, tuple, Tally], dict[str, str]]
 
 
 def _rotate_value(token: str, *, where: str, tally: Tally) -> str | None:
@@ -175,7 +175,7 @@ def _select_batch(target: Target, *, after, batch_size: int, lock: bool) -> list
         return cursor.fetchall()
 
 
-def _write(target: Target, pk, changed: dict[str, object]) -> None:
+def _write(target: Target, pk, changed: dict[str, str]) -> None:
     quote = connection.ops.quote_name
     assignments = ", ".join(f"{quote(column)} = %s" for column in changed)
     with connection.cursor() as cursor:
