@@ -30,14 +30,14 @@ exist. Wellbeing leads see nothing here.
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import TypeGuard, TypeVar
 
-from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import models
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from accounts.access import AnyUser
 from accounts.models import User
 from accounts.roles import Role, has_role
 from compensation.models import (
@@ -53,8 +53,6 @@ from consultants.models import Consultant
 from engagements import access as engagements_access
 from engagements.models import Participation
 
-# Who asks: a signed-in user, or the anonymous one of a request.
-AnyUser = User | AnonymousUser
 M = TypeVar("M", bound=models.Model)
 
 # Participation statuses in which time and costs may be recorded: the
@@ -99,7 +97,7 @@ def consultant_of(user: AnyUser) -> Consultant | None:
     return engagements_access.consultant_of(user)
 
 
-def _is_consultant(user: AnyUser) -> bool:
+def _is_consultant(user: AnyUser) -> TypeGuard[User]:
     return _active(user) and has_role(user, Role.CONSULTANT)
 
 
@@ -316,7 +314,7 @@ def lines_visible_to(user: AnyUser) -> QuerySet[PaymentLine]:
 def _get(queryset: QuerySet[M], pk: object, message: str) -> M:
     try:
         return queryset.get(pk=pk)
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
+    except (ObjectDoesNotExist, ValueError, TypeError):
         raise Http404(message) from None
 
 
@@ -366,9 +364,9 @@ def payment_for_finance(user: AnyUser, pk: object) -> Payment:
 
 
 def payment_method_for_finance(user: AnyUser, pk: object) -> PaymentMethod:
-    if not (can_view_finance(user) or _is_consultant(user)):
-        raise Http404("No such payment method.")
     queryset = PaymentMethod.objects.select_related("consultant")
-    if not can_view_finance(user):
+    if _is_consultant(user) and not can_view_finance(user):
         queryset = queryset.filter(consultant__user=user)
+    elif not can_view_finance(user):
+        raise Http404("No such payment method.")
     return _get(queryset, pk, "No such payment method.")

@@ -20,7 +20,7 @@ from engagements.models import Participation
 
 
 def _frozen(line: PaymentLine) -> bool:
-    return line.payment_id is not None and line.payment.status != Payment.Status.DRAFT
+    return line.payment is not None and line.payment.status != Payment.Status.DRAFT
 
 
 def _ensure_line(

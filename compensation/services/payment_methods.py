@@ -112,4 +112,4 @@ def payment_method_reveal(
             .values("account_name", "account_number")
             .get()
         )
-    return values
+    return {"account_name": values["account_name"], "account_number": values["account_number"]}

@@ -236,6 +236,8 @@ def payment_mark_paid(
         payment.paid_at = paid_at
         payment.paid_by = by
         payment.status = Payment.Status.PAID
+        if payment.payable_since is None or payment.due_on is None:  # set when grouped
+            raise RuntimeError("a payment to mark paid has its payable and due dates")
         payment.days_to_pay = max((paid_on - payment.payable_since).days, 0)
         payment.on_time = paid_on <= payment.due_on
         _save(payment)
@@ -250,6 +252,8 @@ def _advance_recovery(advance: PaymentLine, *, by: User, now: datetime.datetime)
     if PaymentLine.objects.filter(recovers=advance).exists():
         return
     participation = advance.participation
+    if participation is None:  # an advance always belongs to a participation
+        raise RuntimeError("an advance line without its participation")
     since = max(selectors.manila_date(participation.engagement.end), _today(now))
     _save(
         PaymentLine(

@@ -53,4 +53,4 @@ def test_no_app_imports_its_own_layer_or_above():
 
 def test_the_rule_sees_a_function_level_import():
     tree = ast.parse("def f():\n    from checklists import services\n")
-    assert list(_imported_modules(tree)) == [(2, "checklists.services")]
+    assert list(_imported_modules(tree)) == [(2, "checklists")]
