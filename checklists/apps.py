@@ -8,7 +8,7 @@ class ChecklistsConfig(AppConfig):
 
     def ready(self):
         import checklists.reminders  # noqa: F401  (registers the reminder kinds)
-        from checklists import gates, models, receivers
+        from checklists import gates, models, receivers, record  # noqa: F401  (record: her items)
         from core import audit
         from engagements import signals
         from engagements.workflow import register_guard
