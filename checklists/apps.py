@@ -8,7 +8,7 @@ class ChecklistsConfig(AppConfig):
 
     def ready(self):
         import checklists.reminders  # noqa: F401  (registers the reminder kinds)
-        from checklists import gates, models, panels, receivers
+        from checklists import gates, models, panels, receivers, record  # noqa: F401  (record: her items)
         from core import audit
         from engagements import signals
         from engagements.panels import register_detail_panel

@@ -8,7 +8,7 @@ class CompensationConfig(AppConfig):
 
     def ready(self):
         import compensation.reminders  # noqa: F401  (registers the reminder kinds)
-        from compensation import models, receivers, statement  # noqa: F401
+        from compensation import models, receivers, record, statement  # noqa: F401
         from core import audit
 
         # Change history of every model; encrypted fields (account name and

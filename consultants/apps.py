@@ -7,7 +7,9 @@ class ConsultantsConfig(AppConfig):
     verbose_name = _("Consultants")
 
     def ready(self):
-        from consultants import models
+        # record_sections: her record's own sections (profile, consent,
+        # availability, the access log about her); higher apps add theirs.
+        from consultants import models, record_sections  # noqa: F401
         from core import audit
 
         # Change history of every model, encrypted fields masked by

@@ -61,6 +61,7 @@ from consultants.models import (
     WeeklyAvailability,
     WellbeingNote,
 )
+from consultants.record import RecordSection, record_build, record_json
 from consultants.selectors import consent_text_current
 from core.audit import client_address, record_access
 from core.encryption import encrypted_field_names
@@ -668,95 +669,32 @@ def consultant_invite_to_portal(*, consultant: Consultant, by: User, request=Non
 # --- Data-subject rights ----------------------------------------------------------------------
 
 
-def _iso(value) -> str | None:
-    return value.isoformat() if value is not None else None
+EXPORT_REASON = "Data-subject access: complete record exported"
 
 
-def _portal_account(user: User | None) -> dict[str, Any] | None:
-    if user is None:
-        return None
-    return {
-        "email": user.email,
-        "active": user.is_active,
-        "date_joined": _iso(user.date_joined),
-        "last_login": _iso(user.last_login),
-    }
-
-
-def consultant_export(*, consultant: Consultant, by: User, request=None) -> dict[str, Any]:
-    """The consultant's complete record as a JSON-serialisable dict (right of
-    access). Administrators and the consultant themselves; written to the
-    audit trail like a reveal."""
+def consultant_record(
+    *, consultant: Consultant, by: User, reason: str = EXPORT_REASON, request=None
+) -> list[RecordSection]:
+    """The consultant's complete record (right of access), every section the
+    apps registered (``consultants.record``), in the active language.
+    Administrators and the consultant themselves; written to the audit trail
+    like a reveal before it is built, so a download she makes shows in her
+    own access log. The readable page in the portal shows the same sections
+    without writing an entry (it is her own page, like "Your details")."""
     if not access.can_export(by, consultant):
         raise PermissionDenied
     with transaction.atomic():
         record_access(
-            actor=by,
-            instance=consultant,
-            fields=["export"],
-            reason="Data-subject access: complete record exported",
-            request=request,
+            actor=by, instance=consultant, fields=["export"], reason=reason, request=request
         )
-        consultant = Consultant.objects.prefetch_related("expertise").get(pk=consultant.pk)
-        profile = {
-            field.name: getattr(consultant, field.name)
-            for field in Consultant._meta.concrete_fields
-            if field.name not in {"id", "user"}
-        }
-        for name, value in profile.items():
-            if isinstance(value, datetime.date):
-                profile[name] = value.isoformat()
-        return {
-            "format": "tinig-consultant-export/1",
-            "exported_at": timezone.now().isoformat(),
-            "profile": profile,
-            "expertise": [topic.name for topic in consultant.expertise.all()],
-            "portal_account": _portal_account(consultant.user),
-            "status_history": [
-                {
-                    "from": change.from_status,
-                    "to": change.to_status,
-                    "break_until": _iso(change.break_until),
-                    "reason": change.reason,
-                    "changed_at": _iso(change.changed_at),
-                }
-                for change in consultant.status_changes.order_by("changed_at", "id")
-            ],
-            "weekly_availability": [
-                {
-                    "weekday": window.get_weekday_display(),
-                    "from": window.start_time.strftime("%H:%M"),
-                    "until": window.end_time.strftime("%H:%M"),
-                }
-                for window in consultant.weekly_windows.all()
-            ],
-            "busy_periods": [
-                {
-                    "kind": period.kind,
-                    "from": _iso(period.starts_on),
-                    "until": _iso(period.ends_on),
-                    "note": period.note,
-                }
-                for period in consultant.busy_periods.all()
-            ],
-            "consent": [
-                {
-                    "scope": record.scope,
-                    "action": record.action,
-                    "text_version": record.consent_text.version,
-                    "text": record.consent_text.body,
-                    "recorded_at": _iso(record.recorded_at),
-                    "has_evidence": bool(record.evidence),
-                }
-                for record in consultant.consent_records.select_related("consent_text").order_by(
-                    "recorded_at", "id"
-                )
-            ],
-            "wellbeing_notes": [
-                {"kind": note.kind, "note": note.body, "written_at": _iso(note.created_at)}
-                for note in consultant.wellbeing_notes.order_by("created_at", "id")
-            ],
-        }
+        return record_build(consultant)
+
+
+def consultant_export(*, consultant: Consultant, by: User, request=None) -> dict[str, Any]:
+    """The consultant's complete record as a JSON-serialisable dict: one key per
+    section of ``consultant_record`` (audited the same way)."""
+    sections = consultant_record(consultant=consultant, by=by, request=request)
+    return record_json(sections, exported_at=timezone.now())
 
 
 def consultant_erase_identity(

@@ -9,7 +9,7 @@ class EngagementsConfig(AppConfig):
     def ready(self):
         from consultants.selectors import register_monthly_load
         from core import audit
-        from engagements import models, selectors
+        from engagements import models, record, selectors  # noqa: F401  (record: her record's section)
 
         # The consultants directory's "this month's load" (consultants may
         # not import this app; it asks through this hook).

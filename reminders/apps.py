@@ -11,6 +11,7 @@ class RemindersConfig(AppConfig):
         from reminders import (
             kinds,  # noqa: F401  (registers the core kinds)
             receivers,
+            record,  # noqa: F401  (her record's section)
         )
 
         engagement_dates_changed.connect(

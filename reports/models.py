@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import models
@@ -20,6 +21,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from reports.storage import get_private_storage
+
+FILE_DATE_ZONE = ZoneInfo("Asia/Manila")
 
 # Safe, user-facing failure text. Stored untranslated (the English message
 # id) and translated when shown, in the reader's language.
@@ -149,7 +152,15 @@ class ReportJob(models.Model):
 
     @property
     def download_name(self) -> str:
-        """The discreet file name: nothing in it names the kind or a person."""
+        """The discreet file name: nothing in it names a kind of work or a
+        person. A kind may give a stem of its own (``file_stem``), followed
+        by the day it was requested (Asia/Manila)."""
+        from reports.registry import file_stem
+
+        stem = file_stem(self.kind)
+        if stem and self.created_at:
+            day = timezone.localtime(self.created_at, FILE_DATE_ZONE).date()
+            return f"{stem}-{day:%Y-%m-%d}.pdf"
         return f"tinig-document-{self.reference}.pdf"
 
     @property

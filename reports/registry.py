@@ -93,6 +93,12 @@ class ReportKind:
     can_request: Callable[[User], bool]
     build: Builder
     description: str = ""
+    # The language the document is written in, decided from the requester
+    # (e.g. a consultant's preferred language); None: the page's language.
+    language_for: Callable[[User], str | None] | None = None
+    # The stem of the download's file name, before "-YYYY-MM-DD.pdf"
+    # (discreet: never a kind of work or a person); None: tinig-document-<ref>.
+    file_stem: str | None = None
 
     def bind(self, data=None, *, user: User, prefix: str | None = None) -> ReportForm:
         return self.form_class(data, user=user, prefix=prefix)
@@ -109,6 +115,8 @@ def register_report(
     form_class: type[ReportForm],
     can_request: Callable[[User], bool],
     description: str = "",
+    language_for: Callable[[User], str | None] | None = None,
+    file_stem: str | None = None,
 ) -> Callable[[Builder], Builder]:
     """Register the decorated builder as the document of ``kind``."""
     if not _KIND_PATTERN.fullmatch(kind):
@@ -126,6 +134,8 @@ def register_report(
             can_request=can_request,
             build=build,
             description=description,
+            language_for=language_for,
+            file_stem=file_stem,
         )
         return build
 
@@ -151,6 +161,11 @@ def report_kinds() -> list[ReportKind]:
 def report_kinds_for(user) -> list[ReportKind]:
     """The kinds this person may request."""
     return [entry for entry in report_kinds() if entry.can_request(user)]
+
+
+def file_stem(kind: str) -> str | None:
+    entry = _registry.get(kind)
+    return entry.file_stem if entry is not None else None
 
 
 def kind_label(kind: str) -> str:

@@ -77,6 +77,8 @@ def report_request(
     entry = get_report_kind(kind)
     if not (can_use_reports(user) and entry.can_request(user)):
         raise PermissionDenied
+    if entry.language_for is not None:
+        language = entry.language_for(user) or language
     form = entry.bind(dict(params), user=user)
     if not form.is_valid():
         raise ValidationError(form.errors.as_data())

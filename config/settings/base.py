@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "compensation",
     "reminders",
     "insights",
+    "pages",
 ]
 
 MIDDLEWARE = [

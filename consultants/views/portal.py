@@ -42,6 +42,7 @@ from consultants.models import (
     Language,
     WeeklyAvailability,
 )
+from consultants.record import record_build
 from core.forms import add_service_errors
 from core.shortcuts import posted, require
 
@@ -389,13 +390,29 @@ def story_sharing(request, consultant: Consultant):
 @GET_POST
 @portal_page
 def record(request, consultant: Consultant):
-    """GET: what the download holds. POST: the download itself (a POST, so a
-    link preview or a prefetch never writes an export to the audit trail)."""
+    """GET: what the record holds and the ways to have it (read here, PDF,
+    JSON). POST: the JSON download itself (a POST, so a link preview or a
+    prefetch never writes an export to the audit trail). The PDF is
+    requested from the reports path (kind ``consultant_record``)."""
     require(access.can_export(request.user, consultant))
     if request.method == "GET":
         return render(request, "consultants/portal/record.html")
     data = services.consultant_export(consultant=consultant, by=request.user, request=request)
     return record_download_response(data, name="tinig-record")
+
+
+@require_http_methods(["GET"])
+@portal_page
+def record_read(request, consultant: Consultant):
+    """Her whole record as a page: every section the apps registered, in
+    her language. Like "Your details", it is her own page and writes no
+    audit entry; a download does (``record``)."""
+    require(access.can_export(request.user, consultant))
+    return render(
+        request,
+        "consultants/portal/record_read.html",
+        {"sections": record_build(consultant)},
+    )
 
 
 def record_download_response(data: dict, *, name: str) -> HttpResponse:

@@ -82,6 +82,7 @@ PATHS = {
     "consent_grant": lambda w: reverse("my:consent_grant", args=["video"]),
     "story_sharing": lambda w: reverse("my:story_sharing"),
     "record": lambda w: reverse("my:record"),
+    "record_read": lambda w: reverse("my:record_read"),
     # Hostile: someone else's objects, scopes that do not exist.
     "window_remove (another's)": lambda w: reverse("my:window_remove", args=[w.other_window.pk]),
     "busy_remove (another's)": lambda w: reverse("my:busy_remove", args=[w.other_busy.pk]),
@@ -108,6 +109,7 @@ MATRIX: dict[str, list[Expect]] = {
     "consent_grant":               [S,  D,      OK,      N,      D,    D,      D,      D,     D],
     "story_sharing":               [S,  D,      OK,      N,      D,    D,      D,      D,     D],
     "record":                      [S,  D,      OK,      N,      D,    D,      D,      D,     D],
+    "record_read":                 [S,  D,      OK,      N,      D,    D,      D,      D,     D],
     "window_remove (another's)":   [S,  D,      N,       N,      D,    D,      D,      D,     D],
     "busy_remove (another's)":     [S,  D,      N,       N,      D,    D,      D,      D,     D],
     "window_remove (no such)":     [S,  D,      N,       N,      D,    D,      D,      D,     D],

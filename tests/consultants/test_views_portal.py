@@ -553,7 +553,7 @@ def test_story_sharing_bad_value(client, own_consultant, value):
 
 
 def test_record_download(client, own_consultant, consultant):
-    assert "Download my record" in _page(client.get(reverse("my:record")))
+    assert "Download as JSON" in _page(client.get(reverse("my:record")))
     assert not LogEntry.objects.filter(action=LogEntry.Action.ACCESS).exists()  # GET only shows
 
     response = client.post(reverse("my:record"))

@@ -139,12 +139,12 @@ def test_consultant_manages_their_own_record(open_session, make_user):
     session.check("my-story-sharing")
     assert_tap_targets_are_large(page)
 
-    # --- Download my record ------------------------------------------------------------
+    # --- Your record: the JSON download ---------------------------------------------------
     nav.get_by_role("link", name="About you").click()
-    page.get_by_role("link", name="Download your record").click()
+    page.get_by_role("link", name="Your record").click()
     session.check("my-record")
     with page.expect_download() as download_info:
-        page.get_by_role("button", name="Download my record").click()
+        page.get_by_role("button", name="Download as JSON").click()
     download = download_info.value
     assert re.fullmatch(r"tinig-record-\d{4}-\d{2}-\d{2}\.json", download.suggested_filename)
     with open(download.path(), encoding="utf-8") as handle:
