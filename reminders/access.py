@@ -4,7 +4,7 @@
   and the failed deliveries (and retrying them): programme managers and
   administrators. The log shows no message bodies, subjects or addresses.
 - Their own digest choice: every staff member.
-- Their own choices per kind (e-mail or nothing): a consultant with a
+- Their own choices per kind (e-mail, text message, both or nothing): a consultant with a
   profile, on the portal.
 """
 

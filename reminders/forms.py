@@ -42,18 +42,26 @@ class StaffPreferenceForm(forms.Form):
 
 
 class ConsultantPreferencesForm(forms.Form):
-    """One choice per kind of reminder: e-mail, or nothing. Radio buttons:
-    works on any phone without JavaScript."""
+    """One choice per kind of reminder: e-mail, text message, both, or
+    nothing; the two with a text message only when ``sms_allowed`` (a
+    mobile number on file, text messages on). Radio buttons: works on any
+    phone without JavaScript."""
 
-    def __init__(self, *args, current: dict[str, str], **kwargs):
+    def __init__(self, *args, current: dict[str, str], sms_allowed: bool, **kwargs):
         super().__init__(*args, **kwargs)
+        Channel = ConsultantReminderPreference.Channel
+        choices = [
+            (value, label)
+            for value, label in Channel.choices
+            if sms_allowed or not ConsultantReminderPreference.needs_phone(value)
+        ]
         for kind in kinds(Audience.CONSULTANT):
             self.fields[kind.key] = forms.ChoiceField(
                 label=kind.label,
                 help_text=kind.description,
-                choices=ConsultantReminderPreference.Channel.choices,
+                choices=choices,
                 widget=forms.RadioSelect,
-                initial=current.get(kind.key, ConsultantReminderPreference.Channel.EMAIL),
+                initial=current.get(kind.key, Channel.EMAIL),
             )
 
 

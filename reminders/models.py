@@ -1,7 +1,7 @@
 """Reminders: what was (or will be) sent, to whom, and how people want them.
 
 ``ReminderDelivery`` is the record that makes every reminder go out exactly
-once. Its identity is (kind, target, recipient, due moment), a unique
+once. Its identity is (kind, target, recipient, due moment, channel), a unique
 constraint in PostgreSQL: the sweep inserts with ``ON CONFLICT DO NOTHING``,
 so two beat processes, a retried task or a sweep that runs twice create
 one row, and a row is sent only by the transaction that holds its lock
@@ -81,6 +81,7 @@ class ReminderDelivery(models.Model):
         INACTIVE = "inactive", _("Recipient inactive")
         DATES_CHANGED = "dates_changed", _("Dates changed")
         TOO_LATE = "too_late", _("Too late to be useful")
+        CHANNEL_OFF = "channel_off", _("Text messages are turned off")
 
     kind = models.CharField(_("kind"), max_length=50)
     target_type = models.CharField(_("about"), max_length=60)
@@ -107,6 +108,8 @@ class ReminderDelivery(models.Model):
     send_after = models.DateTimeField(_("not before"))
     # Grouping for the log and for voiding on a change of dates.
     engagement_id = models.BigIntegerField(_("engagement (id)"), null=True, blank=True)
+    # "email" or "sms": a consultant who wants both gets two rows, each sent
+    # once (the channel is part of the identity).
     channel = models.CharField(_("channel"), max_length=20, default="email")
     digest = models.BooleanField(
         _("in the daily digest"),
@@ -143,9 +146,18 @@ class ReminderDelivery(models.Model):
         ordering = ["-due_at", "-id"]
         constraints = [
             # The identity of a reminder: the sweep's INSERT ... ON CONFLICT
-            # DO NOTHING leans on it, so nothing is ever queued twice.
+            # DO NOTHING leans on it, so nothing is ever queued twice. One
+            # row per channel: an e-mail and a text of one reminder are two.
             models.UniqueConstraint(
-                fields=["kind", "target_type", "target_id", "consultant", "user", "due_at"],
+                fields=[
+                    "kind",
+                    "target_type",
+                    "target_id",
+                    "consultant",
+                    "user",
+                    "due_at",
+                    "channel",
+                ],
                 name="reminders_delivery_identity",
                 nulls_distinct=False,
             ),
@@ -180,11 +192,25 @@ class ReminderDelivery(models.Model):
         return self.consultant if self.consultant_id else self.user
 
 
+# The delivery channels (ReminderDelivery.channel) of each choice below.
+_DELIVERY_CHANNELS: dict[str, tuple[str, ...]] = {
+    "email": ("email",),
+    "sms": ("sms",),
+    "both": ("email", "sms"),
+    "none": (),
+}
+
+
 class ConsultantReminderPreference(models.Model):
-    """How a consultant wants one kind of reminder. No row: by e-mail."""
+    """How a consultant wants one kind of reminder. No row: by e-mail.
+
+    A text message (SMS) only with a mobile number on file and text
+    messages turned on (``reminders.sms``); the services check both."""
 
     class Channel(models.TextChoices):
         EMAIL = "email", _("By e-mail")
+        SMS = "sms", _("By text message")
+        BOTH = "both", _("By e-mail and text message")
         NONE = "none", _("Not at all")
 
     consultant = models.ForeignKey(
@@ -208,6 +234,16 @@ class ConsultantReminderPreference(models.Model):
 
     def __str__(self):
         return f"{self.consultant}: {self.kind}"
+
+    @classmethod
+    def delivery_channels(cls, choice: str | None) -> tuple[str, ...]:
+        """The delivery channels of a choice ("none": none; no row: e-mail)."""
+        return _DELIVERY_CHANNELS.get(choice or cls.Channel.EMAIL, ())
+
+    @classmethod
+    def needs_phone(cls, choice: str) -> bool:
+        """A choice that sends text messages (a mobile number must be on file)."""
+        return "sms" in cls.delivery_channels(choice)
 
 
 class StaffReminderPreference(models.Model):

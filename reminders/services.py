@@ -5,8 +5,8 @@ Exactly once, step by step:
 
 1. ``reminders_sweep`` asks every kind that is on which reminders fell due
    and inserts them with ``INSERT ... ON CONFLICT DO NOTHING`` on their
-   identity (kind, target, recipient, due moment): a second sweep, a second
-   beat or a retried task inserts nothing new. (A row voided by a change of
+   identity (kind, target, recipient, due moment, channel): a second sweep,
+   a second beat or a retried task inserts nothing new. (A row voided by a change of
    dates comes back to life if the dates return to that very moment.)
 2. ``deliveries_dispatch`` hands pending rows whose moment has come to the
    workers, marking them ``dispatched_at`` under ``FOR UPDATE SKIP LOCKED``;
@@ -33,6 +33,16 @@ the failed deliveries page.
 
 Quiet hours (``reminders.quiet``): a consultant's reminder due at night
 waits until the morning, and a retry that would land at night waits too.
+
+Channels: a consultant chooses per kind e-mail, text message (SMS), both
+or none (``ConsultantReminderPreference``). The sweep records one row per
+chosen channel, the channel being part of the identity, so "both" is an
+e-mail and a text, each sent once by the steps above; quiet hours, retries
+and the failed list are the same for both. At send time the row's channel
+must still be chosen (else skipped, "opted out"), on (``SMS_BACKEND``; else
+"channel off") and have an address (a removed number: "no address"). A
+text is one SMS long: the kind's ``-sms.txt`` template, or a generic
+discreet line when there is none or it is too long; a link is never cut.
 """
 
 from __future__ import annotations
@@ -52,8 +62,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from consultants.models import Consultant
-from reminders import access, quiet, registry
-from reminders.channels import Message, get_channel
+from reminders import access, quiet, registry, sms
+from reminders.channels import Message, SmsChannel, get_channel
 from reminders.models import (
     MAX_OFFSET_HOURS,
     ConsultantReminderPreference,
@@ -132,16 +142,33 @@ def reminder_setting_save(
 # --- Preferences ---------------------------------------------------------------------
 
 
+def sms_choice_refusal(consultant: Consultant) -> str:
+    """Why ``consultant`` may not choose text messages now; "" when she may."""
+    if not sms.is_enabled():
+        return _("Text messages are not available.")
+    if not SmsChannel().address_for(consultant):
+        return _("Add a mobile number to your details to receive text messages.")
+    return ""
+
+
 def consultant_preferences_save(*, consultant: Consultant, choices: dict[str, str], by) -> None:
-    """A consultant's choice per kind: e-mail, or nothing."""
+    """A consultant's choice per kind: e-mail, text message, both, or
+    nothing. A text message only with a mobile number on file."""
     if not access.can_set_own_preferences(by, consultant):
         raise PermissionDenied
     allowed = {kind.key for kind in registry.kinds(Audience.CONSULTANT)}
     valid = set(ConsultantReminderPreference.Channel.values)
+    for key, channel in choices.items():
+        if key not in allowed or channel not in valid:
+            raise ValidationError(_("Unknown choice."))
+    wants_sms = [
+        key for key, channel in choices.items() if ConsultantReminderPreference.needs_phone(channel)
+    ]
+    refusal = sms_choice_refusal(consultant) if wants_sms else ""
+    if refusal:
+        raise ValidationError({key: refusal for key in wants_sms})
     with transaction.atomic():
         for key, channel in choices.items():
-            if key not in allowed or channel not in valid:
-                raise ValidationError(_("Unknown choice."))
             ConsultantReminderPreference.objects.update_or_create(
                 consultant=consultant, kind=key, defaults={"channel": channel}
             )
@@ -192,18 +219,19 @@ def _insert(rows: list[tuple]) -> int:
         f"INSERT INTO {table} ({', '.join(_INSERT_COLUMNS)}) VALUES {values}"  # noqa: S608
         " ON CONFLICT ON CONSTRAINT reminders_delivery_identity DO NOTHING"
     )
-    identity = "(%s, %s, %s, %s::bigint, %s::bigint, %s::timestamptz, %s::timestamptz)"
+    identity = "(%s, %s, %s, %s::bigint, %s::bigint, %s::timestamptz, %s::timestamptz, %s)"
     revive = (
         f"UPDATE {table} AS d SET status = 'pending', reason = '', finished_at = NULL,"  # noqa: S608
         " dispatched_at = NULL, send_after = v.send_after"
         f" FROM (VALUES {', '.join([identity] * len(rows))})"
-        " AS v(kind, target_type, target_id, consultant_id, user_id, due_at, send_after)"
+        " AS v(kind, target_type, target_id, consultant_id, user_id, due_at, send_after, channel)"
         " WHERE d.status = 'void' AND d.kind = v.kind AND d.target_type = v.target_type"
-        " AND d.target_id = v.target_id AND d.due_at = v.due_at"
+        " AND d.target_id = v.target_id AND d.due_at = v.due_at AND d.channel = v.channel"
         " AND d.consultant_id IS NOT DISTINCT FROM v.consultant_id"
         " AND d.user_id IS NOT DISTINCT FROM v.user_id"
     )
-    revive_params = [value for row in rows for value in row[:7]]
+    # The identity's columns (see _INSERT_COLUMNS): the first seven and the channel.
+    revive_params = [value for row in rows for value in (*row[:7], row[8])]
     with connection.cursor() as cursor:
         cursor.execute(insert, params)
         inserted = cursor.rowcount
@@ -221,39 +249,63 @@ def _digest_users(user_ids: set[int]) -> set[int]:
     )
 
 
+def _consultant_choices(kind_key: str, consultant_ids: set[int]) -> dict[int, str]:
+    """Each consultant's choice for one kind (one query); none: e-mail."""
+    if not consultant_ids:
+        return {}
+    return dict(
+        ConsultantReminderPreference.objects.filter(
+            kind=kind_key, consultant_id__in=consultant_ids
+        ).values_list("consultant_id", "channel")
+    )
+
+
+def _channels_of(choice: str | None) -> tuple[str, ...]:
+    # "Not at all" still records one (e-mail) row, skipped when it is due, so
+    # the log shows the reminder was there and why it did not go.
+    return ConsultantReminderPreference.delivery_channels(choice) or ("email",)
+
+
 def _rows_for(kind: ReminderKind, batch: list[Due], now: datetime.datetime) -> list[tuple]:
+    consultant_kind = kind.audience == Audience.CONSULTANT
     digest = (
-        _digest_users({due.user_id for due in batch if due.user_id})
-        if kind.audience == Audience.STAFF
-        else set()
+        set() if consultant_kind else _digest_users({due.user_id for due in batch if due.user_id})
+    )
+    choices = (
+        _consultant_choices(kind.key, {due.consultant_id for due in batch if due.consultant_id})
+        if consultant_kind
+        else {}
     )
     rows = []
     for due in batch:
         if (due.consultant_id is None) == (due.user_id is None):
             raise ValueError(f"{kind.key}: a reminder has exactly one recipient.")
-        if kind.audience == Audience.CONSULTANT:
+        if consultant_kind:
             send_after = quiet.next_allowed(due.due_at)
+            channels = _channels_of(choices.get(due.consultant_id or 0))
         else:
             send_after = due.due_at
-        rows.append(
-            (
-                kind.key,
-                due.target[0],
-                due.target[1],
-                due.consultant_id,
-                due.user_id,
-                due.due_at,
-                send_after,
-                due.engagement_id,
-                "email",
-                due.user_id in digest,
-                D.PENDING,
-                "",
-                0,
-                "",
-                now,
+            channels = ("email",)
+        for channel in channels:
+            rows.append(
+                (
+                    kind.key,
+                    due.target[0],
+                    due.target[1],
+                    due.consultant_id,
+                    due.user_id,
+                    due.due_at,
+                    send_after,
+                    due.engagement_id,
+                    channel,
+                    due.user_id in digest,
+                    D.PENDING,
+                    "",
+                    0,
+                    "",
+                    now,
+                )
             )
-        )
     return rows
 
 
@@ -336,10 +388,32 @@ def _render_part(template: str, context: dict, *, required: bool = True) -> str:
         return ""
 
 
+def _sms_text(kind: ReminderKind, context: dict) -> str:
+    """One SMS: the kind's ``-sms.txt`` on one line if it fits, else the
+    generic line with the kind's link, else with the portal's. A link is
+    never cut: when even that is too long, sending fails (and says so)."""
+    text = " ".join(_render_part(kind.template("sms.txt"), context, required=False).split())
+    if text and sms.fits_one_sms(text):
+        return text
+    for url in (context.get("url"), context.get("portal_url")):
+        if not url:
+            continue
+        generic = _("Tinig: you have something to look at. %(url)s") % {"url": url}
+        if sms.fits_one_sms(generic):
+            return generic
+    raise sms.SmsTooLong("Even the generic text is longer than one SMS: check the site's domain.")
+
+
 def render_message(
-    kind: ReminderKind, *, recipient, context: dict, language: str | None = None
+    kind: ReminderKind,
+    *,
+    recipient,
+    context: dict,
+    language: str | None = None,
+    channel: str = "email",
 ) -> Message:
-    """The message of ``kind`` for ``recipient``, in their language."""
+    """The message of ``kind`` for ``recipient``, in their language: an
+    e-mail (subject, text, HTML), or for ``channel="sms"`` one text."""
     language = language or _language_of(recipient)
     with translation.override(language), timezone.override(settings.TIME_ZONE):
         full = {
@@ -354,6 +428,8 @@ def render_message(
             ),
             **context,
         }
+        if channel == "sms":
+            return Message(subject="", text=_sms_text(kind, full))
         subject = " ".join(_render_part(kind.template("subject.txt"), full).split()).strip()
         text = _render_part(kind.template("body.txt"), full)
         html = _render_part(kind.template("body.html"), full, required=False)
@@ -373,13 +449,17 @@ def _recipient_gone(delivery: ReminderDelivery) -> str:
 
 
 def _opted_out(delivery: ReminderDelivery) -> bool:
+    """The consultant no longer wants this kind by this row's channel."""
     if not delivery.consultant_id:
         return False
-    return ConsultantReminderPreference.objects.filter(
-        consultant_id=delivery.consultant_id,
-        kind=delivery.kind,
-        channel=ConsultantReminderPreference.Channel.NONE,
-    ).exists()
+    choice = (
+        ConsultantReminderPreference.objects.filter(
+            consultant_id=delivery.consultant_id, kind=delivery.kind
+        )
+        .values_list("channel", flat=True)
+        .first()
+    )
+    return delivery.channel not in ConsultantReminderPreference.delivery_channels(choice)
 
 
 def _finish(delivery: ReminderDelivery, status: str, reason: str, now) -> str:
@@ -439,12 +519,19 @@ def delivery_send(*, delivery_id: int, now: datetime.datetime | None = None) -> 
             raise RuntimeError(f"Unknown reminder kind {delivery.kind!r}.")
         recipient = delivery.recipient
         channel = get_channel(delivery.channel)
+        if not channel.is_available():
+            return _finish(delivery, D.SKIPPED, R.CHANNEL_OFF, now)
         address = channel.address_for(recipient)
         if not address:
             return _finish(delivery, D.SKIPPED, R.NO_ADDRESS, now)
-        message = render_message(kind, recipient=recipient, context=verdict.context)
         delivery.attempts += 1
         try:
+            # Rendering too: a text that cannot fit, or a broken template, is
+            # a recorded failure that ends on the failed list, not a task
+            # that crashes and is handed out again forever.
+            message = render_message(
+                kind, recipient=recipient, context=verdict.context, channel=delivery.channel
+            )
             channel.send(message, address=address, reference=f"tinig.reminder.{delivery.pk}")
         except Exception as error:
             delivery.last_error = type(error).__name__[:120]

@@ -23,14 +23,18 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.decorators import consultant_required, staff_required
 from core.forms import add_service_errors
 from core.shortcuts import require
-from reminders import access, registry, selectors, services
+from reminders import access, registry, selectors, services, sms
 from reminders.forms import (
     ConsultantPreferencesForm,
     LogFilterForm,
     ReminderSettingForm,
     StaffPreferenceForm,
 )
-from reminders.models import ReminderDelivery, StaffReminderPreference
+from reminders.models import (
+    ConsultantReminderPreference,
+    ReminderDelivery,
+    StaffReminderPreference,
+)
 
 PER_PAGE = 50
 GET_POST = require_http_methods(["GET", "POST"])
@@ -198,8 +202,11 @@ def portal_page(view):
 def portal_preferences(request, consultant):
     require(access.can_set_own_preferences(request.user, consultant))
     current = selectors.consultant_preferences(consultant=consultant)
+    sms_refusal = services.sms_choice_refusal(consultant)
     form = ConsultantPreferencesForm(
-        request.POST if request.method == "POST" else None, current=current
+        request.POST if request.method == "POST" else None,
+        current=current,
+        sms_allowed=not sms_refusal,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -218,6 +225,11 @@ def portal_preferences(request, consultant):
             "form": form,
             "quiet_start": settings.REMINDERS_QUIET_START,
             "quiet_end": settings.REMINDERS_QUIET_END,
+            "sms_on": sms.is_enabled(),
+            "sms_allowed": not sms_refusal,
+            # Text messages chosen earlier that cannot go now (number removed).
+            "sms_waiting": bool(sms_refusal)
+            and any(ConsultantReminderPreference.needs_phone(c) for c in current.values()),
         },
         status=400 if request.method == "POST" else 200,
     )

@@ -296,6 +296,19 @@ EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Tinig <no-reply@tinig.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# --- Text messages (SMS) --------------------------------------------------------
+
+# Reminders by text message, for consultants who choose them. Empty: off
+# (nobody is offered them). reminders.sms.SemaphoreBackend sends through
+# Semaphore; development prints them (local.py), tests keep them in memory.
+SMS_BACKEND = env.str("SMS_BACKEND", default="")
+SMS_TIMEOUT = env.float("SMS_TIMEOUT", default=10.0)
+SMS_FILE_PATH = env.str("SMS_FILE_PATH", default="")
+SEMAPHORE_API_KEY = env.str("SEMAPHORE_API_KEY", default="")
+# A sender name registered with Semaphore; discreet ("Tinig"), never the work.
+SEMAPHORE_SENDER_NAME = env.str("SEMAPHORE_SENDER_NAME", default="")
+SEMAPHORE_API_URL = env.str("SEMAPHORE_API_URL", default="https://api.semaphore.co/api/v4/messages")
+
 # --- Security headers ----------------------------------------------------------
 
 X_FRAME_OPTIONS = "DENY"

@@ -22,6 +22,7 @@ from config.settings.base import env  # noqa: E402
 
 SECRET_KEY = env.str("SECRET_KEY")
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+SMS_BACKEND = env.str("SMS_BACKEND", default="reminders.sms.ConsoleBackend")
 # The demo signs in on http://localhost; WebAuthn and secure cookies need
 # HTTPS, which production has.
 SESSION_COOKIE_SECURE = False

@@ -11,6 +11,7 @@ from django.core import mail
 
 from accounts.roles import Role
 from engagements.models import Engagement, Participation
+from reminders import sms
 from tests.consultants.factories import ConsultantFactory
 from tests.engagements.factories import EngagementFactory, ParticipationFactory, at
 
@@ -57,4 +58,22 @@ def booked(db, make_user):
 @pytest.fixture(autouse=True)
 def _empty_outbox():
     mail.outbox = []
+    sms.outbox.clear()
     yield
+    sms.outbox.clear()
+
+
+@pytest.fixture
+def semaphore(settings):
+    """Text messages through the Semaphore backend, to a stand-in provider
+    (a real HTTP server on 127.0.0.1); ``semaphore.answer(...)`` scripts it."""
+    from tests.reminders.provider import StandInProvider
+
+    provider = StandInProvider().start()
+    settings.SMS_BACKEND = "reminders.sms.SemaphoreBackend"
+    settings.SEMAPHORE_API_URL = provider.url
+    settings.SEMAPHORE_API_KEY = "test-api-key"
+    settings.SEMAPHORE_SENDER_NAME = "Tinig"
+    settings.SMS_TIMEOUT = 5
+    yield provider
+    provider.stop()

@@ -1,5 +1,5 @@
 """No reminder names a consultant by their legal name, or says what the
-work is: every message every kind can produce for the demo data, checked
+work is: every message (e-mail and text) every kind can produce for the demo data, checked
 against every demo consultant's legal name and every engagement's title
 and type."""
 
@@ -14,7 +14,7 @@ from consultants import demo as consultants_demo
 from consultants.models import Consultant
 from engagements import demo as engagements_demo
 from engagements.models import Engagement, EngagementType
-from reminders import registry, services
+from reminders import registry, services, sms
 from reminders.models import ReminderDelivery
 from reminders.registry import Prepared, Window
 
@@ -57,6 +57,14 @@ def _every_message():
                         kind, recipient=delivery.recipient, context=verdict.context
                     )
                     messages.append((kind.key, delivery.recipient, message))
+                    if kind.audience == registry.Audience.CONSULTANT:
+                        text = services.render_message(
+                            kind,
+                            recipient=delivery.recipient,
+                            context=verdict.context,
+                            channel="sms",
+                        )
+                        messages.append((kind.key, delivery.recipient, text))
     return messages
 
 
@@ -89,7 +97,15 @@ def test_no_legal_name_title_or_type_in_any_message(monkeypatch):
             assert title not in text, key
         for label in types:
             assert label.lower() not in message.subject.lower(), key
-        assert message.subject.startswith("Tinig: ")
-        if isinstance(recipient, Consultant):
+        if message.subject:
+            assert message.subject.startswith("Tinig: ")
+        else:  # a text message: one SMS, and a link
+            assert message.text.startswith("Tinig: ")
+            assert sms.fits_one_sms(message.text), key
+            assert "http" in message.text, key
+            for label in types:
+                assert label.lower() not in message.text.lower(), key
+        generic = message.text.startswith("Tinig: you have something to look at.")
+        if isinstance(recipient, Consultant) and not generic:
             assert recipient.greeting_name in message.text
             assert "survivor" not in text.lower() and "exploitation" not in text.lower()

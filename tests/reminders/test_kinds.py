@@ -84,9 +84,11 @@ def test_message_in_the_consultants_language(booked, clock):
         seen = []
         original = services.render_message
 
-        def spy(kind, *, recipient, context, language=None):
+        def spy(kind, *, recipient, context, language=None, channel="email"):
             seen.append(language or services._language_of(recipient))
-            return original(kind, recipient=recipient, context=context, language=language)
+            return original(
+                kind, recipient=recipient, context=context, language=language, channel=channel
+            )
 
         patch.setattr(services, "render_message", spy)
         run_beat_once()

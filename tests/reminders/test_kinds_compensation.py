@@ -370,8 +370,10 @@ def test_no_legal_name_title_item_or_amount_in_the_demo_messages(monkeypatch):
     assert seen >= ours - {"time_to_submit"}, seen
     for key, recipient, message in messages:
         text = f"{message.subject}\n{message.text}"
-        assert message.subject.startswith("Tinig: "), key
+        # An e-mail's subject, or a text message (no subject) itself.
+        assert (message.subject or message.text).startswith("Tinig: "), key
         for secret in legal_names + titles + amounts:
             assert secret not in text, (key, secret)
-        if isinstance(recipient, Consultant):
+        generic = message.text.startswith("Tinig: you have something to look at.")
+        if isinstance(recipient, Consultant) and not generic:
             assert recipient.greeting_name in message.text, key

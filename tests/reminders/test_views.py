@@ -297,3 +297,108 @@ def test_admin_cannot_add_or_delete_deliveries(world, admin_user):
     assert client.get(url).status_code == 200
     delete = reverse("admin:reminders_reminderdelivery_delete", args=[world["failed"].pk])
     assert client.get(delete).status_code == 403
+
+
+# --- Text messages on the portal ------------------------------------------------------------
+
+
+def _all_kinds(channel: str) -> dict[str, str]:
+    return {kind.key: channel for kind in registry.kinds(registry.Audience.CONSULTANT)}
+
+
+POST_CASES = [
+    pytest.param(persona, expected, id=persona)
+    for persona, expected in zip(PERSONAS, MATRIX["my_reminders:preferences"][1], strict=True)
+]
+
+
+@pytest.mark.parametrize(("persona", "expected"), POST_CASES)
+def test_posting_preferences_follows_the_matrix(persona, expected, world, make_user):
+    """Nobody but the consultant herself changes her choices; a POST answers
+    like the page (login, 403) and writes nothing for anyone else."""
+    client = client_for(_persona(persona, world, make_user))
+    data = {**_all_kinds("both"), "consultant": str(world["consultant"].pk)}
+    response = client.post(reverse("my_reminders:preferences"), data)
+    if expected == OK:
+        assert response.status_code == 302
+        assert set(ConsultantReminderPreference.objects.values_list("channel", flat=True)) == {
+            "both"
+        }
+        return
+    assert response.status_code == expected
+    assert not ConsultantReminderPreference.objects.exists()
+
+
+def test_consultant_with_a_number_chooses_text_messages(world):
+    client = client_for(world["owner"])
+    page = client.get(reverse("my_reminders:preferences")).content.decode()
+    assert 'value="sms"' in page and 'value="both"' in page
+    assert "By text message" in page
+    assert 'id="sms-needs-number"' not in page
+    data = _all_kinds("email")
+    data["engagement_upcoming"] = "both"
+    data["invitation_waiting"] = "sms"
+    assert client.post(reverse("my_reminders:preferences"), data).status_code == 302
+    chosen = dict(ConsultantReminderPreference.objects.values_list("kind", "channel"))
+    assert chosen["engagement_upcoming"] == "both"
+    assert chosen["invitation_waiting"] == "sms"
+    # The number itself is never on this page.
+    assert world["consultant"].phone not in page
+
+
+def test_without_a_number_text_messages_are_not_offered(world):
+    Consultant = type(world["consultant"])
+    Consultant.objects.filter(pk=world["consultant"].pk).update(phone="")
+    client = client_for(world["owner"])
+    page = client.get(reverse("my_reminders:preferences")).content.decode()
+    assert 'value="sms"' not in page and 'value="both"' not in page
+    assert 'id="sms-needs-number"' in page
+    assert reverse("my:details_edit") in page
+    assert "add your mobile number" in page
+    data = _all_kinds("email")
+    data["engagement_upcoming"] = "sms"
+    response = client.post(reverse("my_reminders:preferences"), data)
+    assert response.status_code == 400
+    assert not ConsultantReminderPreference.objects.exists()
+
+
+def test_service_refuses_text_messages_without_a_number(world):
+    from django.core.exceptions import ValidationError
+
+    from reminders import services
+
+    Consultant = type(world["consultant"])
+    Consultant.objects.filter(pk=world["consultant"].pk).update(phone="")
+    world["consultant"].refresh_from_db()
+    with pytest.raises(ValidationError) as raised:
+        services.consultant_preferences_save(
+            consultant=world["consultant"],
+            choices={"engagement_upcoming": "both"},
+            by=world["owner"],
+        )
+    assert "engagement_upcoming" in raised.value.message_dict
+    assert not ConsultantReminderPreference.objects.exists()
+
+
+def test_number_removed_after_choosing_text_messages_is_said_plainly(world):
+    ConsultantReminderPreference.objects.create(
+        consultant=world["consultant"], kind="engagement_upcoming", channel="sms"
+    )
+    Consultant = type(world["consultant"])
+    Consultant.objects.filter(pk=world["consultant"].pk).update(phone="")
+    client = client_for(world["owner"])
+    page = client.get(reverse("my_reminders:preferences")).content.decode()
+    assert "You chose text messages, but there is no mobile number" in page
+    # Nothing is silently switched to e-mail: she chooses again.
+    assert 'value="sms"' not in page
+
+
+def test_text_messages_off_are_not_offered_nor_mentioned(world, settings):
+    settings.SMS_BACKEND = ""
+    client = client_for(world["owner"])
+    page = client.get(reverse("my_reminders:preferences")).content.decode()
+    assert 'value="sms"' not in page
+    assert 'id="sms-needs-number"' not in page
+    data = _all_kinds("email")
+    data["engagement_upcoming"] = "both"
+    assert client.post(reverse("my_reminders:preferences"), data).status_code == 400
