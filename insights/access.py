@@ -10,11 +10,15 @@ are decided by the apps that own them; this module only combines them.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db.models import QuerySet
 
 from accounts.roles import Role, has_role
 from engagements import access as engagements_access
-from engagements.models import Engagement
+
+if TYPE_CHECKING:
+    from engagements.models import Engagement
 
 
 def _active(user) -> bool:
@@ -31,9 +35,8 @@ def can_request_engagement_brief(user) -> bool:
 
 def briefable_engagements(user) -> QuerySet[Engagement]:
     """The engagements ``user`` may brief a consultant on: those they run."""
-    if not can_request_engagement_brief(user):
-        return Engagement.objects.none()
-    return engagements_access.engagements_run_by(user)
+    engagements = engagements_access.engagements_run_by(user)
+    return engagements if can_request_engagement_brief(user) else engagements.none()
 
 
 def can_brief(user, engagement: Engagement) -> bool:
