@@ -439,6 +439,14 @@ class ChecklistItem(models.Model):
         return self.status == self.Status.OPEN
 
     @property
+    def is_done(self) -> bool:
+        return self.status == self.Status.DONE
+
+    @property
+    def is_not_applicable(self) -> bool:
+        return self.status == self.Status.NOT_APPLICABLE
+
+    @property
     def is_consultant_item(self) -> bool:
         return self.owner_role == OwnerRole.CONSULTANT
 

@@ -878,6 +878,15 @@ class Payment(models.Model):
         return super().delete(*args, **kwargs)
 
     @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    @property
+    def is_approved(self) -> bool:
+        """Approved and not yet paid."""
+        return self.status == self.Status.APPROVED
+
+    @property
     def is_paid(self) -> bool:
         return self.status == self.Status.PAID
 
@@ -1055,3 +1064,8 @@ class PaymentLine(models.Model):
         return (
             type(self).objects.filter(pk=self.pk).values_list("payment__status", flat=True).first()
         )
+
+
+# The kinds of line on their own, for apps that label totals with them
+# (insights) without importing the model.
+LineKind = PaymentLine.Kind

@@ -144,6 +144,14 @@ class Consultant(models.Model):
         Status.ON_BREAK: frozenset({Status.ON_BREAK, Status.ACTIVE, Status.ALUMNI}),
         Status.ALUMNI: frozenset({Status.ACTIVE, Status.ONBOARDING}),
     }
+    # The badge each status wears on staff pages ("" is a plain badge):
+    # consultants/staff/_status_badge.html.
+    BADGE_TONES: dict[str, str] = {
+        Status.ONBOARDING: "warning",
+        Status.ACTIVE: "success",
+        Status.ON_BREAK: "info",
+        Status.ALUMNI: "",
+    }
 
     class Occupation(models.TextChoices):
         EMPLOYED = "employed", _("Employed")
@@ -310,6 +318,16 @@ class Consultant(models.Model):
     @property
     def is_erased(self) -> bool:
         return self.identity_erased_at is not None
+
+    @property
+    def is_on_break(self) -> bool:
+        """On a break now (whatever day it ends; see ``is_on_break_on``)."""
+        return self.status == self.Status.ON_BREAK
+
+    @property
+    def badge_tone(self) -> str:
+        """ "success", "info", "warning" or "" (see ``BADGE_TONES``)."""
+        return self.BADGE_TONES.get(self.status, "")
 
     def clean(self):
         super().clean()

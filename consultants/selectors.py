@@ -247,9 +247,14 @@ def consent_is_granted(*, consultant: Consultant, scope: str) -> bool:
     return record is not None and record.is_grant
 
 
-def consultants_with_consent(*, scope: str, queryset: QuerySet[Consultant]) -> QuerySet[Consultant]:
-    """Narrow ``queryset`` to consultants whose consent for ``scope`` stands
-    (for matching: "only people who agreed to be photographed")."""
+def consultants_with_consent(
+    *, scope: str, queryset: QuerySet[Consultant] | None = None
+) -> QuerySet[Consultant]:
+    """Narrow ``queryset`` (every consultant by default) to those whose
+    consent for ``scope`` stands (for matching: "only people who agreed to be
+    photographed"; for reports: "only people who agreed to be quoted")."""
+    if queryset is None:
+        queryset = Consultant.objects.all()
     latest = ConsentRecord.objects.filter(consultant=OuterRef("pk"), scope=scope).order_by(
         "-recorded_at", "-id"
     )

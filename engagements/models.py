@@ -26,6 +26,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext_lazy as _
 
 from consultants.models import Consultant, ExpertiseTopic, Language
@@ -90,6 +91,19 @@ class Engagement(models.Model):
     OPEN_STATUSES = frozenset(
         {Status.DRAFT, Status.SUBMITTED, Status.APPROVED, Status.STAFFING, Status.CONFIRMED}
     )
+    # The badge each status wears on staff pages ("" is a plain badge):
+    # engagements/staff/_status_badge.html.
+    BADGE_TONES: dict[str, str] = {
+        Status.DRAFT: "",
+        Status.SUBMITTED: "warning",
+        Status.APPROVED: "info",
+        Status.DECLINED: "danger",
+        Status.STAFFING: "info",
+        Status.CONFIRMED: "success",
+        Status.COMPLETED: "success",
+        Status.CLOSED: "",
+        Status.CANCELLED: "danger",
+    }
 
     title = models.CharField(_("title"), max_length=160)
     purpose = models.TextField(_("purpose"), max_length=4000, blank=True)
@@ -188,6 +202,11 @@ class Engagement(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
+
+    @property
+    def badge_tone(self) -> str:
+        """ "warning", "info", "success", "danger" or "" (see ``BADGE_TONES``)."""
+        return self.BADGE_TONES.get(self.status, "")
 
     @property
     def needs_privacy_plan(self) -> bool:
@@ -359,6 +378,28 @@ class Participation(models.Model):
     )
     # Waiting for, or holding, the consultant: what cancellation ends.
     PENDING = frozenset({Status.INVITED, Status.ACCEPTED, Status.CONFIRMED})
+    # The badge each status wears on staff pages ("" is a plain badge):
+    # engagements/staff/_participation_badge.html.
+    BADGE_TONES: dict[str, str] = {
+        Status.INVITED: "warning",
+        Status.ACCEPTED: "info",
+        Status.DECLINED: "danger",
+        Status.REVOKED: "danger",
+        Status.WITHDRAWN: "danger",
+        Status.CONFIRMED: "success",
+        Status.ATTENDED: "success",
+        Status.NO_SHOW: "danger",
+        Status.CANCELLED: "",
+    }
+    # What the consultant reads about their part in a portal list
+    # (engagements/portal/_item.html). Attended depends on their feedback;
+    # any other status reads as its label, in lower case.
+    PORTAL_SUMMARIES: dict[str, str | Promise] = {
+        Status.INVITED: _("waiting for your answer"),
+        Status.ACCEPTED: _("you said yes; the team will confirm"),
+        Status.CONFIRMED: _("confirmed"),
+        Status.WITHDRAWN: _("you stepped back"),
+    }
 
     engagement = models.ForeignKey(
         Engagement, on_delete=models.PROTECT, related_name="participations"
@@ -479,6 +520,28 @@ class Participation(models.Model):
     @property
     def is_booked(self) -> bool:
         return self.status in self.BOOKED
+
+    @property
+    def is_invited(self) -> bool:
+        """Invited and not yet answered."""
+        return self.status == self.Status.INVITED
+
+    @property
+    def badge_tone(self) -> str:
+        """ "warning", "info", "success", "danger" or "" (see ``BADGE_TONES``)."""
+        return self.BADGE_TONES.get(self.status, "")
+
+    @property
+    def portal_summary(self) -> str | Promise:
+        """Their part in a few words, for the consultant (lazy). Attended
+        reads by ``has_feedback``, which the portal selectors annotate."""
+        if self.status == self.Status.ATTENDED:
+            if getattr(self, "has_feedback", False):
+                return _("you took part")
+            return _("you took part · tell us how it went")
+        if self.status in self.PORTAL_SUMMARIES:
+            return self.PORTAL_SUMMARIES[self.status]
+        return lazy(lambda: str(self.get_status_display()).lower(), str)()
 
 
 class ParticipationChange(AppendOnlyModel):

@@ -7,10 +7,15 @@ from __future__ import annotations
 
 import calendar
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
 
 from django.db.models import (
+    Avg,
     Count,
+    DecimalField,
     Exists,
     Expression,
     IntegerField,
@@ -21,6 +26,7 @@ from django.db.models import (
     Subquery,
 )
 from django.utils import timezone
+from django.utils.functional import Promise
 
 from accounts.models import User
 from consultants.models import Consultant, ExpertiseTopic
@@ -28,12 +34,14 @@ from core.encryption import encrypted_field_names
 from engagements import access
 from engagements.access import Actor
 from engagements.models import (
+    FEEDBACK_SCORES,
     Debrief,
     Engagement,
     EngagementTransition,
     Feedback,
     Participation,
     ParticipationChange,
+    PrivacyPlan,
 )
 
 P = Participation.Status
@@ -347,3 +355,193 @@ def consultant_monthly_load(first: datetime.date, last: datetime.date) -> Expres
         .values("total")
     )
     return Subquery(counted, output_field=IntegerField())
+
+
+# --- For the documents of higher apps (insights) ------------------------------------------
+# Pseudonym only: none of these loads a consultant's encrypted identity fields.
+
+# Engagements that count in a period's figures: approved and after, not
+# declined or cancelled.
+COUNTED_STATUSES = (E.APPROVED, E.STAFFING, E.CONFIRMED, E.COMPLETED, E.CLOSED)
+# Participations a document for one consultant may be about: invited or booked.
+INVITED_OR_BOOKED = tuple(Participation.BOOKED | {P.INVITED})
+
+
+def _identity_deferred(prefix: str) -> list[str]:
+    return [f"{prefix}{name}" for name in encrypted_field_names(Consultant)]
+
+
+def engagement_get(*, pk: int | str) -> Engagement:
+    """The engagement with this primary key, unscoped: the caller has
+    checked access. Raises ``Engagement.DoesNotExist``."""
+    return Engagement.objects.get(pk=pk)
+
+
+def participations_invited_or_booked(
+    *, engagements: QuerySet[Engagement] | Iterable[Engagement]
+) -> QuerySet[Participation]:
+    """Participations of ``engagements`` whose consultant is invited or
+    booked (accepted, confirmed, attended), engagement and consultant joined
+    (identity deferred), by start then pseudonym. Lazy."""
+    return (
+        Participation.objects.filter(engagement__in=engagements, status__in=INVITED_OR_BOOKED)
+        .select_related("consultant", "engagement")
+        .defer(*_identity_deferred("consultant__"))
+        .order_by("engagement__start", "consultant__pseudonym")
+    )
+
+
+def consultants_invited_or_booked(
+    *, engagements: QuerySet[Engagement] | Iterable[Engagement]
+) -> QuerySet[Consultant]:
+    """The consultants of ``participations_invited_or_booked``: primary key
+    and pseudonym only, by pseudonym. Lazy (a subquery when evaluated)."""
+    return (
+        Consultant.objects.filter(
+            pk__in=participations_invited_or_booked(engagements=engagements).values("consultant_id")
+        )
+        .only("pk", "pseudonym")
+        .order_by("pseudonym")
+    )
+
+
+def participation_with_engagement(*, pk: int | str) -> Participation:
+    """One participation with its engagement and consultant joined (identity
+    deferred), in one query. Raises ``Participation.DoesNotExist``."""
+    return (
+        Participation.objects.select_related("engagement", "consultant")
+        .defer(*_identity_deferred("consultant__"))
+        .get(pk=pk)
+    )
+
+
+def privacy_plan_for(*, engagement: Engagement) -> PrivacyPlan | None:
+    """The engagement's privacy plan, or None when it has none (one query)."""
+    return PrivacyPlan.objects.filter(engagement=engagement).first()
+
+
+def engagements_counted(
+    *, start: datetime.datetime, end: datetime.datetime
+) -> QuerySet[Engagement]:
+    """Engagements starting in [``start``, ``end``) that count in a period's
+    figures (``COUNTED_STATUSES``). Lazy: the selectors below take it as a
+    subquery."""
+    return Engagement.objects.filter(start__gte=start, start__lt=end, status__in=COUNTED_STATUSES)
+
+
+@dataclass(frozen=True)
+class EngagementTally:
+    """Counted engagements per type and per audience (stored values, most
+    first, then by value), and the cancelled ones of the same period."""
+
+    by_type: list[tuple[str, int]]
+    by_audience: list[tuple[str, int]]
+    cancelled: int
+
+
+def engagement_tally(*, start: datetime.datetime, end: datetime.datetime) -> EngagementTally:
+    """How many engagements started in [``start``, ``end``): ``COUNT`` per
+    type and per audience of the counted ones, and of the cancelled ones
+    (3 queries)."""
+    in_period = Engagement.objects.filter(start__gte=start, start__lt=end)
+    cancelled = in_period.filter(status=E.CANCELLED).count()
+    counted = engagements_counted(start=start, end=end)
+    return EngagementTally(
+        by_type=[
+            (row["type"], row["n"])
+            for row in counted.values("type").annotate(n=Count("id")).order_by("-n", "type")
+        ],
+        by_audience=[
+            (row["audience"], row["n"])
+            for row in counted.values("audience").annotate(n=Count("id")).order_by("-n", "audience")
+        ],
+        cancelled=cancelled,
+    )
+
+
+def engaged_consultants(*, engagements: QuerySet[Engagement]) -> list[tuple[str, int]]:
+    """``(pseudonym, engagements)`` for every consultant booked (accepted,
+    confirmed or attended) on ``engagements``, by pseudonym: one query,
+    ``COUNT(DISTINCT engagement)``."""
+    return [
+        (row["consultant__pseudonym"], row["n"])
+        for row in Participation.objects.filter(
+            engagement__in=engagements, status__in=Participation.BOOKED
+        )
+        .values("consultant__pseudonym")
+        .annotate(n=Count("engagement", distinct=True))
+        .order_by("consultant__pseudonym")
+    ]
+
+
+@dataclass(frozen=True)
+class ScoreAverage:
+    """One feedback score: its question (lazy) and its ``AVG`` (``numeric``,
+    unrounded; None when there is no feedback)."""
+
+    name: str
+    label: str | Promise
+    average: Decimal | None
+
+
+@dataclass(frozen=True)
+class FeedbackAverages:
+    count: int
+    scores: list[ScoreAverage]  # in the order of ``FEEDBACK_SCORES``
+
+
+def feedback_averages(*, engagements: QuerySet[Engagement]) -> FeedbackAverages:
+    """How many consultants gave feedback on ``engagements`` and the average
+    of each score: one query, ``COUNT`` and ``AVG`` over ``numeric``."""
+    row = Feedback.objects.filter(participation__engagement__in=engagements).aggregate(
+        n=Count("id"),
+        **{name: Avg(name, output_field=DecimalField()) for name in FEEDBACK_SCORES},
+    )
+    questions = {field.name: field.verbose_name for field in Feedback._meta.concrete_fields}
+    return FeedbackAverages(
+        count=row["n"],
+        scores=[
+            ScoreAverage(name=name, label=questions[name], average=row[name])
+            for name in FEEDBACK_SCORES
+        ],
+    )
+
+
+@dataclass(frozen=True)
+class FeedbackQuote:
+    pseudonym: str
+    engagement_type: str  # an ``EngagementType`` value
+    words: str
+
+
+def feedback_quotes(
+    *,
+    engagements: QuerySet[Engagement],
+    consultants: QuerySet[Consultant, Any],
+    limit: int,
+) -> list[FeedbackQuote]:
+    """Comments on ``engagements`` that were not given anonymously, by
+    ``consultants`` (the caller narrows them to those whose consent to be
+    quoted stands), newest first, at most ``limit``: pseudonym, engagement
+    type and words only. One query."""
+    rows = (
+        Feedback.objects.filter(
+            participation__engagement__in=engagements,
+            anonymous=False,
+            participation__consultant__in=consultants,
+        )
+        .exclude(comments="")
+        .exclude(Q(comments__isnull=True))
+        .values(
+            "participation__consultant__pseudonym", "participation__engagement__type", "comments"
+        )
+        .order_by("-submitted_at", "-id")[:limit]
+    )
+    return [
+        FeedbackQuote(
+            pseudonym=row["participation__consultant__pseudonym"],
+            engagement_type=row["participation__engagement__type"],
+            words=row["comments"],
+        )
+        for row in rows
+    ]

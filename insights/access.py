@@ -16,11 +16,11 @@ from django.db.models import QuerySet
 
 from accounts.roles import Role, has_role
 from engagements import access as engagements_access
-from engagements.models import Engagement
 
 if TYPE_CHECKING:
     from accounts.access import AnyUser
     from accounts.models import User
+    from engagements.models import Engagement
 
 
 def _active(user: AnyUser | None) -> TypeGuard[User]:
@@ -37,9 +37,8 @@ def can_request_engagement_brief(user: AnyUser) -> bool:
 
 def briefable_engagements(user: AnyUser) -> QuerySet[Engagement]:
     """The engagements ``user`` may brief a consultant on: those they run."""
-    if not can_request_engagement_brief(user):
-        return Engagement.objects.none()
-    return engagements_access.engagements_run_by(user)
+    engagements = engagements_access.engagements_run_by(user)
+    return engagements if can_request_engagement_brief(user) else engagements.none()
 
 
 def can_brief(user: AnyUser, engagement: Engagement) -> bool:

@@ -16,17 +16,20 @@ only (``insights.selectors`` never loads the encrypted identity fields).
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
-from consultants.models import Consultant
-from engagements.models import Engagement, Participation
+from engagements import selectors as engagement_selectors
 from insights import access, selectors
 from insights.charts import bar_chart
 from reports.registry import ReportForm, register_report
+
+if TYPE_CHECKING:
+    from engagements.models import Engagement, Participation
 
 MAX_DAYS = 366
 
@@ -42,10 +45,11 @@ class EngagementChoiceField(forms.ModelChoiceField):
 
 
 class EngagementBriefForm(ReportForm):
-    engagement = EngagementChoiceField(label=_("Engagement"), queryset=Engagement.objects.none())
+    # Both querysets are set per person in __init__.
+    engagement = EngagementChoiceField(label=_("Engagement"), queryset=None)
     consultant = forms.ModelChoiceField(
         label=_("Consultant"),
-        queryset=Consultant.objects.none(),
+        queryset=None,
         help_text=_("Someone invited to or taking part in the engagement."),
     )
 
@@ -53,19 +57,15 @@ class EngagementBriefForm(ReportForm):
         super().__init__(*args, **kwargs)
         engagements = access.briefable_engagements(self.user)
         self.fields["engagement"].queryset = engagements.order_by("-start", "-id")
-        self.fields["consultant"].queryset = (
-            Consultant.objects.filter(
-                pk__in=selectors.brief_participations(engagements).values("consultant_id")
-            )
-            .only("pk", "pseudonym")
-            .order_by("pseudonym")
+        self.fields["consultant"].queryset = engagement_selectors.consultants_invited_or_booked(
+            engagements=engagements
         )
 
     def clean(self):
         cleaned = super().clean()
         engagement, consultant = cleaned.get("engagement"), cleaned.get("consultant")
         if engagement is not None and consultant is not None:
-            participation = participation_for(engagement=engagement, consultant=consultant)
+            participation = participation_for(engagement=engagement, consultant_id=consultant.pk)
             if participation is None:
                 self.add_error(
                     "consultant", _("This consultant is not taking part in that engagement.")
@@ -73,12 +73,8 @@ class EngagementBriefForm(ReportForm):
         return cleaned
 
 
-def participation_for(*, engagement: Engagement, consultant: Consultant) -> Participation | None:
-    return (
-        selectors.brief_participations(Engagement.objects.filter(pk=engagement.pk))
-        .filter(consultant_id=consultant.pk)
-        .first()
-    )
+def participation_for(*, engagement: Engagement, consultant_id: object) -> Participation | None:
+    return selectors.brief_participations([engagement]).filter(consultant_id=consultant_id).first()
 
 
 class ProgrammeReportForm(ReportForm):
@@ -110,13 +106,11 @@ class ProgrammeReportForm(ReportForm):
     ),
 )
 def build_engagement_brief(job, progress):
-    engagement = Engagement.objects.get(pk=job.params["engagement"])
+    engagement = engagement_selectors.engagement_get(pk=job.params["engagement"])
     if not access.can_brief(job.requested_by, engagement):
         # Checked when requested and before building; a right lost in between stops here.
         raise PermissionError("brief not allowed")
-    participation = participation_for(
-        engagement=engagement, consultant=Consultant(pk=job.params["consultant"])
-    )
+    participation = participation_for(engagement=engagement, consultant_id=job.params["consultant"])
     if participation is None:
         raise PermissionError("not a participant")
     brief = selectors.brief_for(participation=participation)

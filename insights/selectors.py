@@ -10,43 +10,32 @@ so a legal name cannot reach a document even by mistake.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from django.db.models import Avg, Count, DecimalField, Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext
 
 from checklists import selectors as checklist_selectors
 from compensation import selectors as compensation_selectors
-from compensation.models import ZERO, Agreement, PaymentLine, TimeKind
+from compensation.models import ZERO, LineKind, TimeKind
 from consultants import selectors as consultant_selectors
-from consultants.models import ConsentScope, Consultant
-from core.encryption import encrypted_field_names
-from engagements.models import (
-    FEEDBACK_SCORES,
-    Audience,
-    Engagement,
-    EngagementType,
-    Feedback,
-    Participation,
-    PrivacyPlan,
-)
+from consultants.models import ConsentScope
+from engagements import selectors as engagement_selectors
+from engagements.models import Audience, EngagementType
+
+if TYPE_CHECKING:
+    from compensation.models import Agreement
+    from engagements.models import Engagement, Participation, PrivacyPlan
 
 MANILA = ZoneInfo("Asia/Manila")
 
-# Engagements that count in a period: approved and after, not cancelled.
-COUNTED_STATUSES = (
-    Engagement.Status.APPROVED,
-    Engagement.Status.STAFFING,
-    Engagement.Status.CONFIRMED,
-    Engagement.Status.COMPLETED,
-    Engagement.Status.CLOSED,
-)
-# A consultant "engaged": they said yes (and may have attended).
-ENGAGED_STATUSES = tuple(Participation.BOOKED)
-# Participations a brief can be written for.
-BRIEFABLE_STATUSES = tuple(Participation.BOOKED | {Participation.Status.INVITED})
+# Engagements that count in a period (approved and after, not cancelled):
+# engagements' own rule, named here for the tests that check the figures.
+COUNTED_STATUSES = engagement_selectors.COUNTED_STATUSES
 MAX_QUOTES = 12
 
 
@@ -64,18 +53,12 @@ def period_bounds(
 # --- Engagement brief ---------------------------------------------------------------------
 
 
-def _consultant_fields_deferred() -> list[str]:
-    return [f"consultant__{name}" for name in encrypted_field_names(Consultant)]
-
-
-def brief_participations(engagements: QuerySet[Engagement]) -> QuerySet[Participation]:
-    """Participations of ``engagements`` a brief may be written for."""
-    return (
-        Participation.objects.filter(engagement__in=engagements, status__in=BRIEFABLE_STATUSES)
-        .select_related("consultant", "engagement")
-        .defer(*_consultant_fields_deferred())
-        .order_by("engagement__start", "consultant__pseudonym")
-    )
+def brief_participations(
+    engagements: QuerySet[Engagement] | Iterable[Engagement],
+) -> QuerySet[Participation]:
+    """Participations of ``engagements`` a brief may be written for: the
+    consultant is invited or booked."""
+    return engagement_selectors.participations_invited_or_booked(engagements=engagements)
 
 
 @dataclass(frozen=True)
@@ -96,16 +79,12 @@ class Brief:
 
 def brief_for(*, participation: Participation) -> Brief:
     """What one consultant needs to know about one engagement."""
-    participation = (
-        Participation.objects.select_related("engagement", "consultant")
-        .defer(*_consultant_fields_deferred())
-        .get(pk=participation.pk)
-    )
+    participation = engagement_selectors.participation_with_engagement(pk=participation.pk)
     engagement = participation.engagement
-    plan = PrivacyPlan.objects.filter(engagement=engagement).first()
+    plan = engagement_selectors.privacy_plan_for(engagement=engagement)
     agreement = compensation_selectors.agreement_in_force(participation)
     proposal = False
-    if agreement is None and participation.status == Participation.Status.INVITED:
+    if agreement is None and participation.is_invited:
         agreement = compensation_selectors.agreement_latest(participation)
         proposal = agreement is not None
     estimated = []
@@ -185,8 +164,8 @@ class Programme:
         )
 
 
-def _labelled(rows, key: str, labels: dict, value: str = "n") -> list[Row]:
-    return [Row(str(labels.get(row[key], row[key] or "—")), row[value]) for row in rows]
+def _labelled(rows: list[tuple[str, int]], labels: dict) -> list[Row]:
+    return [Row(str(labels.get(value, value or "—")), n) for value, n in rows]
 
 
 def programme_summary(*, date_from: datetime.date, date_to: datetime.date, user) -> Programme:
@@ -197,26 +176,17 @@ def programme_summary(*, date_from: datetime.date, date_to: datetime.date, user)
     start, end = period_bounds(date_from, date_to)
     summary = Programme(date_from=date_from, date_to=date_to)
 
-    in_period = Engagement.objects.filter(start__gte=start, start__lt=end)
-    counted = in_period.filter(status__in=COUNTED_STATUSES)
-    summary.cancelled = in_period.filter(status=Engagement.Status.CANCELLED).count()
+    tally = engagement_selectors.engagement_tally(start=start, end=end)
+    counted = engagement_selectors.engagements_counted(start=start, end=end)
+    summary.cancelled = tally.cancelled
     types = dict(EngagementType.choices)
-    summary.by_type = _labelled(
-        counted.values("type").annotate(n=Count("id")).order_by("-n", "type"), "type", types
-    )
+    summary.by_type = _labelled(tally.by_type, types)
     summary.engagements = sum(row.value for row in summary.by_type)
-    summary.by_audience = _labelled(
-        counted.values("audience").annotate(n=Count("id")).order_by("-n", "audience"),
-        "audience",
-        dict(Audience.choices),
-    )
+    summary.by_audience = _labelled(tally.by_audience, dict(Audience.choices))
 
-    engaged = Participation.objects.filter(engagement__in=counted, status__in=ENGAGED_STATUSES)
     summary.consultants = [
-        Row(row["consultant__pseudonym"], row["n"])
-        for row in engaged.values("consultant__pseudonym")
-        .annotate(n=Count("engagement", distinct=True))
-        .order_by("consultant__pseudonym")
+        Row(pseudonym, n)
+        for pseudonym, n in engagement_selectors.engaged_consultants(engagements=counted)
     ]
 
     hours = compensation_selectors.approved_hours(date_from=date_from, date_to=date_to)
@@ -230,7 +200,7 @@ def programme_summary(*, date_from: datetime.date, date_to: datetime.date, user)
     earned = compensation_selectors.earned(date_from=date_from, date_to=date_to)
     summary.earned_by_kind = [
         Row(str(label), earned.by_kind[kind])
-        for kind, label in PaymentLine.Kind.choices
+        for kind, label in LineKind.choices
         if earned.by_kind[kind]
     ]
     summary.earned_total = earned.total
@@ -257,19 +227,13 @@ def programme_summary(*, date_from: datetime.date, date_to: datetime.date, user)
     summary.checklist_open_overdue = sum(row.open_overdue for row in rows)
     summary.checklist_percent = checklist_selectors.Compliance(rows).percent
 
-    feedback = Feedback.objects.filter(participation__engagement__in=counted)
-    averages = feedback.aggregate(
-        n=Count("id"),
-        **{name: Avg(name, output_field=DecimalField()) for name in FEEDBACK_SCORES},
-    )
-    summary.feedback_count = averages["n"]
+    feedback = engagement_selectors.feedback_averages(engagements=counted)
+    summary.feedback_count = feedback.count
     if summary.feedback_count:
         summary.feedback_scores = [
-            Row(
-                str(Feedback._meta.get_field(name).verbose_name),
-                Decimal(averages[name]).quantize(Decimal("0.1")),
-            )
-            for name in FEEDBACK_SCORES
+            # Never NULL here: the scores are NOT NULL and there is feedback.
+            Row(str(score.label), Decimal(score.average or 0).quantize(Decimal("0.1")))
+            for score in feedback.scores
         ]
     summary.quotes = quotes(engagements=counted)
     return summary
@@ -283,28 +247,17 @@ def quotes(*, engagements: QuerySet[Engagement]) -> list[dict]:
     """Feedback comments that may be quoted: not anonymous, and the
     consultant's consent to be quoted by pseudonym stands today. Pseudonym,
     engagement type and words only."""
-    quotable = consultant_selectors.consultants_with_consent(
-        scope=ConsentScope.QUOTING, queryset=Consultant.objects.all()
-    ).values("pk")
-    types = dict(EngagementType.choices)
-    rows = (
-        Feedback.objects.filter(
-            participation__engagement__in=engagements,
-            anonymous=False,
-            participation__consultant__in=quotable,
-        )
-        .exclude(comments="")
-        .exclude(Q(comments__isnull=True))
-        .values(
-            "participation__consultant__pseudonym", "participation__engagement__type", "comments"
-        )
-        .order_by("-submitted_at", "-id")[:MAX_QUOTES]
+    quotable = consultant_selectors.consultants_with_consent(scope=ConsentScope.QUOTING).values(
+        "pk"
     )
+    types = dict(EngagementType.choices)
     return [
         {
-            "pseudonym": row["participation__consultant__pseudonym"],
-            "engagement_type": str(types.get(row["participation__engagement__type"], "")),
-            "words": row["comments"],
+            "pseudonym": quote.pseudonym,
+            "engagement_type": str(types.get(quote.engagement_type, "")),
+            "words": quote.words,
         }
-        for row in rows
+        for quote in engagement_selectors.feedback_quotes(
+            engagements=engagements, consultants=quotable, limit=MAX_QUOTES
+        )
     ]

@@ -55,6 +55,22 @@ class ReportJob(models.Model):
         FAILED = "failed", _("Failed")
         EXPIRED = "expired", _("Deleted")
 
+        # Asked of the status a job is shown with (``shown_status``), which
+        # is what reports/partials/status.html and the list are given.
+        @property
+        def badge_tone(self) -> str:
+            """ "info", "success", "danger" or "" (see ``BADGE_TONES``)."""
+            return ReportJob.BADGE_TONES[self]
+
+        @property
+        def is_in_progress(self) -> bool:
+            return self in (ReportJob.Status.PENDING, ReportJob.Status.RUNNING)
+
+        @property
+        def is_ready(self) -> bool:
+            """Ready and kept: the file may be downloaded."""
+            return self == ReportJob.Status.READY
+
     # Which status each status may move to. RUNNING -> PENDING gives a job
     # back to the queue after a transient error (the task retries it).
     TRANSITIONS: dict[str, frozenset[str]] = {
@@ -63,6 +79,14 @@ class ReportJob(models.Model):
         Status.READY: frozenset({Status.EXPIRED}),
         Status.FAILED: frozenset(),
         Status.EXPIRED: frozenset(),
+    }
+    # The badge each shown status wears ("" is a plain badge).
+    BADGE_TONES: dict[str, str] = {
+        Status.PENDING: "info",
+        Status.RUNNING: "info",
+        Status.READY: "success",
+        Status.FAILED: "danger",
+        Status.EXPIRED: "",
     }
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)

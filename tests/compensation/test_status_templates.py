@@ -1,0 +1,73 @@
+"""The payment and claim pages ask the record what its status means
+(``is_draft``, ``is_approved``, ``is_paid``, ``is_decided``) and offer, for
+every status, the words and buttons they offered when they compared status
+strings."""
+
+import pytest
+
+from compensation.models import Decision, ExpenseClaim, Payment
+from consultants.models import Consultant
+from tests.accounts.factories import UserFactory
+from tests.rendering import render_page
+
+S = Payment.Status
+
+# Per status: (shows the approved total, approve, mark paid, remove draft, back to draft).
+PAYMENT_PAGE = {
+    S.DRAFT: (False, True, False, True, False),
+    S.APPROVED: (True, False, True, False, True),
+    S.PAID: (True, False, False, False, False),
+}
+DISCARD_WORDS = {
+    S.DRAFT: "The draft is removed; its lines wait to be grouped again.",
+    S.APPROVED: "The approval is undone and the payment becomes a draft again. Nothing was paid.",
+}
+
+
+def _payment(status: str) -> Payment:
+    return Payment(pk=4, status=status, consultant=Consultant(pseudonym="Tala"))
+
+
+def test_every_status_is_covered():
+    assert set(PAYMENT_PAGE) == set(S)
+
+
+@pytest.mark.parametrize("status", list(S))
+def test_payment_page(db, status):
+    html = render_page(
+        "compensation/staff/payment.html",
+        {"payment": _payment(status), "can_manage": True, "title": "Payment #4"},
+        user=UserFactory(),
+    )
+    found = (
+        "Approved total</dt>" in html,
+        'href="/staff/compensation/payments/4/approve/">Approve…</a>' in html,
+        "Mark paid…</a>" in html,
+        "Remove the draft…</a>" in html,
+        "Back to draft…</a>" in html,
+    )
+    assert found == PAYMENT_PAGE[status]
+
+
+@pytest.mark.parametrize("status", [S.DRAFT, S.APPROVED])  # a paid payment cannot be discarded
+def test_payment_discard_page(db, status):
+    html = render_page(
+        "compensation/staff/payment_discard.html",
+        {"payment": _payment(status), "title": "Undo"},
+        user=UserFactory(),
+    )
+    assert f"<p>{DISCARD_WORDS[status]}</p>" in html
+    other = next(words for key, words in DISCARD_WORDS.items() if key != status)
+    assert other not in html
+
+
+@pytest.mark.parametrize("status", list(Decision))
+def test_claim_page_says_who_decides_while_undecided(db, status):
+    html = render_page(
+        "compensation/staff/claim.html",
+        {"claim": ExpenseClaim(pk=6, status=status), "can_decide": False, "title": "Claim"},
+        user=UserFactory(),
+    )
+    assert ("Someone else who runs this engagement decides this claim." in html) == (
+        status == Decision.SUBMITTED
+    )
