@@ -10,6 +10,7 @@ person see (``lines_visible_to(user)`` …) or a consultant it already checked.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -209,9 +210,7 @@ def finance_queue() -> QuerySet[PaymentLine]:
     )
 
 
-def finance_queue_by_consultant(
-    *, today: datetime.date | None = None
-) -> QuerySet[PaymentLine, dict[str, Any]]:
+def finance_queue_by_consultant(*, today: datetime.date | None = None) -> QuerySet[Any, Any]:
     """One row per consultant with lines waiting: pseudonym, number of lines,
     total, earliest due date and overdue count (one query)."""
     today = today or manila_today()
@@ -252,7 +251,7 @@ def payment_status_counts() -> dict[str, dict[str, Any]]:
     return counts
 
 
-def payment_detail(pk: object) -> Payment:
+def payment_detail(pk: int | str) -> Payment:
     """One payment with its lines and their engagements (2 queries)."""
     return (
         Payment.objects.select_related("consultant", "payment_method", "approved_by", "paid_by")
@@ -520,7 +519,7 @@ class Statement:
     date_from: datetime.date
     date_to: datetime.date
     lines: list[PaymentLine]
-    payments: list[Payment]
+    payments: Sequence[Payment]
     engagements: list[StatementEngagement]
     totals_by_kind: dict[str, Decimal]
     earned: Decimal

@@ -10,7 +10,7 @@ so a legal name cannot reach a document even by mistake.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -28,6 +28,8 @@ from engagements import selectors as engagement_selectors
 from engagements.models import Audience, EngagementType
 
 if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
     from compensation.models import Agreement
     from engagements.models import Engagement, Participation, PrivacyPlan
 
@@ -73,7 +75,7 @@ class Brief:
     # True when no version is in force yet and ``agreement`` is the proposal
     # in front of an invited consultant (it binds once they accept).
     agreement_is_proposal: bool
-    estimated_hours: list[tuple[str, Decimal]]
+    estimated_hours: Sequence[tuple[StrOrPromise, Decimal]]
     allowances: list
 
 
@@ -181,7 +183,7 @@ def programme_summary(*, date_from: datetime.date, date_to: datetime.date, user)
     summary.cancelled = tally.cancelled
     types = dict(EngagementType.choices)
     summary.by_type = _labelled(tally.by_type, types)
-    summary.engagements = sum(row.value for row in summary.by_type)
+    summary.engagements = int(sum(row.value for row in summary.by_type))
     summary.by_audience = _labelled(tally.by_audience, dict(Audience.choices))
 
     summary.consultants = [
