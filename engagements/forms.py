@@ -20,7 +20,6 @@ from django.utils.translation import gettext_lazy as _
 
 from consultants.models import Consultant, ExpertiseTopic, Language
 from consultants.selectors import expertise_topics
-from core.forms import add_service_errors
 from engagements import access
 from engagements.models import (
     SCORE_MAX,
@@ -126,6 +125,25 @@ class MonthForm(forms.Form):
 
 
 # --- Create and edit ------------------------------------------------------------------
+
+
+class TimePrefillForm(forms.Form):
+    """``?start=2031-06-03T18:00&end=2031-06-03T20:00`` on the edit page (a
+    time matching suggested). ``times()``: the initial values, or nothing
+    when either is missing, unreadable, out of range or not in order."""
+
+    start = forms.DateTimeField(required=False, input_formats=["%Y-%m-%dT%H:%M"])
+    end = forms.DateTimeField(required=False, input_formats=["%Y-%m-%dT%H:%M"])
+
+    def times(self) -> dict:
+        if not self.is_valid():
+            return {}
+        start, end = self.cleaned_data["start"], self.cleaned_data["end"]
+        if start is None or end is None or not (2000 <= start.year <= 2100) or end <= start:
+            return {}
+        if end - start > datetime.timedelta(days=31):
+            return {}
+        return {"start": start, "end": end}
 
 
 class EngagementForm(forms.ModelForm):
