@@ -38,6 +38,7 @@ from checklists.models import Checklist, ChecklistItem, OwnerRole
 from consultants import access as consultants_access
 from consultants.models import Consultant
 from engagements import access as engagements_access
+from engagements.access import Actor
 from engagements.models import Engagement
 
 if TYPE_CHECKING:
@@ -192,3 +193,20 @@ def can_open_evidence(user: AnyUser, item: ChecklistItem) -> bool:
 
 def can_view_compliance(user: AnyUser) -> bool:
     return _active(user) and is_staff_member(user)
+
+
+# --- The staff dashboard ----------------------------------------------------------------
+
+
+def chases_every_item(user: Actor) -> bool:
+    """Programme managers and administrators see every staff item's delay
+    on their dashboard (they may tick any); others their own tasks."""
+    return _is_manager(user)
+
+
+def items_to_chase_condition(user: Actor) -> Q:
+    """Staff items the dashboard shows ``user`` once overdue: every staff
+    item for managers and administrators, otherwise ``tasks_condition``."""
+    if chases_every_item(user):
+        return ~Q(owner_role=OwnerRole.CONSULTANT)
+    return tasks_condition(user)

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from checklists import access
 from checklists.models import Checklist, ChecklistItem, Stage
+from core.bounded import Bounded, bounded
 from engagements.models import Engagement
 
 if TYPE_CHECKING:
@@ -196,3 +197,32 @@ def compliance_overview(*, user, now=None, since: datetime.datetime | None = Non
         for c in _annotated(checklists, now).order_by("-engagement__start", "-id")
     ]
     return Compliance(rows)
+
+
+# --- The staff dashboard ----------------------------------------------------------------
+
+DASHBOARD_ROWS = 5
+
+
+def overdue_items_card(*, user, now=None, limit: int = DASHBOARD_ROWS) -> Bounded[ChecklistItem]:
+    """Open staff items past their due moment that are ``user``'s to chase
+    (``access.items_to_chase_condition``: their tasks; every staff item for
+    managers), on engagements still running, oldest due first: the first
+    ``limit`` with their engagement, and the count of all. One query (plus,
+    once per request, the user's roles). ``extra["everyone"]``: the whole
+    programme's (managers)."""
+    now = now or timezone.now()
+    queryset = (
+        ChecklistItem.objects.filter(
+            access.items_to_chase_condition(user), status=S.OPEN, due_at__lt=now
+        )
+        .exclude(checklist__engagement__status__in=FINISHED)
+        .select_related("checklist__engagement")
+        .order_by("due_at", "id")
+    )
+    card = bounded(queryset, limit=limit)
+    return Bounded(
+        rows=card.rows,
+        count=card.count,
+        extra={"everyone": access.chases_every_item(user)},
+    )

@@ -48,6 +48,8 @@ from compensation.models import (
     TimeEntry,
 )
 from consultants.models import Consultant
+from core.bounded import Bounded, bounded
+from core.encryption import encrypted_field_names
 from engagements.models import EngagementType, Participation, ParticipationRole
 
 MANILA = ZoneInfo("Asia/Manila")
@@ -611,4 +613,111 @@ def statement_for(
         paid=paid,
         outstanding=sums["outstanding"],
         kind_labels={kind: str(label) for kind, label in PaymentLine.Kind.choices},
+    )
+
+
+# --- The staff dashboard ("what needs you today") ---------------------------------------
+# Each a bounded list: the first ``limit`` rows and the count (and total) of
+# all in one query (``core.bounded``), oldest first, so the dashboard's
+# query count never grows with the data.
+
+DASHBOARD_ROWS = 5
+
+
+def _without_identity(queryset: QuerySet[Any], path: str = "consultant") -> QuerySet[Any]:
+    return queryset.defer(*[f"{path}__{name}" for name in encrypted_field_names(Consultant)])
+
+
+def overdue_lines_card(
+    *, today: datetime.date | None = None, limit: int = DASHBOARD_ROWS
+) -> Bounded[PaymentLine]:
+    """Overdue lines (``overdue_lines``), oldest due first: the first
+    ``limit`` with consultant, engagement and payment; ``count`` and
+    ``total`` (pesos) of all; each row's ``days_overdue``. One query."""
+    today = today or manila_today()
+    card = bounded(_without_identity(overdue_lines(today=today)), limit=limit, total="amount")
+    for line in card.rows:
+        line.days_overdue = (today - line.due_on).days
+    return card
+
+
+def approved_unpaid_card(
+    *, today: datetime.date | None = None, limit: int = DASHBOARD_ROWS
+) -> Bounded[Payment]:
+    """Approved payments not yet paid, longest waiting first: the first
+    ``limit`` with their consultant, ``count`` and ``total`` of all; each
+    row's ``approved_on`` (Manila date) and ``days_waiting`` since then.
+    One query."""
+    today = today or manila_today()
+    card = bounded(
+        _without_identity(
+            Payment.objects.filter(status=Payment.Status.APPROVED)
+            .select_related("consultant")
+            .order_by("approved_at", "id")
+        ),
+        limit=limit,
+        total="total",
+    )
+    for payment in card.rows:
+        payment.approved_on = manila_date(payment.approved_at)
+        payment.days_waiting = (today - payment.approved_on).days
+    return card
+
+
+def drafts_to_approve_card(
+    *, today: datetime.date | None = None, limit: int = DASHBOARD_ROWS
+) -> Bounded[Payment]:
+    """Draft payments waiting for finance's approval, oldest first, each with
+    ``prepared_on`` and ``days_waiting``; the count of all. One query."""
+    today = today or manila_today()
+    card = bounded(
+        _without_identity(
+            Payment.objects.filter(status=Payment.Status.DRAFT)
+            .select_related("consultant")
+            .order_by("created_at", "id")
+        ),
+        limit=limit,
+    )
+    for payment in card.rows:
+        payment.prepared_on = manila_date(payment.created_at)
+        payment.days_waiting = (today - payment.prepared_on).days
+    return card
+
+
+@dataclass(frozen=True)
+class ApprovalsWaiting:
+    """Time entries and expense claims waiting for the staff who run the
+    engagement (``participations``): how many, and the oldest date."""
+
+    time_entries: int
+    claims: int
+    oldest: datetime.date | None
+
+    @property
+    def count(self) -> int:
+        return self.time_entries + self.claims
+
+    def __bool__(self) -> bool:
+        return self.count > 0
+
+
+def approvals_waiting_card(*, participations: QuerySet[Participation]) -> ApprovalsWaiting:
+    """Counts of time and claims waiting for approval on ``participations``
+    (``compensation.access.participations_run_by``), two queries."""
+    entries = TimeEntry.objects.filter(
+        participation__in=participations, status="submitted"
+    ).aggregate(count=Count("id"), oldest=Min("date"))
+    claims = ExpenseClaim.objects.filter(
+        participation__in=participations, status="submitted"
+    ).aggregate(count=Count("id"), oldest=Min("submitted_at"))
+    oldest = [
+        day
+        for day in (
+            entries["oldest"],
+            manila_date(claims["oldest"]) if claims["oldest"] else None,
+        )
+        if day is not None
+    ]
+    return ApprovalsWaiting(
+        time_entries=entries["count"], claims=claims["count"], oldest=min(oldest, default=None)
     )

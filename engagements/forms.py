@@ -127,6 +127,25 @@ class MonthForm(forms.Form):
 # --- Create and edit ------------------------------------------------------------------
 
 
+class TimePrefillForm(forms.Form):
+    """``?start=2031-06-03T18:00&end=2031-06-03T20:00`` on the edit page (a
+    time matching suggested). ``times()``: the initial values, or nothing
+    when either is missing, unreadable, out of range or not in order."""
+
+    start = forms.DateTimeField(required=False, input_formats=["%Y-%m-%dT%H:%M"])
+    end = forms.DateTimeField(required=False, input_formats=["%Y-%m-%dT%H:%M"])
+
+    def times(self) -> dict:
+        if not self.is_valid():
+            return {}
+        start, end = self.cleaned_data["start"], self.cleaned_data["end"]
+        if start is None or end is None or not (2000 <= start.year <= 2100) or end <= start:
+            return {}
+        if end - start > datetime.timedelta(days=31):
+            return {}
+        return {"start": start, "end": end}
+
+
 class EngagementForm(forms.ModelForm):
     """A request's details. ``can_choose_owner``: managers give it to someone."""
 

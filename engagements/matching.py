@@ -42,6 +42,7 @@ from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Lower
 from django.utils import formats, timezone
+from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext, ngettext
 
 from consultants.models import (
@@ -489,3 +490,227 @@ def exclusions_for(
     if result.suggestions:
         return []
     return result.excluded[0].exclusions if result.excluded else []
+
+
+# --- When they are free: never a dead end -----------------------------------------------
+# For consultants excluded only by time (outside their weekly windows, a
+# busy period, another engagement), when they are usually free near the
+# requested time, and the nearest start times (same length, within a week
+# either side) that would fit the most of them. Computed in Python from
+# the weekly windows ``match`` already loaded, plus two queries (busy
+# periods and bookings in that fortnight), whatever the number of
+# consultants (tests/engagements/test_time_suggestions.py).
+
+TIME_CODES = frozenset({OUTSIDE_AVAILABILITY, BUSY, DOUBLE_BOOKED})
+SUGGEST_DAYS = 7
+TIMES_SUGGESTED = 3
+WINDOWS_SHOWN = 3
+# Start times tried per day: the requested time of day and the most common
+# starts of the windows on that weekday.
+STARTS_PER_DAY = 8
+DAY_MINUTES = 24 * 60
+WEEK_MINUTES = 7 * DAY_MINUTES
+
+
+def _windows_of(consultant: Consultant) -> list[WeeklyAvailability]:
+    return list(consultant.weekly_windows.all())
+
+
+def excluded_only_by_time(candidate: Candidate) -> bool:
+    """Excluded, for reasons of time only, and with weekly windows given (so
+    another time may suit them)."""
+    codes = candidate.exclusion_codes
+    return bool(codes) and codes <= TIME_CODES and bool(_windows_of(candidate.consultant))
+
+
+def _merged_by_weekday(windows: list[WeeklyAvailability]) -> dict[int, list[tuple[int, int]]]:
+    by_day: dict[int, list[WeeklyAvailability]] = {}
+    for window in windows:
+        by_day.setdefault(window.weekday, []).append(window)
+    return {weekday: _merged(day_windows) for weekday, day_windows in by_day.items()}
+
+
+def _clock(minute: int) -> str:
+    return "24:00" if minute >= DAY_MINUTES else f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+@dataclass(frozen=True)
+class FreeWindow:
+    """A weekly window (joined up with the ones it touches)."""
+
+    weekday: int
+    start_minute: int
+    end_minute: int
+
+    def __str__(self) -> str:
+        return gettext("%(day)s %(from)s\N{EN DASH}%(until)s") % {
+            "day": WEEKDAYS_ABBR[self.weekday],
+            "from": _clock(self.start_minute),
+            "until": _clock(self.end_minute),
+        }
+
+
+def usually_free(
+    *, engagement: Engagement, consultant: Consultant, limit: int = WINDOWS_SHOWN
+) -> list[FreeWindow]:
+    """The consultant's weekly windows nearest the requested time (those
+    long enough for the engagement first), at most ``limit``, in week order.
+    No query: the windows ``match`` prefetched."""
+    start = _local(engagement.start)
+    requested = start.weekday() * DAY_MINUTES + start.hour * 60 + start.minute
+    length = int((engagement.end - engagement.start).total_seconds() // 60)
+    windows = [
+        FreeWindow(weekday, low, high)
+        for weekday, spans in _merged_by_weekday(_windows_of(consultant)).items()
+        for low, high in spans
+    ]
+
+    def distance(window: FreeWindow) -> int:
+        gap = abs(window.weekday * DAY_MINUTES + window.start_minute - requested)
+        return min(gap, WEEK_MINUTES - gap)
+
+    nearest = sorted(windows, key=lambda w: (w.end_minute - w.start_minute < length, distance(w)))[
+        :limit
+    ]
+    return sorted(nearest, key=lambda w: (w.weekday, w.start_minute))
+
+
+@dataclass(frozen=True)
+class TimeSuggestion:
+    """Another start (same length) and who would be free then: ``fits`` of
+    those excluded only by time, ``still`` of those suggested now."""
+
+    start: datetime.datetime
+    end: datetime.datetime
+    fits: int
+    still: int
+    pseudonyms: tuple[str, ...] = ()
+
+    @property
+    def start_value(self) -> str:
+        """For a ``datetime-local`` field (Manila time)."""
+        return _local(self.start).strftime("%Y-%m-%dT%H:%M")
+
+    @property
+    def end_value(self) -> str:
+        return _local(self.end).strftime("%Y-%m-%dT%H:%M")
+
+
+@dataclass
+class _Calendar:
+    """What one consultant's time looks like over the fortnight."""
+
+    windows: dict[int, list[tuple[int, int]]]
+    busy: list[tuple[datetime.date, datetime.date]] = field(default_factory=list)
+    booked: list[tuple[datetime.datetime, datetime.datetime]] = field(default_factory=list)
+
+    def fits(
+        self,
+        day: datetime.date,
+        low: int,
+        high: int,
+        start: datetime.datetime,
+        end: datetime.datetime,
+    ) -> bool:
+        if not any(a <= low and high <= b for a, b in self.windows.get(day.weekday(), [])):
+            return False
+        if any(first <= day <= last for first, last in self.busy):
+            return False
+        return not any(lower < end and start < upper for lower, upper in self.booked)
+
+
+def time_suggestions(
+    *,
+    engagement: Engagement,
+    result: MatchResult,
+    now: datetime.datetime | None = None,
+    days: int = SUGGEST_DAYS,
+    limit: int = TIMES_SUGGESTED,
+) -> list[TimeSuggestion]:
+    """Up to ``limit`` start times within ``days`` days either side of the
+    requested one, same length, that would fit the most consultants now
+    excluded only by time (then the most of those suggested now, then the
+    nearest), each fitting at least one. Engagements over several days get
+    none (they are planned with the consultants). Two queries at most."""
+    now = now or timezone.now()
+    first_day, last_day = _days(engagement)
+    if first_day != last_day:
+        return []
+    waiting = [c for c in result.excluded if excluded_only_by_time(c)]
+    if not waiting:
+        return []
+    start = _local(engagement.start)
+    length = int((engagement.end - engagement.start).total_seconds() // 60)
+    requested_minute = start.hour * 60 + start.minute
+    everyone = waiting + list(result.suggestions)
+    calendars = {
+        c.consultant.pk: _Calendar(_merged_by_weekday(_windows_of(c.consultant))) for c in everyone
+    }
+    tz = timezone.get_default_timezone()
+    span_first = first_day - datetime.timedelta(days=days)
+    span_last = first_day + datetime.timedelta(days=days)
+    ids = list(calendars)
+    for consultant_id, starts_on, ends_on in BusyPeriod.objects.filter(
+        consultant_id__in=ids, starts_on__lte=span_last, ends_on__gte=span_first
+    ).values_list("consultant_id", "starts_on", "ends_on"):
+        calendars[consultant_id].busy.append((starts_on, ends_on))
+    fortnight = DateTimeTZRange(
+        datetime.datetime.combine(span_first, datetime.time.min, tzinfo=tz),
+        datetime.datetime.combine(
+            span_last + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz
+        ),
+        "[)",
+    )
+    for consultant_id, period in (
+        Participation.objects.filter(
+            consultant_id__in=ids, status__in=Participation.BOOKED, period__overlap=fortnight
+        )
+        .exclude(engagement_id=engagement.pk)
+        .values_list("consultant_id", "period")
+    ):
+        calendars[consultant_id].booked.append((period.lower, period.upper))
+
+    # The start times worth trying on each weekday.
+    starts_by_weekday: dict[int, list[int]] = {}
+    for weekday in range(7):
+        counts: dict[int, int] = {}
+        for candidate in waiting:
+            for low, high in calendars[candidate.consultant.pk].windows.get(weekday, []):
+                if high - low >= length:
+                    counts[low] = counts.get(low, 0) + 1
+        common = sorted(counts, key=lambda minute: (-counts[minute], minute))[: STARTS_PER_DAY - 1]
+        starts_by_weekday[weekday] = sorted({requested_minute, *common})
+
+    options: list[tuple[tuple[int, int, float], TimeSuggestion]] = []
+    day = span_first
+    while day <= span_last:
+        for low in starts_by_weekday[day.weekday()]:
+            high = low + length
+            if high > DAY_MINUTES:
+                continue
+            moment = datetime.datetime.combine(day, datetime.time(low // 60, low % 60), tzinfo=tz)
+            if moment <= now or moment == engagement.start:
+                continue
+            end = moment + datetime.timedelta(minutes=length)
+            fitting = [
+                c.consultant.pseudonym
+                for c in waiting
+                if calendars[c.consultant.pk].fits(day, low, high, moment, end)
+            ]
+            if not fitting:
+                continue
+            still = sum(
+                1
+                for c in result.suggestions
+                if calendars[c.consultant.pk].fits(day, low, high, moment, end)
+            )
+            distance = abs((moment - engagement.start).total_seconds())
+            options.append(
+                (
+                    (-len(fitting), -still, distance),
+                    TimeSuggestion(moment, end, len(fitting), still, tuple(sorted(fitting))),
+                )
+            )
+        day += datetime.timedelta(days=1)
+    options.sort(key=lambda option: option[0])
+    return [suggestion for _key, suggestion in options[:limit]]

@@ -14,24 +14,31 @@ from typing import Any
 
 from django.db.models import (
     Avg,
+    Case,
     Count,
     DecimalField,
     Exists,
     Expression,
+    F,
     IntegerField,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
+    Value,
+    When,
 )
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.functional import Promise
 
 from accounts.models import User
+from consultants import access as consultants_access
 from consultants.models import Consultant, ExpertiseTopic
+from core.bounded import Bounded, bounded
 from core.encryption import encrypted_field_names
-from engagements import access
+from engagements import access, workflow
 from engagements.access import Actor
 from engagements.models import (
     FEEDBACK_SCORES,
@@ -545,3 +552,233 @@ def feedback_quotes(
         )
         for row in rows
     ]
+
+
+# --- The staff dashboard: bounded cards -----------------------------------------------------
+# Each card is the first ``limit`` rows, oldest or soonest first, with the
+# count of all from the same query (``core.bounded``), so the dashboard's
+# query count never grows with the data. A card that is not the user's
+# work at all is ``None`` (the page says what it checked).
+
+DASHBOARD_ROWS = 5
+SOON_DAYS = 14
+STEPPED_BACK_DAYS = 7
+
+
+def _participants(*statuses: str) -> Coalesce:
+    """Per engagement (``OuterRef("pk")``): its participations in ``statuses``."""
+    counted = (
+        Participation.objects.filter(engagement=OuterRef("pk"), status__in=statuses)
+        .order_by()
+        .values("engagement_id")
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def _runs_engagements(user: Actor) -> bool:
+    # Whoever may write requests (programme staff, managers, administrators)
+    # runs engagements: ``engagements_run_by`` is theirs to staff and close.
+    return access.can_create(user)
+
+
+def needs_people(queryset: QuerySet[Engagement]) -> QuerySet[Engagement]:
+    """The engagements of ``queryset`` that need people: staffing or
+    confirmed, with fewer consultants invited, accepted or confirmed than
+    wanted (so someone must be invited), e.g. after someone stepped back or
+    declined. Annotated ``people`` (invited, accepted, confirmed), ``said_yes``
+    (accepted, confirmed) and ``stepped_back`` (someone stepped back).
+
+    The one place that says "needs people": when engagements carry their own
+    "needs people again" flag, filter on it here and every page follows."""
+    return (
+        queryset.filter(status__in=[E.STAFFING, E.CONFIRMED])
+        .annotate(
+            people=_participants(P.INVITED, P.ACCEPTED, P.CONFIRMED),
+            said_yes=_participants(P.ACCEPTED, P.CONFIRMED),
+            stepped_back=Exists(
+                Participation.objects.filter(engagement=OuterRef("pk"), status=P.WITHDRAWN)
+            ),
+        )
+        .filter(people__lt=F("consultants_wanted"))
+    )
+
+
+def needing_people_card(
+    *, user: Actor, now: datetime.datetime | None = None, limit: int = DASHBOARD_ROWS
+) -> Bounded[Engagement] | None:
+    """Engagements ``user`` runs (every one for managers) that start in the
+    future and need people (``needs_people``), soonest first. One query."""
+    if not _runs_engagements(user):
+        return None
+    now = now or timezone.now()
+    queryset = needs_people(access.engagements_run_by(user).filter(start__gt=now))
+    return bounded(queryset.select_related("owner").order_by("start", "id"), limit=limit)
+
+
+def unconfirmed_soon_card(
+    *,
+    user: Actor,
+    now: datetime.datetime | None = None,
+    soon_days: int = SOON_DAYS,
+    limit: int = DASHBOARD_ROWS,
+) -> Bounded[Engagement] | None:
+    """Engagements ``user`` runs that start within ``soon_days`` and are not
+    confirmed (approved or staffing), soonest first, each with
+    ``blocked_by``: what ``engagements.workflow`` says refuses "confirm" now
+    (empty: ready to confirm). One query for the rows and the count; the
+    workflow is asked about the rows shown only (at most ``limit``, a few
+    queries each, its guards included)."""
+    if not _runs_engagements(user):
+        return None
+    now = now or timezone.now()
+    queryset = (
+        access.engagements_run_by(user)
+        .filter(
+            status__in=[E.APPROVED, E.STAFFING],
+            start__gt=now,
+            start__lte=now + datetime.timedelta(days=soon_days),
+        )
+        .annotate(confirmed_count=_participants(P.CONFIRMED))
+        .select_related("owner")
+        .order_by("start", "id")
+    )
+    card = bounded(queryset, limit=limit)
+    for engagement in card.rows:
+        engagement.blocked_by = workflow.refusal_reasons(
+            engagement=engagement, name="confirm", by=user, now=now, check_permission=False
+        )
+    return card
+
+
+def approval_requests_card(
+    *, user: Actor, limit: int = DASHBOARD_ROWS
+) -> Bounded[Engagement] | None:
+    """Requests submitted and waiting for approval, soonest start first
+    (managers and administrators). One query."""
+    if not access.can_approve_requests(user):
+        return None
+    return bounded(
+        Engagement.objects.filter(status=E.SUBMITTED)
+        .select_related("owner")
+        .order_by("start", "id"),
+        limit=limit,
+    )
+
+
+def said_yes_card(*, user: Actor, limit: int = DASHBOARD_ROWS) -> Bounded[Participation] | None:
+    """Consultants who accepted and wait to be confirmed, on engagements
+    ``user`` runs, soonest engagement first. One query."""
+    if not _runs_engagements(user):
+        return None
+    return bounded(
+        Participation.objects.filter(
+            engagement__in=access.engagements_run_by(user).filter(
+                status__in=[E.STAFFING, E.CONFIRMED]
+            ),
+            status=P.ACCEPTED,
+        )
+        .select_related("engagement", "consultant")
+        .defer(*[f"consultant__{n}" for n in encrypted_field_names(Consultant)])
+        .order_by("engagement__start", "id"),
+        limit=limit,
+    )
+
+
+def to_complete_card(
+    *, user: Actor, now: datetime.datetime | None = None, limit: int = DASHBOARD_ROWS
+) -> Bounded[Engagement] | None:
+    """Confirmed engagements that have ended: mark them completed (oldest
+    first). One query."""
+    if not _runs_engagements(user):
+        return None
+    now = now or timezone.now()
+    return bounded(
+        access.engagements_run_by(user)
+        .filter(status=E.CONFIRMED, end__lte=now)
+        .order_by("end", "id"),
+        limit=limit,
+    )
+
+
+def debriefs_missing_card(
+    *, user: Actor, limit: int = DASHBOARD_ROWS
+) -> Bounded[Engagement] | None:
+    """Completed engagements without a debrief, oldest first. One query."""
+    if not _runs_engagements(user):
+        return None
+    return bounded(
+        access.engagements_run_by(user)
+        .filter(status=E.COMPLETED)
+        .exclude(Exists(Debrief.objects.filter(engagement=OuterRef("pk"))))
+        .order_by("end", "id"),
+        limit=limit,
+    )
+
+
+def stepped_back_card(
+    *,
+    user: Actor,
+    now: datetime.datetime | None = None,
+    days: int = STEPPED_BACK_DAYS,
+    limit: int = DASHBOARD_ROWS,
+) -> Bounded[ParticipationChange] | None:
+    """Who stepped back in the last ``days`` days, latest first: on the
+    engagements ``user`` runs, and, for a wellbeing lead, the consultants
+    they support (someone may need a call). One query."""
+    supports = consultants_access.is_wellbeing_lead(user)
+    if not (_runs_engagements(user) or supports):
+        return None
+    now = now or timezone.now()
+    scope = Q(participation__engagement__in=access.engagements_run_by(user).values("pk"))
+    if supports:
+        scope |= Q(
+            participation__consultant__in=consultants_access.consultants_visible_to(user).values(
+                "pk"
+            )
+        )
+    deferred = [f"participation__consultant__{n}" for n in encrypted_field_names(Consultant)]
+    return bounded(
+        ParticipationChange.objects.filter(
+            scope, to_status=P.WITHDRAWN, at__gte=now - datetime.timedelta(days=days)
+        )
+        .select_related("participation__consultant", "participation__engagement")
+        .defer(*deferred)
+        .order_by("-at", "-id"),
+        limit=limit,
+    )
+
+
+# --- The matching page: who is on it already ------------------------------------------------
+
+PARTICIPANTS_SHOWN = 60
+
+
+def matching_participants(
+    *, engagement: Engagement, limit: int = PARTICIPANTS_SHOWN
+) -> Bounded[Participation]:
+    """Everyone invited to ``engagement`` (whatever they answered), those
+    still on it first, then by pseudonym, with the count of all and
+    ``extra["by_status"]``: ``[(label, count)]`` in the workflow's order, for
+    the statuses present. One query, plus one for the counts."""
+    deferred = [f"consultant__{n}" for n in encrypted_field_names(Consultant)]
+    card = bounded(
+        Participation.objects.filter(engagement=engagement)
+        .select_related("consultant")
+        .defer(*deferred)
+        .annotate(
+            still_on=Case(When(status__in=Participation.LIVE, then=Value(1)), default=Value(0))
+        )
+        .order_by("-still_on", "consultant__pseudonym", "id"),
+        limit=limit,
+    )
+    counts = dict(
+        Participation.objects.filter(engagement=engagement)
+        .order_by()
+        .values("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    by_status = [(status.label, counts[status]) for status in P if counts.get(status)]
+    return Bounded(rows=card.rows, count=card.count, extra={"by_status": by_status})

@@ -1,8 +1,17 @@
+from dataclasses import dataclass
+from typing import Any
+
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
 from accounts import access
 from accounts.decorators import consultant_required, staff_required
+from checklists import selectors as checklist_selectors
+from compensation import access as compensation_access
+from compensation import selectors as compensation_selectors
+from engagements import access as engagement_access
 from engagements import selectors as engagement_selectors
 
 
@@ -21,14 +30,89 @@ def home(request):
     return render(request, "errors/no_role.html", status=403)
 
 
+@dataclass
+class Today:
+    """What needs one person today: each card a bounded list (the first rows
+    and the count of all, from the owning app's selector), or None when that
+    kind of work is not theirs at all."""
+
+    cards: dict[str, Any]
+
+    def __bool__(self) -> bool:
+        return any(self.cards.values())
+
+    @property
+    def checked(self) -> list[str]:
+        """What was looked at for this person, in words (shown with "nothing")."""
+        return [str(CHECKED[name]) for name, card in self.cards.items() if card is not None]
+
+
+CHECKED = {
+    "approvals": gettext_lazy("requests to approve"),
+    "overdue_lines": gettext_lazy("overdue payments"),
+    "approved_unpaid": gettext_lazy("approved payments not yet paid"),
+    "drafts": gettext_lazy("draft payments to approve"),
+    "unconfirmed_soon": gettext_lazy("engagements starting soon, not confirmed"),
+    "needing_people": gettext_lazy("engagements that need people"),
+    "said_yes": gettext_lazy("consultants to confirm"),
+    "to_complete": gettext_lazy("engagements to mark completed"),
+    "debriefs": gettext_lazy("debriefs to write"),
+    "time_and_claims": gettext_lazy("time and claims to approve"),
+    "checklist": gettext_lazy("overdue checklist items"),
+    "stepped_back": gettext_lazy("consultants who stepped back"),
+}
+
+
+def staff_today(user) -> Today:
+    """Every card for ``user``'s roles; a fixed number of queries whatever
+    the data (tests/pages/test_dashboard.py)."""
+    now = timezone.now()
+    runs = engagement_access.can_create(user)
+    sees_money = compensation_access.can_view_finance_totals(user)
+    return Today(
+        cards={
+            "approvals": engagement_selectors.approval_requests_card(user=user),
+            "overdue_lines": compensation_selectors.overdue_lines_card() if sees_money else None,
+            "approved_unpaid": (
+                compensation_selectors.approved_unpaid_card() if sees_money else None
+            ),
+            "drafts": (
+                compensation_selectors.drafts_to_approve_card()
+                if compensation_access.can_manage_payments(user)
+                else None
+            ),
+            "unconfirmed_soon": engagement_selectors.unconfirmed_soon_card(user=user, now=now),
+            "needing_people": engagement_selectors.needing_people_card(user=user, now=now),
+            "said_yes": engagement_selectors.said_yes_card(user=user),
+            "to_complete": engagement_selectors.to_complete_card(user=user, now=now),
+            "debriefs": engagement_selectors.debriefs_missing_card(user=user),
+            "time_and_claims": (
+                compensation_selectors.approvals_waiting_card(
+                    participations=compensation_access.participations_run_by(user)
+                )
+                if runs
+                else None
+            ),
+            "checklist": checklist_selectors.overdue_items_card(user=user, now=now),
+            "stepped_back": engagement_selectors.stepped_back_card(user=user, now=now),
+        }
+    )
+
+
 @staff_required
 def staff_dashboard(request):
-    """What needs the signed-in person today (engagements they run, requests
-    to approve), then the ways into the staff site."""
+    """What needs the signed-in person today, for each of their roles
+    (everything overdue: nothing is left out for being old), then the ways
+    into the staff site."""
+    user = request.user
     return render(
         request,
         "staff/dashboard.html",
-        {"today": engagement_selectors.staff_today(user=request.user)},
+        {
+            "today": staff_today(user),
+            "sees_payments": compensation_access.can_view_finance(user),
+            "programme_wide": engagement_access.can_approve_requests(user),
+        },
     )
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import calendar as pycalendar
 import datetime
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -47,6 +48,7 @@ from engagements.forms import (
     MonthForm,
     PrivacyPlanForm,
     ReasonForm,
+    TimePrefillForm,
 )
 from engagements.models import Engagement, Participation, ParticipationRole, PrivacyPlan
 from engagements.panels import render_detail_panels
@@ -183,11 +185,17 @@ def edit(request, pk):
             % {"status": engagement.get_status_display().lower()},
         )
         return redirect("engagements:detail", pk=engagement.pk)
+    # A time suggested by matching arrives as ?start=…&end=… (Manila time);
+    # anything that is not a sound pair of times is ignored.
+    initial = TimePrefillForm(request.GET).times() if request.method == "GET" else {}
+    if initial:
+        messages.info(request, _("The suggested time is filled in. Check it, then save."))
     form = EngagementForm(
         posted(request),
         # A copy: the form writes what was typed into its instance.
         instance=Engagement.objects.get(pk=engagement.pk),
         can_choose_owner=access.can_approve_requests(request.user),
+        initial=initial,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -414,10 +422,29 @@ def participation_answer(request, pk, participation_pk):
 # --- Matching and invitations -------------------------------------------------------------
 
 
+# Consultants free at other times, listed on the matching page.
+FREE_ELSEWHERE_SHOWN = 20
+
+
+def _edit_url(engagement: Engagement, suggestion: matching.TimeSuggestion) -> str:
+    query = urlencode({"start": suggestion.start_value, "end": suggestion.end_value})
+    return f"{reverse('engagements:edit', kwargs={'pk': engagement.pk})}?{query}"
+
+
 def _render_matching(request, engagement: Engagement, *, refusal=None, status=200):
     result = matching.match(engagement=engagement)
     show_excluded = request.GET.get("excluded") == "1" or refusal is not None
     now = timezone.now()
+    # Nobody is a dead end: when they are usually free, and which times
+    # would suit the most of those excluded by time only.
+    free_elsewhere = [c for c in result.excluded if matching.excluded_only_by_time(c)]
+    for candidate in free_elsewhere:
+        candidate.usually_free = matching.usually_free(
+            engagement=engagement, consultant=candidate.consultant
+        )
+    times = matching.time_suggestions(engagement=engagement, result=result, now=now)
+    can_edit = access.can_edit(request.user, engagement)
+    participants = selectors.matching_participants(engagement=engagement)
     return render(
         request,
         "engagements/staff/matching.html",
@@ -429,6 +456,15 @@ def _render_matching(request, engagement: Engagement, *, refusal=None, status=20
             "excluded_count": len(result.excluded),
             "excluded": result.excluded[:EXCLUDED_SHOWN] if show_excluded else None,
             "more_excluded": max(len(result.excluded) - EXCLUDED_SHOWN, 0),
+            "free_elsewhere": free_elsewhere[:FREE_ELSEWHERE_SHOWN],
+            "free_elsewhere_count": len(free_elsewhere),
+            "more_free_elsewhere": max(len(free_elsewhere) - FREE_ELSEWHERE_SHOWN, 0),
+            "times": [
+                {"suggestion": t, "edit_url": _edit_url(engagement, t) if can_edit else ""}
+                for t in times
+            ],
+            "participants": participants,
+            "waiting_count": sum(1 for p in participants.rows if p.status == P.INVITED),
             "required_scopes": [ConsentScope(s).label for s in result.required_scopes],
             "can_invite": workflow.invite_action(
                 engagement=engagement, user=request.user, now=now
