@@ -38,7 +38,7 @@ REACHED: dict[str, int] = {
 
 # What the current step means for her, in words.
 LINES: dict[str, Promise] = {
-    "invited": _("An invitation for you. Read it, then say yes or no: both are fine."),
+    "invited": _("Read what it asks and what it pays, then say yes or no: both are fine."),
     "accepted": _("You said yes. The team will confirm with you soon."),
     "confirmed": _("You are confirmed. Everything you need is on its page."),
     "done": _("You took part. Thank you. Send your time when you can."),
