@@ -123,6 +123,18 @@ def consultant_tasks(*, user) -> QuerySet[ChecklistItem]:
     )
 
 
+def consultant_open_count(*, user) -> int:
+    """How many of a consultant's own items are still to tick, on
+    engagements not closed or cancelled (one query, plus the user's roles
+    once per request; the portal home's count)."""
+    return (
+        access.consultant_items(user)
+        .filter(status=S.OPEN)
+        .exclude(checklist__engagement__status__in=FINISHED)
+        .count()
+    )
+
+
 # --- Compliance ------------------------------------------------------------------------
 
 

@@ -8,8 +8,17 @@ class CompensationConfig(AppConfig):
 
     def ready(self):
         import compensation.reminders  # noqa: F401  (registers the reminder kinds)
-        from compensation import models, receivers, record, statement  # noqa: F401
+        from compensation import models, panels, receivers, record, statement  # noqa: F401
         from core import audit
+        from engagements.panels import register_invitation_panel
+
+        # What it pays, on her invitation, before she answers.
+        register_invitation_panel(
+            "compensation.pay",
+            order=10,
+            context=panels.invitation_pay,
+            template=panels.TEMPLATE,
+        )
 
         # Change history of every model; encrypted fields (account name and
         # number) are masked by core.audit. Free text a person wrote about

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db.models import (
     Avg,
+    Case,
     Count,
     Exists,
     Max,
@@ -30,6 +31,7 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
@@ -37,6 +39,7 @@ from django.utils import timezone
 from compensation.models import (
     ZERO,
     Agreement,
+    AllowanceKind,
     AllowancePolicy,
     Decision,
     ExpenseClaim,
@@ -44,16 +47,22 @@ from compensation.models import (
     PaymentLine,
     PaymentMethod,
     RateCard,
+    RateUnit,
     Receipt,
     TimeEntry,
+    TimeKind,
 )
 from consultants.models import Consultant
 from core.bounded import Bounded, bounded
 from core.encryption import encrypted_field_names
-from engagements.models import EngagementType, Participation, ParticipationRole
+from engagements.models import Engagement, EngagementType, Participation, ParticipationRole
 
 MANILA = ZoneInfo("Asia/Manila")
 MONEY_ZERO = Value(ZERO)
+DAY = datetime.timedelta(days=1)
+# Time may be entered from this long before the engagement starts (preparation)
+# to this long after it ends (late entries); never for a day still to come.
+ENTRY_WINDOW = datetime.timedelta(days=90)
 
 
 def target_days() -> int:
@@ -99,6 +108,31 @@ def rate_cards_current(*, on: datetime.date | None = None) -> QuerySet[RateCard]
 
 def allowance_policies_active() -> QuerySet[AllowancePolicy]:
     return AllowancePolicy.objects.filter(is_active=True)
+
+
+def allowance_policies_for(engagement: Engagement) -> list[AllowancePolicy]:
+    """The allowances a new agreement offers by default for this engagement:
+    the active policies with an amount, transport and lodging only in person
+    (one query)."""
+    in_person = engagement.mode == "in_person"
+    return [
+        policy
+        for policy in allowance_policies_active().order_by("kind")
+        if policy.default_amount > 0 and (in_person or not policy.in_person_only)
+    ]
+
+
+def default_estimated_hours(engagement: Engagement) -> dict[str, Decimal]:
+    """The hours a new agreement expects by default, by part: the
+    engagement's preparation hours, its length, two hours of travel when in
+    person, one hour of debrief (no query)."""
+    hours = Decimal((engagement.end - engagement.start).total_seconds()) / Decimal(3600)
+    return {
+        "estimated_preparation_hours": engagement.preparation_hours or ZERO,
+        "estimated_travel_hours": Decimal("2.00") if engagement.mode == "in_person" else ZERO,
+        "estimated_engagement_hours": min(hours.quantize(Decimal("0.01")), Decimal("200")),
+        "estimated_debrief_hours": Decimal("1.00"),
+    }
 
 
 # --- Agreements -------------------------------------------------------------------
@@ -459,6 +493,216 @@ def totals_by_kind(queryset: QuerySet[PaymentLine]) -> dict[str, Decimal]:
 
 
 # --- Portal ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PaymentsOnTheWay:
+    """Payments approved for a consultant and not yet paid."""
+
+    count: int
+    total: Decimal
+
+
+def consultant_payments_on_the_way(consultant: Consultant) -> PaymentsOnTheWay:
+    """How many of her payments are approved and not yet paid, and their
+    total, summed by PostgreSQL (one query; the portal home's count)."""
+    row = Payment.objects.filter(consultant=consultant, status=Payment.Status.APPROVED).aggregate(
+        count=Count("id"), total=Coalesce(Sum("total"), MONEY_ZERO)
+    )
+    return PaymentsOnTheWay(count=row["count"], total=row["total"])
+
+
+def consultant_time_to_send(consultant: Consultant, *, now: datetime.datetime | None = None) -> int:
+    """How many engagements she attended still wait for her time: over, not
+    longer ago than time may be entered (``ENTRY_WINDOW``), with no time
+    entry sent in (waiting or approved; a rejected one is to send again),
+    and paid by the hour, half day or day (a fixed honorarium covers the
+    time). One query (the portal home's count)."""
+    now = now or timezone.now()
+    sent = TimeEntry.objects.filter(participation=OuterRef("pk")).exclude(status=Decision.REJECTED)
+    in_force_unit = Subquery(
+        Agreement.objects.filter(participation=OuterRef("pk"), acknowledged_at__isnull=False)
+        .order_by("-version")
+        .values("rate_unit")[:1]
+    )
+    return (
+        Participation.objects.filter(
+            consultant=consultant,
+            status=Participation.Status.ATTENDED,
+            engagement__end__lte=now,
+            engagement__end__gt=now - ENTRY_WINDOW,
+        )
+        .exclude(Exists(sent))
+        .annotate(rate_unit=in_force_unit)
+        .exclude(rate_unit=RateUnit.FIXED)
+        .count()
+    )
+
+
+# The parts of her time an offer lists, in the order she reads them.
+OFFER_PARTS = (
+    (TimeKind.PREPARATION, "estimated_preparation_hours"),
+    (TimeKind.ENGAGEMENT, "estimated_engagement_hours"),
+    (TimeKind.TRAVEL, "estimated_travel_hours"),
+    (TimeKind.DEBRIEF, "estimated_debrief_hours"),
+)
+
+
+@dataclass(frozen=True)
+class OfferPart:
+    """Hours expected for one part of her time, and what they pay (None: a
+    fixed honorarium covers them, or no rate is known)."""
+
+    kind: str
+    label: str
+    hours: Decimal
+    pay: Decimal | None
+
+
+@dataclass(frozen=True)
+class OfferAllowance:
+    kind: str
+    label: str
+    amount: Decimal
+    paid_in_advance: bool
+
+
+@dataclass(frozen=True)
+class Offer:
+    """What one participation pays, as the consultant reads it before she
+    answers (``offer_for``).
+
+    ``source``: ``"agreement"`` (the version in front of her), ``"rate_card"``
+    (no agreement yet: the card for her role and the engagement's type on
+    its date, with the default hours and allowances a new agreement would
+    take), or ``"none"`` (no rate known: the page says the team will tell
+    her before she decides; ``rate_amount``, ``time_pay`` and ``total`` are
+    None, never zero)."""
+
+    source: str
+    rate_amount: Decimal | None
+    rate_unit: str
+    rate_unit_label: str
+    parts: tuple[OfferPart, ...]
+    allowances: tuple[OfferAllowance, ...]
+    advance: Decimal
+    time_pay: Decimal | None
+    total: Decimal | None
+    target_days: int
+    pay_due_on: datetime.date
+    advance_due_on: datetime.date
+    cancellation_notice_hours: int | None = None
+    cancellation_minimum: Decimal | None = None
+    agreement_id: int | None = None
+
+    AGREEMENT = "agreement"
+    RATE_CARD = "rate_card"
+    NONE = "none"
+
+    @property
+    def known(self) -> bool:
+        return self.rate_amount is not None
+
+    @property
+    def is_fixed(self) -> bool:
+        return self.rate_unit == RateUnit.FIXED
+
+    @property
+    def hours(self) -> Decimal:
+        return sum((part.hours for part in self.parts), ZERO)
+
+    @property
+    def has_advance_items(self) -> bool:
+        return self.advance > 0 or any(a.paid_in_advance for a in self.allowances)
+
+
+def _offer_agreement(participation: Participation) -> Agreement | None:
+    """The version in force (the last she acknowledged); before any, the
+    newest, which is what she accepts when she says yes (one query, and one
+    for its allowances)."""
+    return (
+        Agreement.objects.filter(participation=participation)
+        .order_by(
+            Case(
+                When(acknowledged_at__isnull=False, then=Value(0)),
+                default=Value(1),
+            ),
+            "-version",
+        )
+        .prefetch_related("allowances")
+        .first()
+    )
+
+
+def offer_for(participation: Participation) -> Offer:
+    """What ``participation`` pays: the rate, the hours expected by part and
+    what each pays, the allowances (and which are paid in advance), any
+    advance, the estimated total, and when payment is due (the time: within
+    the target days after the engagement's last day; the advance and the
+    allowances paid in advance: the day before it starts at the latest).
+    Amounts are Decimal pesos, rounded as the payment lines will be
+    (``Agreement.pay_for_hours``). At most three queries."""
+    engagement = participation.engagement
+    start_day = manila_date(engagement.start)
+    days = target_days()
+    agreement = _offer_agreement(participation)
+    allowances: list[OfferAllowance]
+    terms: Agreement
+    if agreement is not None:
+        source = Offer.AGREEMENT
+        terms = agreement
+        allowances = [
+            OfferAllowance(a.kind, str(a.get_kind_display()), a.amount, a.paid_in_advance)
+            for a in sorted(agreement.allowances.all(), key=lambda a: a.kind)
+        ]
+    else:
+        card = rate_card_for(engagement_type=engagement.type, role=participation.role, on=start_day)
+        source = Offer.RATE_CARD if card is not None else Offer.NONE
+        terms = Agreement(
+            participation=participation,
+            rate_unit=card.unit if card else "",
+            rate_amount=card.amount if card else ZERO,
+            **default_estimated_hours(engagement),
+        )
+        allowances = [
+            OfferAllowance(
+                p.kind, str(AllowanceKind(p.kind).label), p.default_amount, p.paid_in_advance
+            )
+            for p in allowance_policies_for(engagement)
+        ]
+    known = source != Offer.NONE
+    paid_by_hour = known and not terms.is_fixed
+    parts = tuple(
+        OfferPart(
+            kind=str(kind),
+            label=str(kind.label),
+            hours=getattr(terms, field),
+            pay=terms.pay_for_hours(getattr(terms, field)) if paid_by_hour else None,
+        )
+        for kind, field in OFFER_PARTS
+        if getattr(terms, field) > 0
+    )
+    time_pay = terms.estimated_time_pay() if known else None
+    allowances_total = sum((a.amount for a in allowances), ZERO)
+    return Offer(
+        source=source,
+        rate_amount=terms.rate_amount if known else None,
+        rate_unit=terms.rate_unit if known else "",
+        rate_unit_label=str(terms.get_rate_unit_display()) if known else "",
+        parts=parts,
+        allowances=tuple(allowances),
+        advance=agreement.advance_amount if agreement is not None else ZERO,
+        time_pay=time_pay,
+        total=None if time_pay is None else time_pay + allowances_total,
+        target_days=days,
+        pay_due_on=manila_date(engagement.end) + datetime.timedelta(days=days),
+        advance_due_on=start_day - DAY,
+        cancellation_notice_hours=(
+            agreement.cancellation_notice_hours if agreement is not None else None
+        ),
+        cancellation_minimum=agreement.cancellation_minimum if agreement is not None else None,
+        agreement_id=agreement.pk if agreement is not None else None,
+    )
 
 
 def payments_of(consultant: Consultant) -> QuerySet[Payment]:

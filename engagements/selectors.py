@@ -226,6 +226,19 @@ def consultant_invitations(
     )
 
 
+def consultant_invitation_count(
+    *, consultant: Consultant, now: datetime.datetime | None = None
+) -> int:
+    """How many invitations wait for her answer (one query; the home page's count)."""
+    now = now or timezone.now()
+    return Participation.objects.filter(
+        consultant=consultant,
+        status=P.INVITED,
+        engagement__status__in=[E.STAFFING, E.CONFIRMED],
+        engagement__start__gt=now,
+    ).count()
+
+
 def consultant_upcoming(
     *, consultant: Consultant, now: datetime.datetime | None = None
 ) -> QuerySet[Participation]:
@@ -239,18 +252,58 @@ def consultant_upcoming(
     )
 
 
+def consultant_next(
+    *, consultant: Consultant, now: datetime.datetime | None = None
+) -> Participation | None:
+    """What the portal's home leads with: her soonest engagement she said yes
+    to (accepted or confirmed, not yet ended); without one, the soonest
+    invitation waiting for her answer; else None. One query."""
+    now = now or timezone.now()
+    booked = Q(status__in=[P.ACCEPTED, P.CONFIRMED], engagement__end__gt=now) & ~Q(
+        engagement__status=E.CANCELLED
+    )
+    waiting = Q(
+        status=P.INVITED,
+        engagement__status__in=[E.STAFFING, E.CONFIRMED],
+        engagement__start__gt=now,
+    )
+    return (
+        Participation.objects.filter(consultant=consultant)
+        .filter(booked | waiting)
+        .select_related("engagement")
+        .order_by(
+            Case(When(status=P.INVITED, then=1), default=0, output_field=IntegerField()),
+            "engagement__start",
+            "id",
+        )
+        .first()
+    )
+
+
 def consultant_past(
     *, consultant: Consultant, now: datetime.datetime | None = None
 ) -> QuerySet[Participation]:
-    """What they took part in or stepped back from, latest first
-    (``has_feedback`` annotated)."""
+    """What they took part in (attended, or not, or booked and now over),
+    latest first (``has_feedback`` annotated). Stepping back and saying no
+    have their own list (``consultant_stepped_back``), never this one: an
+    engagement she stepped back from is not "before" while it is to come."""
     now = now or timezone.now()
     return (
         _consultant_participations(consultant)
         .filter(
-            Q(status__in=[P.ATTENDED, P.NO_SHOW, P.WITHDRAWN])
+            Q(status__in=[P.ATTENDED, P.NO_SHOW])
             | Q(status__in=[P.ACCEPTED, P.CONFIRMED], engagement__end__lte=now)
         )
+        .order_by("-engagement__start", "-id")
+    )
+
+
+def consultant_stepped_back(*, consultant: Consultant) -> QuerySet[Participation]:
+    """The engagements she stepped back from or said no to, whether still to
+    come or over, latest first. Page it (the portal shows the latest few)."""
+    return (
+        _consultant_participations(consultant)
+        .filter(status__in=[P.WITHDRAWN, P.DECLINED])
         .order_by("-engagement__start", "-id")
     )
 

@@ -27,7 +27,7 @@ HOUR = datetime.timedelta(hours=1)
 DAY = datetime.timedelta(days=1)
 # Time may be entered from this long before the engagement starts (preparation)
 # to this long after it ends (late entries); never for a day still to come.
-ENTRY_WINDOW = datetime.timedelta(days=90)
+ENTRY_WINDOW = selectors.ENTRY_WINDOW
 
 Decided = TypeVar("Decided", bound=DecidedRecord)
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping, Sequence
-from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -52,25 +51,16 @@ def _default_terms(participation: Participation) -> dict[str, Any]:
         role=participation.role,
         on=selectors.manila_date(engagement.start),
     )
-    hours = Decimal((engagement.end - engagement.start).total_seconds()) / Decimal(3600)
-    hours = min(hours.quantize(Decimal("0.01")), Decimal("200"))
-    terms: dict[str, Any] = {
-        "estimated_preparation_hours": engagement.preparation_hours or ZERO,
-        "estimated_travel_hours": Decimal("2.00") if engagement.mode == "in_person" else ZERO,
-        "estimated_engagement_hours": hours,
-        "estimated_debrief_hours": Decimal("1.00"),
-    }
+    terms: dict[str, Any] = dict(selectors.default_estimated_hours(engagement))
     if card is not None:
         terms.update(rate_card=card, rate_unit=card.unit, rate_amount=card.amount)
     return terms
 
 
 def _default_allowances(participation: Participation) -> list[dict[str, Any]]:
-    in_person = participation.engagement.mode == "in_person"
     return [
         {"kind": p.kind, "amount": p.default_amount, "paid_in_advance": p.paid_in_advance}
-        for p in selectors.allowance_policies_active()
-        if p.default_amount > 0 and (in_person or not p.in_person_only)
+        for p in selectors.allowance_policies_for(participation.engagement)
     ]
 
 

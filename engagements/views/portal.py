@@ -28,9 +28,17 @@ from core.shortcuts import posted
 from engagements import access, calendar, selectors, services, workflow
 from engagements.forms import FeedbackForm, OptionalReasonForm, StorySharingForm
 from engagements.models import Participation
+from engagements.panels import render_invitation_panels
 
 P = Participation.Status
 PAST_SHOWN = 50
+STEPPED_BACK_SHOWN = 20
+
+# How an engagement she stepped back from, or said no to, is listed.
+LEFT_LINES = {
+    P.WITHDRAWN: gettext_lazy("you stepped back"),
+    P.DECLINED: gettext_lazy("you said no"),
+}
 
 
 # --- Lists ------------------------------------------------------------------------------
@@ -39,6 +47,9 @@ PAST_SHOWN = 50
 @require_GET
 @portal_page
 def index(request, consultant: Consultant):
+    left = list(selectors.consultant_stepped_back(consultant=consultant)[:STEPPED_BACK_SHOWN])
+    for participation in left:
+        participation.left_line = LEFT_LINES.get(participation.status, "")
     return render(
         request,
         "engagements/portal/index.html",
@@ -46,7 +57,8 @@ def index(request, consultant: Consultant):
             "title": _("Your engagements"),
             "upcoming": list(selectors.consultant_upcoming(consultant=consultant)),
             "past": list(selectors.consultant_past(consultant=consultant)[:PAST_SHOWN]),
-            "invitation_count": selectors.consultant_invitations(consultant=consultant).count(),
+            "stepped_back": left,
+            "invitation_count": selectors.consultant_invitation_count(consultant=consultant),
         },
     )
 
@@ -110,6 +122,10 @@ def _render_detail(request, consultant, participation, *, problem=None, status=2
                 participation.status, participation.get_status_display()
             ),
             "problem": problem,
+            # What other apps add before her answer (compensation: the pay).
+            "invitation_panels": render_invitation_panels(
+                request=request, participation=participation
+            ),
         },
         status=status,
     )
