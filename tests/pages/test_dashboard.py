@@ -212,7 +212,7 @@ def test_programme_staff_see_their_engagements_and_checklist(people):
     assert "Someone stepped back" in _card(html, "card-needing-people")
     unconfirmed = _card(html, "card-unconfirmed-soon")
     assert found["unconfirmed"][0] in unconfirmed
-    assert "confirmed consultants are wanted" in unconfirmed  # the workflow's reason
+    assert "confirmed consultant" in unconfirmed  # the workflow's reason (singular or plural)
     assert "Checklist: " in unconfirmed  # and the checklist's guard
     assert found["said_yes"][0] in _card(html, "card-said-yes")
     assert found["to_complete"][0] in _card(html, "card-to-complete")
