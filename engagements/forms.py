@@ -20,7 +20,6 @@ from django.utils.translation import gettext_lazy as _
 
 from consultants.models import Consultant, ExpertiseTopic, Language
 from consultants.selectors import expertise_topics
-from core.forms import add_service_errors
 from engagements import access
 from engagements.models import (
     SCORE_MAX,

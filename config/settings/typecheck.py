@@ -9,7 +9,7 @@ os.environ.setdefault("SECRET_KEY", "typecheck-only")
 # A valid Fernet key of zeros: nothing is encrypted or decrypted here.
 os.environ.setdefault("FIELD_ENCRYPTION_KEY", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")
 
-from config.settings.base import *  # noqa: E402,F403
-from config.settings.base import env  # noqa: E402
+from config.settings.base import *  # noqa: F403
+from config.settings.base import env
 
 SECRET_KEY = env.str("SECRET_KEY")
