@@ -45,6 +45,10 @@ DEMO_CONSENT_TEXTS = {
     "I choose, for each engagement.",
     SCOPES.MEDIA: "DEMO TEXT. I agree that journalists may ask Tinig to put them in touch with "
     "me. I decide each time.",
+    # A migration publishes its real first text; this one only serves a
+    # database emptied since (tests).
+    SCOPES.PUBLIC_EVENTS: "DEMO TEXT. I agree to take part in events with people from outside "
+    "the programme, by my pseudonym. I can say no to any event.",
 }
 
 # A tiny, valid PDF standing for a scanned signed form.
@@ -95,7 +99,7 @@ DEMO_CONSULTANTS = [
         ("policy-advocacy", "public-speaking", "legislative-testimony"),
         windows=(*EVENING, *WEEKEND[:1]),
         busy=(("work", 10, 5),),
-        consents=(*EVERYDAY, SCOPES.QUOTING, SCOPES.AUDIO, SCOPES.STORY),
+        consents=(*EVERYDAY, SCOPES.QUOTING, SCOPES.PUBLIC_EVENTS, SCOPES.AUDIO, SCOPES.STORY),
         bio="Amihan advises on policy and speaks about survivor-led programmes.",
         limit=3,
         user_email="consultant@example.org",
@@ -153,7 +157,7 @@ DEMO_CONSULTANTS = [
         (L.CEBUANO, L.FILIPINO),
         ("media", "public-speaking", "online-safety"),
         windows=((1, "19:00", "21:00"), (3, "19:00", "21:00"), (6, "09:00", "12:00")),
-        consents=(*EVERYDAY, SCOPES.MEDIA, SCOPES.QUOTING, SCOPES.VIDEO),
+        consents=(*EVERYDAY, SCOPES.MEDIA, SCOPES.QUOTING, SCOPES.PUBLIC_EVENTS, SCOPES.VIDEO),
         bio="Ligaya speaks with journalists about online safety.",
     ),
     DemoConsultant(
@@ -179,7 +183,7 @@ DEMO_CONSULTANTS = [
         ("content-co-authoring", "content-review", "training-design"),
         windows=((4, "14:00", "18:00"), *WEEKEND),
         busy=(("travel", 3, 4),),
-        consents=(*EVERYDAY, SCOPES.QUOTING),
+        consents=(*EVERYDAY, SCOPES.QUOTING, SCOPES.PUBLIC_EVENTS),
         limit=4,
     ),
     DemoConsultant(

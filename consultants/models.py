@@ -533,6 +533,10 @@ class ConsentScope(models.TextChoices):
     QUOTING = "quoting", _("Quoting me by my pseudonym")
     STORY = "story", _("Sharing of my personal story")
     MEDIA = "media", _("Contact with the media")
+    # Being there in person or online before an audience outside the
+    # programme (government, the public, the media): distinct from being
+    # quoted. First text: consultants/migrations/0004_public_events_consent.py
+    PUBLIC_EVENTS = "public_events", _("Appearing at public events")
 
 
 class ConsentText(models.Model):

@@ -266,8 +266,11 @@ def can_view_feedback(user: Actor, engagement: Engagement) -> bool:
 
 def can_view_reasons(user: Actor, participation: Participation) -> bool:
     """An optional reason for declining or stepping back: the consultant, and
-    the managers who may need to act on it. Never required, never on a list."""
-    return _is_manager(user) or is_own(user, participation)
+    the programme managers who may need to act on it (what the form tells
+    her). Not programme staff, finance, wellbeing leads, nor administrators
+    without the manager's role: the page shows it with no reveal step to
+    audit. Never required, never on a list."""
+    return (_active(user) and has_role(user, Role.PROGRAMME_MANAGER)) or is_own(user, participation)
 
 
 # --- The consultant -------------------------------------------------------------------

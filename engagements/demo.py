@@ -112,6 +112,7 @@ DEMO_ENGAGEMENTS = [
         "online",
         -2,
         "completed",
+        wanted=2,
         topics=("training-design",),
         people=(("Amihan", "adviser", "attended"), ("Tala", "reviewer", "withdrawn")),
     ),

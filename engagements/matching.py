@@ -9,7 +9,9 @@
 * exclusions, each with every reason that applies: not active, on a break,
   over their monthly limit, busy (a busy period on those dates), outside
   their weekly availability, booked on an overlapping engagement, lacking a
-  consent the engagement needs, or already on this engagement.
+  consent the engagement needs, already on this engagement, or having said
+  no to it or stepped back from it (her choice: staff do not ask again;
+  she may rejoin from her portal, and no reason of hers is shown here).
 
 It runs a fixed number of queries whatever the number of consultants and
 engagements (tests/engagements/test_matching.py): one for the consultants
@@ -26,10 +28,11 @@ it touches (nobody is "available" overnight, and multi-day events are
 planned with the consultant anyway).
 
 Consents needed (``required_consent_scopes``): programme participation and
-data processing always; being quoted by pseudonym for a government, public
-or media audience; media contact for a media audience or a media interview;
-photographs, video or audio when the privacy plan allows them. Consent to
-share one's story is never required.
+data processing always; appearing at public events for a government,
+public or media audience (it stood in for by "quoting by pseudonym" until
+that scope existed); media contact, and being quoted by pseudonym, for a
+media audience or a media interview; photographs, video or audio when the
+privacy plan allows them. Consent to share one's story is never required.
 """
 
 from __future__ import annotations
@@ -76,6 +79,8 @@ OUTSIDE_AVAILABILITY = "outside_availability"
 DOUBLE_BOOKED = "double_booked"
 MISSING_CONSENT = "missing_consent"
 ALREADY_INVITED = "already_invited"
+STEPPED_BACK = "stepped_back"
+SAID_NO = "said_no"
 
 
 # --- Consent -------------------------------------------------------------------------
@@ -87,9 +92,10 @@ def required_consent_scopes(
     """The consent scopes a consultant needs to take part, in ConsentScope order."""
     scopes = set(BASE_SCOPES)
     if engagement.audience in EXPOSED_AUDIENCES:
-        scopes.add(ConsentScope.QUOTING)
+        scopes.add(ConsentScope.PUBLIC_EVENTS)
     if engagement.audience == Audience.MEDIA or engagement.type == EngagementType.MEDIA_INTERVIEW:
-        scopes.add(ConsentScope.MEDIA)
+        # Journalists publish what is said: being quoted comes with media.
+        scopes |= {ConsentScope.MEDIA, ConsentScope.QUOTING}
     if plan is not None:
         scopes |= plan.recording_scopes()
     return [scope for scope in ConsentScope.values if scope in scopes]
@@ -303,11 +309,7 @@ def _evaluate(
 
     rows = list(_candidates(engagement, consultants, now))
     consents = consent_current(consultants=consultants) if rows else {}
-    involved = dict(
-        Participation.objects.filter(
-            engagement_id=engagement.pk, status__in=Participation.LIVE
-        ).values_list("consultant_id", "status")
-    )
+    involved = _involvement(engagement)
 
     candidates = []
     for consultant in rows:
@@ -338,6 +340,34 @@ def _evaluate(
     return candidates, needed
 
 
+def _involvement(engagement: Engagement) -> dict[int, str]:
+    """``{consultant_id: status}`` of everyone already on this engagement or
+    who said no to it or stepped back from it (one query). A live
+    participation wins over an earlier refusal."""
+    involved: dict[int, str] = {}
+    rows = Participation.objects.filter(
+        engagement_id=engagement.pk,
+        status__in=Participation.LIVE | Participation.TURNED_AWAY,
+    ).values_list("consultant_id", "status")
+    for consultant_id, status in rows:
+        if consultant_id in involved and status in Participation.TURNED_AWAY:
+            continue
+        involved[consultant_id] = status
+    return involved
+
+
+def _involvement_exclusion(status: str) -> Exclusion:
+    if status == Participation.Status.WITHDRAWN:
+        return Exclusion(STEPPED_BACK, gettext("Stepped back from this engagement."))
+    if status == Participation.Status.DECLINED:
+        return Exclusion(SAID_NO, gettext("Said no to this engagement."))
+    return Exclusion(
+        ALREADY_INVITED,
+        gettext("Already on this engagement (%(status)s).")
+        % {"status": Participation.Status(status).label},
+    )
+
+
 def _exclusions(
     consultant: Consultant,
     *,
@@ -350,13 +380,7 @@ def _exclusions(
 ) -> list[Exclusion]:
     found: list[Exclusion] = []
     if involved is not None:
-        found.append(
-            Exclusion(
-                ALREADY_INVITED,
-                gettext("Already on this engagement (%(status)s).")
-                % {"status": Participation.Status(involved).label},
-            )
-        )
+        found.append(_involvement_exclusion(involved))
     status = consultant.status
     if status == Consultant.Status.ONBOARDING:
         found.append(Exclusion(NOT_ACTIVE, gettext("Still onboarding: not taking engagements.")))

@@ -64,7 +64,8 @@ class Audience(models.TextChoices):
 
 
 # Audiences outside the organisation and its partners: a privacy plan is
-# required before confirmation, and consent to be quoted (see matching).
+# required before confirmation, and consent to appear at public events
+# (see matching).
 EXPOSED_AUDIENCES = frozenset({Audience.GOVERNMENT, Audience.PUBLIC, Audience.MEDIA})
 
 
@@ -369,6 +370,9 @@ class Participation(models.Model):
         ATTENDED = "attended", _("Attended")
         NO_SHOW = "no_show", _("Did not attend")
         CANCELLED = "cancelled", _("Engagement cancelled")
+        # Enough consultants said yes before this invitation was answered:
+        # closed by the workflow, never by a person (engagements.workflow).
+        FULL = "full", _("Closed: now full")
 
     # The consultant's time is held: at most one of these per moment.
     BOOKED = frozenset({Status.ACCEPTED, Status.CONFIRMED, Status.ATTENDED})
@@ -390,6 +394,7 @@ class Participation(models.Model):
         Status.ATTENDED: "success",
         Status.NO_SHOW: "danger",
         Status.CANCELLED: "",
+        Status.FULL: "",
     }
     # What the consultant reads about their part in a portal list
     # (engagements/portal/_item.html). Attended depends on their feedback;
@@ -399,7 +404,14 @@ class Participation(models.Model):
         Status.ACCEPTED: _("you said yes; the team will confirm"),
         Status.CONFIRMED: _("confirmed"),
         Status.WITHDRAWN: _("you stepped back"),
+        Status.FULL: _("now full; thank you for being ready to help"),
     }
+    # The places an engagement has filled: counted against
+    # ``consultants_wanted`` (engagements.capacity).
+    HOLDING_A_PLACE = frozenset({Status.ACCEPTED, Status.CONFIRMED})
+    # She said no to this engagement herself: staff may not invite her to it
+    # again; only she can change it, by rejoining from her portal.
+    TURNED_AWAY = frozenset({Status.DECLINED, Status.WITHDRAWN})
 
     engagement = models.ForeignKey(
         Engagement, on_delete=models.PROTECT, related_name="participations"

@@ -38,7 +38,7 @@ from consultants import access as consultants_access
 from consultants.models import Consultant, ExpertiseTopic
 from core.bounded import Bounded, bounded
 from core.encryption import encrypted_field_names
-from engagements import access, workflow
+from engagements import access, capacity, workflow
 from engagements.access import Actor
 from engagements.models import (
     FEEDBACK_SCORES,
@@ -54,9 +54,11 @@ from engagements.models import (
 P = Participation.Status
 E = Engagement.Status
 
-# Participations the detail page lists (not declined, revoked or cancelled
-# ones, which the history still shows).
-SHOWN_ON_DETAIL = Participation.LIVE | {P.WITHDRAWN}
+# Participations the detail page lists (not revoked or cancelled ones,
+# which the history still shows). Declined and stepped back: staff see who
+# said no (managers, her words if she left any); closed as full: who may
+# rejoin or be asked again.
+SHOWN_ON_DETAIL = Participation.LIVE | {P.WITHDRAWN, P.DECLINED, P.FULL}
 
 
 def _with_counts(queryset: QuerySet[Engagement]) -> QuerySet[Engagement]:
@@ -83,8 +85,9 @@ def engagement_list(
     search: str = "",
 ) -> QuerySet[Engagement]:
     """The staff list: what ``user`` may see, filtered, searched (title,
-    requesting team), ordered by start, with ``confirmed_count`` and
-    ``invited_count``. Paginate it: one query for the rows (owner joined)."""
+    requesting team), ordered by start, with ``confirmed_count``,
+    ``invited_count`` and ``needs_people_again`` (``engagements.capacity``).
+    Paginate it: one query for the rows (owner joined)."""
     queryset = access.engagements_visible_to(user)
     if status:
         queryset = queryset.filter(status=status)
@@ -107,24 +110,28 @@ def engagement_list(
         queryset = queryset.filter(owner=owner)
     if search := (search or "").strip():
         queryset = queryset.filter(Q(title__icontains=search) | Q(requested_by__icontains=search))
-    return _with_counts(queryset.select_related("owner")).order_by("start", "id")
+    return capacity.with_staffing_state(_with_counts(queryset.select_related("owner"))).order_by(
+        "start", "id"
+    )
 
 
 def engagement_calendar(
     *, user: Actor, year: int, month: int
 ) -> dict[datetime.date, list[Engagement]]:
     """Every day of the month (Asia/Manila) with the visible engagements that
-    touch it, in one query. Cancelled and declined engagements are left out."""
+    touch it, in one query (``needs_people_again`` annotated). Cancelled and
+    declined engagements are left out."""
     tz = timezone.get_default_timezone()
     first = datetime.date(year, month, 1)
     days_in_month = calendar.monthrange(year, month)[1]
     month_start = datetime.datetime.combine(first, datetime.time.min, tzinfo=tz)
     month_end = month_start + datetime.timedelta(days=days_in_month)
     engagements = list(
-        access.engagements_visible_to(user)
-        .filter(start__lt=month_end, end__gt=month_start)
-        .exclude(status__in=[E.CANCELLED, E.DECLINED])
-        .order_by("start", "id")
+        capacity.with_staffing_state(
+            access.engagements_visible_to(user)
+            .filter(start__lt=month_end, end__gt=month_start)
+            .exclude(status__in=[E.CANCELLED, E.DECLINED])
+        ).order_by("start", "id")
     )
     days = {first + datetime.timedelta(days=n): [] for n in range(days_in_month)}
     for engagement in engagements:
@@ -140,9 +147,10 @@ def engagement_detail(*, engagement: Engagement) -> Engagement:
     """The engagement with what its staff page shows, prefetched:
     ``shown_participations`` (consultant joined), ``expertise``,
     ``assigned_staff``, ``timeline`` (transitions, oldest first),
-    ``debrief_list``; and ``privacy_plan_or_none``."""
+    ``debrief_list``; ``privacy_plan_or_none``; ``places_taken`` and
+    ``needs_people_again`` (``engagements.capacity``)."""
     engagement = (
-        Engagement.objects.filter(pk=engagement.pk)
+        capacity.with_staffing_state(Engagement.objects.filter(pk=engagement.pk))
         .select_related("owner", "privacy_plan")
         .prefetch_related(
             Prefetch("expertise", queryset=ExpertiseTopic.objects.order_by("name")),

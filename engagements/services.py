@@ -70,6 +70,7 @@ __all__ = [
     "participation_decline",
     "participation_invite",
     "participation_mark_attendance",
+    "participation_rejoin",
     "participation_revoke",
     "participation_set_story_sharing",
     "participation_withdraw",
@@ -462,6 +463,35 @@ def participation_withdraw(
                 to=recipients, engagement_pk=engagement.pk, pseudonym=pseudonym
             )
         )
+    return participation
+
+
+def participation_rejoin(
+    *, participation: Participation, by: User, now: datetime.datetime | None = None
+) -> Participation:
+    """She comes back, from her portal: after saying no, stepping back, or an
+    invitation closed as full, while the engagement is staffing or
+    confirmed, has not started and has a place free (the workflow's
+    ``rejoin``; refused "now full" once the places are taken). Her earlier
+    words are cleared: they were about a choice she has changed. Time she
+    already gave stays on the record."""
+    now = now or timezone.now()
+    answered_at = now
+    with transaction.atomic():
+        participation = workflow.participation_transition(
+            participation=participation,
+            name="rejoin",
+            by=by,
+            now=now,
+            changes=lambda locked: {
+                "period": _range(locked.engagement),
+                "responded_at": answered_at,
+                "decline_reason": "",
+                "withdrawal_reason": "",
+                "withdrawn_at": None,
+            },
+        )
+        access.grant_staff_on_consultant(participation.engagement, participation.consultant)
     return participation
 
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("<int:pk>/accept/", views.accept, name="accept"),
     path("<int:pk>/decline/", views.decline, name="decline"),
     path("<int:pk>/step-back/", views.step_back, name="step_back"),
+    path("<int:pk>/join-again/", views.rejoin, name="rejoin"),
     path("<int:pk>/sharing/", views.sharing, name="sharing"),
     path("<int:pk>/feedback/", views.feedback, name="feedback"),
     path("<int:pk>/calendar.ics", views.ics, name="ics"),

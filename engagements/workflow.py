@@ -49,11 +49,25 @@ participation's rows locked (in that order), its history
 ::
 
     (new) ─invite─▶ invited ─accept─▶ accepted ─confirm─▶ confirmed ─mark_attended─▶ attended
-                       │ │               │ │                  │ │    ◀─mark_no_show─▶ no_show
-                decline│ └revoke─▶ revoked└─step_back─▶ withdrawn ◀┘
-                       ▼
-                    declined     cancel (the engagement's): invited, accepted,
+                       │ │ │             │ │                  │ │    ◀─mark_no_show─▶ no_show
+                decline│ │ └revoke─▶ revoked└─step_back─▶ withdrawn ◀┘
+                       ▼ └(full)─▶ full                       │
+                    declined                                  │
+         declined, withdrawn, full ─rejoin─▶ accepted ◀────────┘ (her own, while it needs people)
+
+                                 cancel (the engagement's): invited, accepted,
                                  confirmed ─▶ cancelled
+
+Capacity (``engagements.capacity``): an accept or a rejoin is refused once
+the places held (accepted + confirmed) reach the number wanted, counted
+under the engagement's lock; the one that fills the last place closes the
+invitations still open (``full``, by the workflow: ``by`` is empty). They do
+not reopen by themselves when someone later steps back.
+
+Saying no is hers: staff may not invite again a consultant who declined or
+stepped back from this engagement (``invite`` says why); she may come back
+herself (``rejoin``) while the engagement is staffing or confirmed, has not
+started and has a place free.
 
 Two conditions need the database and are checked again when the action
 runs, not on every page: consents at confirmation (the service) and double
@@ -76,7 +90,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from core.shortcuts import require
-from engagements import access
+from engagements import access, capacity
 from engagements.matching import missing_consents
 from engagements.models import (
     DOUBLE_BOOKING_CODE,
@@ -592,6 +606,78 @@ _has_started = Check(_has_started_test)
 _not_ended = Check(_not_ended_test)
 _no_feedback_yet = Check(_no_feedback_yet_test)
 
+FULL_MESSAGE = _("This one is now full. Thank you for being ready to help.")
+
+
+def _has_room(message: Promise) -> Check:
+    """Refused once the places held reach the number wanted (a count; under
+    the engagement's lock when the action runs)."""
+
+    def test(participation: Participation, now: datetime.datetime) -> Refusal | None:
+        if not capacity.is_full(participation.engagement):
+            return None
+        return Refusal(capacity.FULL_MESSAGE_CODE, str(message))
+
+    return Check(test)
+
+
+def _not_turned_away_test(participation: Participation, now: datetime.datetime) -> Refusal | None:
+    """Staff may not invite someone who said no to, or stepped back from,
+    this engagement: coming back is hers (``rejoin``)."""
+    if participation.consultant_id is None:
+        return None
+    earlier = (
+        Participation.objects.filter(
+            engagement_id=participation.engagement_id,
+            consultant_id=participation.consultant_id,
+            status__in=Participation.TURNED_AWAY,
+        )
+        .order_by("-updated_at")
+        .values_list("status", flat=True)
+        .first()
+    )
+    if earlier is None:
+        return None
+    if earlier == P.WITHDRAWN:
+        message = gettext(
+            "%(pseudonym)s stepped back from this engagement. Only they can change that: "
+            "they may rejoin it from their portal while it needs people."
+        )
+    else:
+        message = gettext(
+            "%(pseudonym)s said no to this engagement. Only they can change that: "
+            "they may rejoin it from their portal while it needs people."
+        )
+    return Refusal(
+        "turned_away",
+        message % {"pseudonym": participation.consultant.pseudonym},
+        about_status=True,
+    )
+
+
+def _no_live_twin_test(participation: Participation, now: datetime.datetime) -> Refusal | None:
+    """Rejoining reuses her earlier participation; an invitation made since
+    (before staff were stopped from making it) is the one to answer."""
+    twin = (
+        Participation.objects.filter(
+            engagement_id=participation.engagement_id,
+            consultant_id=participation.consultant_id,
+            status__in=Participation.LIVE,
+        )
+        .exclude(pk=participation.pk)
+        .exists()
+    )
+    if not twin:
+        return None
+    return Refusal(
+        "already_invited",
+        gettext("You already have a newer invitation to this engagement: answer that one."),
+    )
+
+
+_not_turned_away = Check(_not_turned_away_test, about_status=True)
+_no_live_twin = Check(_no_live_twin_test)
+
 
 def _runs_it(user: Actor, participation: Participation, on_behalf: bool) -> bool:
     return access.can_manage_participation(user, participation)
@@ -603,6 +689,10 @@ def _answers(user: Actor, participation: Participation, on_behalf: bool) -> bool
 
 def _invites(user: Actor, participation: Participation, on_behalf: bool) -> bool:
     return access.can_invite(user, participation.engagement)
+
+
+def _herself(user: Actor, participation: Participation, on_behalf: bool) -> bool:
+    return not on_behalf and access.is_own(user, participation)
 
 
 @dataclass(frozen=True)
@@ -622,6 +712,8 @@ ATTENDANCE_OPEN = (S.CONFIRMED, S.COMPLETED)
 FEEDBACK_OPEN = (S.COMPLETED, S.CLOSED)
 # The join link and the calendar entry: for those who said yes.
 COMING = frozenset({P.ACCEPTED, P.CONFIRMED})
+# What she may come back from herself (``rejoin``).
+REJOINABLE = frozenset({P.DECLINED, P.WITHDRAWN, P.FULL})
 
 
 def _attendance(name: str, target: str) -> ParticipationActionRule:
@@ -655,12 +747,19 @@ PARTICIPATION_ACTIONS: dict[str, ParticipationActionRule] = {
             _invites,
             (
                 _status_in((NEW,), _("This consultant is already invited.")),
+                _not_turned_away,
                 _engagement_in(
                     (S.STAFFING,),
                     _("Consultants are invited while the engagement is staffing; it is “%(s)s”."),
                     "not_staffing",
                 ),
                 _starts_after_now(_("The engagement has already started.")),
+                _has_room(
+                    _(
+                        "As many consultants as wanted have said yes. To invite more, "
+                        "raise the number wanted first."
+                    )
+                ),
             ),
             P.INVITED,
         ),
@@ -701,6 +800,7 @@ PARTICIPATION_ACTIONS: dict[str, ParticipationActionRule] = {
             "accept",
             _answers,
             (
+                _status_not(P.FULL, FULL_MESSAGE, capacity.FULL_MESSAGE_CODE),
                 _status_in(
                     (P.INVITED,),
                     _("This invitation is “%(s)s”: it can no longer be accepted."),
@@ -712,6 +812,29 @@ PARTICIPATION_ACTIONS: dict[str, ParticipationActionRule] = {
                     "not_staffing",
                 ),
                 _starts_after_now(_("This engagement has already started.")),
+                _has_room(FULL_MESSAGE),
+            ),
+            P.ACCEPTED,
+        ),
+        # Coming back after saying no or stepping back, or to an invitation
+        # closed as full: hers alone, while a place is free.
+        ParticipationActionRule(
+            "rejoin",
+            _herself,
+            (
+                _status_in(
+                    REJOINABLE,
+                    _("This participation is “%(s)s”: there is nothing to rejoin."),
+                    "not_rejoinable",
+                ),
+                _engagement_in(
+                    ANSWERABLE,
+                    _("This engagement is no longer looking for consultants."),
+                    "not_staffing",
+                ),
+                _starts_after_now(_("This engagement has already started.")),
+                _has_room(FULL_MESSAGE),
+                _no_live_twin,
             ),
             P.ACCEPTED,
         ),
@@ -785,6 +908,7 @@ PERSON_ACTIONS = (
     "accept",
     "decline",
     "step_back",
+    "rejoin",
     "share",
     "feedback",
 )
@@ -966,7 +1090,27 @@ def participation_transition(
             setattr(locked, field, value)
             fields.append(field)
         _write_status(locked, rule.target, by=by, now=now, fields=fields)
+        if rule.target in Participation.HOLDING_A_PLACE:
+            _close_open_invitations_if_full(locked.engagement, now=now)
     return locked
+
+
+def _close_open_invitations_if_full(engagement: Engagement, *, now: datetime.datetime) -> None:
+    """Once the places are all taken, the invitations still open close
+    (``full``): nobody is asked for a place that is gone, and their
+    reminders stop (each kind's ``prepare`` skips what is not invited).
+    Runs under the engagement's lock, inside the transaction of the answer
+    that filled the last place; the history says "automatic" (no ``by``)."""
+    if not capacity.is_full(engagement):
+        return
+    waiting = list(
+        Participation.objects.select_for_update(of=("self",))
+        .select_related("engagement", "consultant")
+        .filter(engagement=engagement, status=P.INVITED)
+        .order_by("pk")
+    )
+    for participation in waiting:
+        _write_status(participation, P.FULL, by=None, now=now)
 
 
 def _write_status(

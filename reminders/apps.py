@@ -7,8 +7,13 @@ class RemindersConfig(AppConfig):
     verbose_name = _("Reminders")
 
     def ready(self):
-        from engagements.signals import engagement_dates_changed, engagement_transitioned
+        from engagements.signals import (
+            engagement_dates_changed,
+            engagement_transitioned,
+            participation_status_changed,
+        )
         from reminders import (
+            invitations,  # registers "invitation made"
             kinds,  # noqa: F401  (registers the core kinds)
             receivers,
             record,  # noqa: F401  (her record's section)
@@ -19,4 +24,8 @@ class RemindersConfig(AppConfig):
         )
         engagement_transitioned.connect(
             receivers.on_transitioned, dispatch_uid="reminders.transitioned"
+        )
+        participation_status_changed.connect(
+            invitations.on_participation_status_changed,
+            dispatch_uid="reminders.invitation_made",
         )

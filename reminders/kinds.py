@@ -121,12 +121,8 @@ def _prepare_invitation_waiting(delivery, *, now) -> Prepared | Skip:
     participation = _participation(delivery)
     if participation is None:
         return Skip(R.NOT_DUE)
-    if participation.status == P.CANCELLED:
-        return Skip(R.CANCELLED)
     if participation.status != P.INVITED:
-        if participation.status in (P.DECLINED, P.WITHDRAWN, P.REVOKED):
-            return Skip(R.STEPPED_BACK)
-        return Skip(R.NOT_DUE)
+        return Skip(not_invited_reason(participation.status))
     gone = _engagement_gone(participation.engagement, now)
     if gone:
         return gone
@@ -136,6 +132,19 @@ def _prepare_invitation_waiting(delivery, *, now) -> Prepared | Skip:
             "url": _portal_engagements_url(),
         }
     )
+
+
+def not_invited_reason(status: str) -> str:
+    """Why a reminder about an invitation is no longer sent, by what became
+    of it: answered (not due), said no, closed because the places were
+    taken, or the engagement cancelled."""
+    if status == P.CANCELLED:
+        return R.CANCELLED
+    if status == P.FULL:
+        return R.FULL
+    if status in (P.DECLINED, P.WITHDRAWN, P.REVOKED):
+        return R.STEPPED_BACK
+    return R.NOT_DUE
 
 
 register_kind(

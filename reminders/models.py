@@ -78,6 +78,7 @@ class ReminderDelivery(models.Model):
         NOT_DUE = "not_due", _("No longer needed")
         CANCELLED = "cancelled", _("Engagement cancelled or ended")
         STEPPED_BACK = "stepped_back", _("Consultant stepped back or declined")
+        FULL = "full", _("Invitation closed: enough consultants said yes")
         INACTIVE = "inactive", _("Recipient inactive")
         DATES_CHANGED = "dates_changed", _("Dates changed")
         TOO_LATE = "too_late", _("Too late to be useful")

@@ -309,6 +309,39 @@ def _rows_for(kind: ReminderKind, batch: list[Due], now: datetime.datetime) -> l
     return rows
 
 
+def deliveries_record(
+    *, kind_key: str, dues: list[Due], now: datetime.datetime | None = None
+) -> list[int]:
+    """Record reminders of ``kind_key`` the moment the data makes them due,
+    without waiting for the sweep (an invitation is told at once, see
+    ``reminders.invitations``); returns the ids of the rows now pending and
+    due, to send after the commit. The same ``INSERT ... ON CONFLICT DO
+    NOTHING`` on the identity as the sweep, so the sweep finding them later
+    records nothing twice. The rows are marked handed out: the dispatcher
+    leaves them to the caller for ``REMINDERS_REDISPATCH_SECONDS``, then
+    picks up any whose sending was lost. Call inside the transaction of the
+    change, so the rows commit or roll back with it. Nothing when the kind
+    is off."""
+    now = now or timezone.now()
+    config = kind_configs().get(kind_key)
+    if config is None or not config.enabled or not dues:
+        return []
+    kind = config.kind
+    _insert(_rows_for(kind, dues, now))
+    identities = Q()
+    for due in dues:
+        identities |= Q(
+            target_type=due.target[0],
+            target_id=due.target[1],
+            consultant_id=due.consultant_id,
+            user_id=due.user_id,
+            due_at=due.due_at,
+        )
+    pending = ReminderDelivery.objects.filter(identities, kind=kind_key, status=D.PENDING)
+    pending.filter(dispatched_at__isnull=True).update(dispatched_at=now)
+    return list(pending.filter(send_after__lte=now).order_by("pk").values_list("pk", flat=True))
+
+
 @dataclass
 class SweepResult:
     recorded: int = 0

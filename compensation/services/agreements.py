@@ -41,7 +41,9 @@ AGREEMENT_TERMS = frozenset(
         "cancellation_minimum",
     }
 )
-NO_AGREEMENT_FOR = frozenset({P.DECLINED, P.REVOKED})
+# An invitation declined, withdrawn by staff, or closed because the places
+# were taken: nobody was booked, there is nothing to agree.
+NO_AGREEMENT_FOR = frozenset({P.DECLINED, P.REVOKED, P.FULL})
 
 
 def _default_terms(participation: Participation) -> dict[str, Any]:

@@ -85,6 +85,8 @@ STATUS_LINES = {
     P.ACCEPTED: gettext_lazy("You said yes. The team will confirm with you soon."),
     P.CONFIRMED: gettext_lazy("You are confirmed."),
     P.WITHDRAWN: gettext_lazy("You stepped back from this engagement."),
+    P.DECLINED: gettext_lazy("You said no to this one."),
+    P.FULL: workflow.FULL_MESSAGE,
     P.ATTENDED: gettext_lazy("You took part. Thank you."),
 }
 
@@ -98,6 +100,7 @@ def _options(request, participation: Participation) -> dict[str, bool]:
         "answer": actions["accept"].allowed,
         "invited": actions["accept"].offered,
         "step_back": actions["step_back"].allowed,
+        "rejoin": actions["rejoin"].allowed,
         "share": actions["share"].allowed,
         "feedback": actions["feedback"].allowed,
         "link": coming and bool(participation.engagement.online_link),
@@ -201,6 +204,41 @@ def step_back(request, consultant: Consultant, pk: int):
         "engagements/portal/step_back.html",
         {"title": _("Step back"), "participation": participation, "form": form},
         status=400 if form.is_bound else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@portal_page
+def rejoin(request, consultant: Consultant, pk: int):
+    """Coming back after saying no or stepping back: asks first, kindly, on a
+    page of its own. When it is no longer possible (full, started,
+    cancelled), the page says so and offers nothing; a POST then is refused
+    with the same words (400) and nothing changes."""
+    participation = access.participation_for_consultant(request.user, pk)
+    problem = None
+    if request.method == "POST":
+        try:
+            services.participation_rejoin(participation=participation, by=request.user)
+        except ValidationError as error:
+            problem = " ".join(error.messages)
+        else:
+            messages.success(
+                request, _("Welcome back. You said yes again; the team will confirm with you soon.")
+            )
+            return redirect("my_engagements:detail", pk=participation.pk)
+    action = workflow.participation_action(
+        participation=participation, name="rejoin", user=request.user
+    )
+    return render(
+        request,
+        "engagements/portal/rejoin.html",
+        {
+            "title": _("Join again"),
+            "participation": participation,
+            "allowed": action.allowed,
+            "problem": problem or ("" if action.allowed else action.reason),
+        },
+        status=400 if problem else 200,
     )
 
 

@@ -248,6 +248,14 @@ def _can(user, engagement: Engagement, now: datetime.datetime) -> dict[str, bool
     }
 
 
+def _her_words(participation: Participation) -> str:
+    if participation.status == P.WITHDRAWN:
+        return participation.withdrawal_reason
+    if participation.status == P.DECLINED:
+        return participation.decline_reason
+    return ""
+
+
 def _render_detail(request, engagement: Engagement, *, refusal: Refusal | None = None, status=200):
     user = request.user
     engagement = selectors.engagement_detail(engagement=engagement)
@@ -259,6 +267,11 @@ def _render_detail(request, engagement: Engagement, *, refusal: Refusal | None =
             participation.actions = workflow.available_actions(
                 participation, user=user, now=now, names=STAFF_ACTIONS
             )
+    for participation in participations:
+        # Her optional words, where she said no or stepped back: managers only.
+        participation.her_words = (
+            _her_words(participation) if access.can_view_reasons(user, participation) else ""
+        )
     context = {
         "title": _("Engagement"),
         "engagement": engagement,
@@ -445,6 +458,7 @@ def _render_matching(request, engagement: Engagement, *, refusal=None, status=20
     times = matching.time_suggestions(engagement=engagement, result=result, now=now)
     can_edit = access.can_edit(request.user, engagement)
     participants = selectors.matching_participants(engagement=engagement)
+    invite = workflow.invite_action(engagement=engagement, user=request.user, now=now)
     return render(
         request,
         "engagements/staff/matching.html",
@@ -466,9 +480,8 @@ def _render_matching(request, engagement: Engagement, *, refusal=None, status=20
             "participants": participants,
             "waiting_count": sum(1 for p in participants.rows if p.status == P.INVITED),
             "required_scopes": [ConsentScope(s).label for s in result.required_scopes],
-            "can_invite": workflow.invite_action(
-                engagement=engagement, user=request.user, now=now
-            ).allowed,
+            "can_invite": invite.allowed,
+            "invite_refusal": invite.reason,
             "staffing": engagement.status == Engagement.Status.STAFFING,
             "roles": ParticipationRole.choices,
             "refusal": refusal,

@@ -38,8 +38,11 @@ def granted_staff_user(programme_staff_user, consultant):
 def published_texts(db) -> dict[str, ConsentText]:
     """Version 1 of every scope's text, published."""
     return {
-        scope: ConsentText.objects.create(
-            scope=scope, version=1, body=f"Text for {scope}", published_at=timezone.now()
-        )
+        # A migration may have published a scope's first text already.
+        scope: ConsentText.objects.get_or_create(
+            scope=scope,
+            version=1,
+            defaults={"body": f"Text for {scope}", "published_at": timezone.now()},
+        )[0]
         for scope in ConsentScope.values
     }

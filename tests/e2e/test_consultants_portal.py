@@ -31,11 +31,14 @@ def test_consultant_manages_their_own_record(open_session, make_user):
     user = make_user(Role.CONSULTANT, display_name="Tala")
     consultant = ConsultantFactory(pseudonym="Tala", user=user, phone="+639170000001")
     for scope in ConsentScope.values:
-        ConsentText.objects.create(
+        ConsentText.objects.get_or_create(
             scope=scope,
             version=1,
-            body=f"We would like your agreement for {scope}. You can withdraw it at any time.",
-            published_at=timezone.now(),
+            defaults={
+                "body": f"We would like your agreement for {scope}. "
+                "You can withdraw it at any time.",
+                "published_at": timezone.now(),
+            },
         )
     services.consent_grant(consultant=consultant, scope=ConsentScope.PHOTO, by=user)
     session = open_session(PHONE)

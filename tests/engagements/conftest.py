@@ -18,9 +18,12 @@ ALL_SCOPES = tuple(ConsentScope.values)
 @pytest.fixture
 def texts(db):
     return {
-        scope: ConsentText.objects.create(
-            scope=scope, version=1, body=f"Text for {scope}", published_at=timezone.now()
-        )
+        # A migration may have published a scope's first text already.
+        scope: ConsentText.objects.get_or_create(
+            scope=scope,
+            version=1,
+            defaults={"body": f"Text for {scope}", "published_at": timezone.now()},
+        )[0]
         for scope in ConsentScope.values
     }
 

@@ -191,14 +191,20 @@ def test_withdrawn_consent_excludes(make_consultant, staffing, manager_user):
 @pytest.mark.parametrize(
     ("audience", "type_", "needed"),
     [
-        (Audience.PUBLIC, EngagementType.CONFERENCE, {ConsentScope.QUOTING}),
-        (Audience.GOVERNMENT, EngagementType.LEGISLATIVE_HEARING, {ConsentScope.QUOTING}),
+        # Appearing before an outside audience is a consent of its own,
+        # distinct from being quoted (which comes with the media).
+        (Audience.PUBLIC, EngagementType.CONFERENCE, {ConsentScope.PUBLIC_EVENTS}),
+        (Audience.GOVERNMENT, EngagementType.LEGISLATIVE_HEARING, {ConsentScope.PUBLIC_EVENTS}),
         (
             Audience.MEDIA,
             EngagementType.MEDIA_INTERVIEW,
+            {ConsentScope.PUBLIC_EVENTS, ConsentScope.QUOTING, ConsentScope.MEDIA},
+        ),
+        (
+            Audience.PARTNERS,
+            EngagementType.MEDIA_INTERVIEW,
             {ConsentScope.QUOTING, ConsentScope.MEDIA},
         ),
-        (Audience.PARTNERS, EngagementType.MEDIA_INTERVIEW, {ConsentScope.MEDIA}),
     ],
 )
 def test_exposed_audiences_need_their_consents(make_consultant, owner, audience, type_, needed):

@@ -37,6 +37,10 @@ STAFFING_ALLOWED = {
         P.INVITED: {"accept", "decline", "share"},
         P.ACCEPTED: {"step_back", "share"},
         P.CONFIRMED: {"step_back", "share"},
+        # Coming back is hers, while a place is free.
+        P.DECLINED: {"rejoin"},
+        P.WITHDRAWN: {"rejoin"},
+        P.FULL: {"rejoin"},
     },
     "owner": {
         P.INVITED: {"revoke", "accept", "decline", "share"},

@@ -40,6 +40,7 @@ S = Expect(200, "/accounts/login/")  # anonymous: sent to sign-in
 N = Expect(404)  # not theirs, or no profile linked yet
 DETAIL = Expect(200, "detail")  # done, back on the engagement's page
 FILE = Expect(200, "file")  # a download
+B = Expect(400)  # hers, refused for its state (nothing to rejoin), nothing changed
 
 PERSONAS = [
     "anonymous",
@@ -68,6 +69,7 @@ PATHS = {
     "accept": ("post", lambda w: reverse("my_engagements:accept", args=[w.own.pk])),
     "decline": ("get", lambda w: reverse("my_engagements:decline", args=[w.own.pk])),
     "step_back": ("get", lambda w: reverse("my_engagements:step_back", args=[w.own.pk])),
+    "rejoin": ("get", lambda w: reverse("my_engagements:rejoin", args=[w.own.pk])),
     "sharing": ("get", lambda w: reverse("my_engagements:sharing", args=[w.own.pk])),
     "feedback": ("get", lambda w: reverse("my_engagements:feedback", args=[w.own.pk])),
     "ics": ("get", lambda w: reverse("my_engagements:ics", args=[w.own.pk])),
@@ -84,6 +86,10 @@ PATHS = {
         "get",
         lambda w: reverse("my_engagements:step_back", args=[w.other.pk]),
     ),
+    "rejoin (another's)": (
+        "post",
+        lambda w: reverse("my_engagements:rejoin", args=[w.other.pk]),
+    ),
     "ics (another's)": ("get", lambda w: reverse("my_engagements:ics", args=[w.other.pk])),
     "detail (no such)": ("get", lambda w: reverse("my_engagements:detail", args=[2_000_000_000])),
 }
@@ -97,12 +103,14 @@ MATRIX: dict[str, list[Expect]] = {
     "accept":                [S,  D,      DETAIL, N,     N,      D,    D,  D,      D,    D],
     "decline":               [S,  D,      OK,     N,     N,      D,    D,  D,      D,    D],
     "step_back":             [S,  D,      OK,     N,     N,      D,    D,  D,      D,    D],
+    "rejoin":                [S,  D,      OK,     N,     N,      D,    D,  D,      D,    D],
     "sharing":               [S,  D,      OK,     N,     N,      D,    D,  D,      D,    D],
     "feedback":              [S,  D,      OK,     N,     N,      D,    D,  D,      D,    D],
     "ics":                   [S,  D,      FILE,   N,     N,      D,    D,  D,      D,    D],
     "detail (another's)":    [S,  D,      N,      OK,    N,      D,    D,  D,      D,    D],
     "accept (another's)":    [S,  D,      N,      DETAIL, N,     D,    D,  D,      D,    D],
     "step_back (another's)": [S,  D,      N,      OK,    N,      D,    D,  D,      D,    D],
+    "rejoin (another's)":    [S,  D,      N,      B,     N,      D,    D,  D,      D,    D],
     "ics (another's)":       [S,  D,      N,      FILE,  N,      D,    D,  D,      D,    D],
     "detail (no such)":      [S,  D,      N,      N,     N,      D,    D,  D,      D,    D],
 }
@@ -193,7 +201,7 @@ def test_matrix(name, who, expected, world):
 
 # Every URL that changes something, POSTed by everyone who is not the
 # consultant whose participation it is: refused, and nothing changes.
-POST_NAMES = ["accept", "decline", "step_back", "sharing", "feedback"]
+POST_NAMES = ["accept", "decline", "step_back", "rejoin", "sharing", "feedback"]
 OUTSIDERS = [p for p in PERSONAS if p != Role.CONSULTANT.value]
 
 

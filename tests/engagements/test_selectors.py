@@ -123,7 +123,7 @@ def test_detail_in_a_fixed_number_of_queries(owner, django_assert_num_queries):
     DebriefFactory(engagement=engagement)
     with django_assert_num_queries(6):
         detail = selectors.engagement_detail(engagement=engagement)
-        assert len(detail.shown_participations) == 2
+        assert len(detail.shown_participations) == 3  # who said no too
         assert [p.consultant.pseudonym for p in detail.shown_participations]
         assert detail.privacy_plan_or_none is None
         assert detail.debrief_list[0].author == owner

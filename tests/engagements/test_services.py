@@ -291,9 +291,16 @@ def test_decline_with_or_without_a_reason(
     assert participation.decline_reason == ""
     with pytest.raises(services.ParticipationStateError):
         services.participation_decline(participation=invitation, by=consultant_user)
-    # Invited again later, and this time a reason is given (stored encrypted).
+    # Saying no is hers: staff may not ask her again for this engagement.
+    with pytest.raises(services.ParticipationStateError) as refused:
+        services.participation_invite(
+            engagement=staffing, consultant=invitation.consultant, role="speaker", by=owner
+        )
+    assert refused.value.code == "turned_away"
+    # Invited to another one, and this time a reason is given (stored encrypted).
+    other = EngagementFactory(owner=owner, status=Engagement.Status.STAFFING)
     again = services.participation_invite(
-        engagement=staffing, consultant=invitation.consultant, role="speaker", by=owner
+        engagement=other, consultant=invitation.consultant, role="speaker", by=owner
     )
     services.participation_decline(participation=again, by=consultant_user, reason="Exams")
     again.refresh_from_db()

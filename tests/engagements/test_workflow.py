@@ -188,7 +188,7 @@ def test_confirm_needs_a_privacy_plan_for_exposed_audiences(audience, owner, tex
 
     engagement = EngagementFactory(owner=owner, status=S.STAFFING, audience=audience)
     participation = ParticipationFactory(engagement=engagement, status=P.CONFIRMED)
-    for scope in ("participation", "data_processing", "quoting", "media"):
+    for scope in ("participation", "data_processing", "quoting", "media", "public_events"):
         consultant_services.consent_grant(
             consultant=participation.consultant, scope=scope, by=manager_user
         )
