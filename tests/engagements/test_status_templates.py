@@ -33,6 +33,7 @@ PARTICIPATION_BADGES = {
     P.ATTENDED: '<span class="badge badge-success">Attended</span>',
     P.NO_SHOW: '<span class="badge badge-danger">Did not attend</span>',
     P.CANCELLED: '<span class="badge">Engagement cancelled</span>',
+    P.FULL: '<span class="badge">Closed: now full</span>',
 }
 
 # (status, has_feedback): what the consultant reads in a portal list.
@@ -47,6 +48,7 @@ PORTAL_WORDS = {
     (P.ATTENDED, False): "you took part · tell us how it went",
     (P.NO_SHOW, False): "did not attend",
     (P.CANCELLED, False): "engagement cancelled",
+    (P.FULL, False): "now full; thank you for being ready to help",
 }
 
 

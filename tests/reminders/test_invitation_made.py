@@ -132,9 +132,9 @@ def test_in_her_language(invite_setup, clock, django_capture_on_commit_callbacks
     seen = []
     original = services.render_message
 
-    def spy(kind, *, recipient, context, language=None):
+    def spy(kind, *, recipient, context, language=None, **options):
         seen.append(language or services._language_of(recipient))
-        return original(kind, recipient=recipient, context=context, language=language)
+        return original(kind, recipient=recipient, context=context, language=language, **options)
 
     monkeypatch.setattr(services, "render_message", spy)
     clock(MORNING)
