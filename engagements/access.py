@@ -31,21 +31,18 @@ engagements is still a guardian grant, made through ``consultants.access``
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeGuard
 
-from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from accounts.access import AnyUser as Actor  # engagements' modules call it Actor
 from accounts.models import User
 from accounts.roles import Role, has_role, roles_of
 from consultants import access as consultants_access
 from consultants.models import Consultant
 from engagements.models import Engagement, Participation
-
-# Whoever asks: a signed-in user or the anonymous one.
-Actor = User | AnonymousUser
 
 # Transitions only managers (and administrators) may make.
 MANAGER_TRANSITIONS = frozenset({"approve", "decline"})
@@ -56,7 +53,7 @@ OWNER_TRANSITIONS = frozenset({"submit", "cancel"})
 # --- Who is who --------------------------------------------------------------------
 
 
-def _active(user: Actor | None) -> bool:
+def _active(user: Actor | None) -> TypeGuard[User]:
     return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
 
 
@@ -109,8 +106,8 @@ def engagements_visible_to(user: Actor) -> QuerySet[Engagement]:
     return everyone.filter(conditions) if conditions else everyone.none()
 
 
-def _assigned_ids(user: Actor) -> QuerySet[Any]:
-    return Engagement.assigned_staff.through.objects.filter(user_id=user.pk).values("engagement_id")
+def _assigned_ids(user: User) -> QuerySet[Any]:
+    return Engagement.assigned_staff.through.objects.filter(user=user).values("engagement_id")
 
 
 def engagements_run_by(user: Actor) -> QuerySet[Engagement]:
@@ -137,7 +134,7 @@ def can_view(user: Actor, engagement: Engagement) -> bool:
     return engagements_visible_to(user).filter(pk=engagement.pk).exists()
 
 
-def engagement_for_user(user: Actor, pk: object) -> Engagement:
+def engagement_for_user(user: Actor, pk: int | str) -> Engagement:
     """The engagement, or 404 for anyone who may not see it."""
     try:
         return engagements_visible_to(user).select_related("owner").get(pk=pk)
@@ -145,7 +142,7 @@ def engagement_for_user(user: Actor, pk: object) -> Engagement:
         raise Http404("No such engagement.") from None
 
 
-def engagement_for_user_to_change(user: Actor, pk: object) -> Engagement:
+def engagement_for_user_to_change(user: Actor, pk: int | str) -> Engagement:
     """404 as above, then 403 for those who may see but not run it."""
     engagement = engagement_for_user(user, pk)
     if not can_run(user, engagement):
@@ -296,7 +293,7 @@ def participations_of(user: Actor) -> QuerySet[Participation]:
     return Participation.objects.filter(consultant__user=user)
 
 
-def participation_for_consultant(user: Actor, pk: object) -> Participation:
+def participation_for_consultant(user: Actor, pk: int | str) -> Participation:
     """The consultant's own participation, or 404 (someone else's included)."""
     try:
         return participations_of(user).select_related("engagement", "consultant").get(pk=pk)

@@ -18,7 +18,6 @@ from django.db.models import (
     Count,
     DecimalField,
     Exists,
-    Expression,
     F,
     IntegerField,
     OuterRef,
@@ -133,7 +132,9 @@ def engagement_calendar(
             .exclude(status__in=[E.CANCELLED, E.DECLINED])
         ).order_by("start", "id")
     )
-    days = {first + datetime.timedelta(days=n): [] for n in range(days_in_month)}
+    days: dict[datetime.date, list[Engagement]] = {
+        first + datetime.timedelta(days=n): [] for n in range(days_in_month)
+    }
     for engagement in engagements:
         day = max(timezone.localtime(engagement.start, tz).date(), first)
         last = timezone.localtime(engagement.end - datetime.timedelta(microseconds=1), tz).date()
@@ -176,7 +177,8 @@ def engagement_detail(*, engagement: Engagement) -> Engagement:
         )
         .get()
     )
-    engagement.privacy_plan_or_none = getattr(engagement, "privacy_plan", None)
+    # The page asks for the plan without a query and without a DoesNotExist.
+    engagement.privacy_plan_or_none = getattr(engagement, "privacy_plan", None)  # type: ignore[attr-defined]
     return engagement
 
 
@@ -203,7 +205,8 @@ def engagement_feedback(*, engagement: Engagement) -> list[Feedback]:
         )
     )
     for item in feedback:
-        item.shown_as = None if item.anonymous else item.participation.consultant.pseudonym
+        # What the page shows as the author: a pseudonym, or nothing when anonymous.
+        item.shown_as = None if item.anonymous else item.participation.consultant.pseudonym  # type: ignore[attr-defined]
     return feedback
 
 
@@ -401,7 +404,7 @@ def staff_today(
 # --- The consultants directory's "this month" ------------------------------------------
 
 
-def consultant_monthly_load(first: datetime.date, last: datetime.date) -> Expression:
+def consultant_monthly_load(first: datetime.date, last: datetime.date) -> Subquery:
     """Registered with ``consultants.selectors.register_monthly_load`` (see
     ``EngagementsConfig.ready``): per consultant (``OuterRef("pk")``), their
     accepted, confirmed or attended participations in engagements starting

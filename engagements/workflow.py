@@ -89,6 +89,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from core.shortcuts import require
 from engagements import access, capacity
 from engagements.matching import missing_consents
@@ -168,6 +169,11 @@ TRANSITIONS: dict[str, Transition] = {
         ),
     ]
 }
+
+
+def _person(by: Actor | None) -> User | None:
+    """Who acted, for a history row: a signed-in user, or nobody (the system)."""
+    return by if isinstance(by, User) else None
 
 
 # --- The registry of guards -----------------------------------------------------------
@@ -435,7 +441,7 @@ def engagement_transition(
             from_status=source,
             to_status=transition.target,
             reason=reason,
-            by=by,
+            by=_person(by),
             at=now,
         )
         record.full_clean()
@@ -464,7 +470,7 @@ def record_creation(
         name="create",
         from_status="",
         to_status=engagement.status,
-        by=by,
+        by=_person(by),
         at=now or timezone.now(),
     )
     record.full_clean()
@@ -1146,7 +1152,7 @@ def _write_status(
             participation.status = previous
             raise DoubleBooking(DOUBLE_BOOKING_MESSAGE, code=DOUBLE_BOOKING_CODE) from error
     ParticipationChange.objects.create(
-        participation=participation, from_status=source, to_status=status, by=by, at=now
+        participation=participation, from_status=source, to_status=status, by=_person(by), at=now
     )
     participation_status_changed.send(
         sender=Participation,
