@@ -48,7 +48,10 @@ def test_consultant_signs_in_with_password_and_lands_on_portal_home(open_session
     session.check("portal-home")
     assert_tap_targets_are_large(page)
 
-    # The first Tab reaches the skip link, which moves focus to the content.
+    # The first Tab reaches "Exit this page" (tests/e2e/test_exit.py), the
+    # second the skip link, which moves focus to the content.
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Exit this page")).to_be_focused()
     page.keyboard.press("Tab")
     skip = page.get_by_role("link", name="Skip to main content")
     expect(skip).to_be_focused()
