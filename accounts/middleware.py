@@ -1,14 +1,20 @@
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from accounts import safety
 from accounts.roles import requires_mfa
 
 
 class SessionIdleTimeoutMiddleware:
-    """Staff sessions end after STAFF_SESSION_IDLE_SECONDS without a request.
+    """Sessions end after a time without a request: staff after
+    STAFF_SESSION_IDLE_SECONDS, consultants after PORTAL_SESSION_IDLE_SECONDS,
+    anyone who signed in on a shared phone after SHARED_PHONE_IDLE_SECONDS.
 
     SESSION_SAVE_EVERY_REQUEST renews the expiry on every request, which is
     what makes it an idle timeout rather than an absolute one.
@@ -16,16 +22,32 @@ class SessionIdleTimeoutMiddleware:
     Applied after the view, so the response that signs someone in already
     carries their idle time (before the view, the user was still anonymous
     and the session would keep SESSION_COOKIE_AGE until the next request).
+
+    A shared-phone session is different: its cookie must end when the
+    browser closes (expiry 0), so the cookie cannot carry the idle time.
+    The moment of each request is kept in the session instead, and checked
+    before the view: too long ago, and the person is signed out and sent to
+    sign in (the keep-alive ping gets a bare 401).
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        response = self.get_response(request)
         user = getattr(request, "user", None)
         session = getattr(request, "session", None)
         if user is not None and session is not None and user.is_authenticated:
+            left = safety.idle_seconds_left(request)
+            if left is not None and left <= 0:
+                return self._signed_out(request)
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and session is not None and user.is_authenticated:
+            if safety.is_shared_phone(request):
+                safety.touch(request)
+                if session.get("_session_expiry") != 0:
+                    session.set_expiry(0)
+                return response
             idle = (
                 settings.STAFF_SESSION_IDLE_SECONDS
                 if requires_mfa(user)
@@ -34,6 +56,40 @@ class SessionIdleTimeoutMiddleware:
             if session.get("_session_expiry") != idle:
                 session.set_expiry(idle)
         return response
+
+    @staticmethod
+    def _signed_out(request):
+        logout(request)
+        if request.path == reverse("keep_alive"):
+            return HttpResponse(status=401)
+        messages.info(
+            request, _("You were signed out because this phone was not used for a while.")
+        )
+        return redirect_to_login(request.get_full_path())
+
+
+class ExitGuardMiddleware:
+    """For a few minutes after "Exit this page", Tinig answers every page of
+    that browser with a redirect to EXIT_URL (accounts.safety).
+
+    Back (or a reopened tab) then lands on the neutral page again instead of
+    a Tinig page, even the sign-in page. Static files, the exit route itself
+    and the health check pass; so does nothing else until the cookie expires.
+    """
+
+    PASS_PREFIXES = ("/static/", "/healthz", "/exit")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if safety.EXIT_GUARD_COOKIE in request.COOKIES and not request.path.startswith(
+            self.PASS_PREFIXES
+        ):
+            response = redirect(settings.EXIT_URL)
+            response["Cache-Control"] = "no-store"
+            return response
+        return self.get_response(request)
 
 
 class RequireStaffMFAMiddleware:
@@ -44,8 +100,8 @@ class RequireStaffMFAMiddleware:
     """
 
     # Paths that must stay open: allauth itself (sign-out, MFA setup,
-    # password change), static files and the health check.
-    ALLOWED_PREFIXES = ("/accounts/", "/static/", "/healthz", "/i18n/")
+    # password change), static files, the health check, leaving quickly.
+    ALLOWED_PREFIXES = ("/accounts/", "/static/", "/healthz", "/i18n/", "/exit", "/help/")
 
     def __init__(self, get_response):
         self.get_response = get_response

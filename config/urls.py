@@ -1,8 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts import views as accounts_views
 from accounts.decorators import admin_site_has_permission, admin_site_login
 from core import views as core_views
+from pages import safety as pages_safety
 from pages import views as pages
 
 # The admin's own login page would skip allauth's MFA stage and rate
@@ -16,6 +18,11 @@ admin.site.site_title = "Tinig"
 urlpatterns = [
     path("", pages.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    # "Exit this page" and the page on using Tinig privately (pages.safety).
+    path("exit", pages_safety.exit_page, name="exit"),
+    path("help/", pages_safety.using_privately, name="using_privately"),
+    path("help/<slug:language>/", pages_safety.using_privately, name="using_privately_in"),
+    path("keep-alive", accounts_views.keep_alive, name="keep_alive"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("staff/", include("pages.urls_staff")),

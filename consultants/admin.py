@@ -91,6 +91,9 @@ class ConsultantAdmin(EncryptedFieldsOnlyOnAddMixin, admin.ModelAdmin):
         "user",
         "public_bio_approved_at",
         "identity_erased_at",
+        # Her own choices for a shared phone (portal: Privacy on this phone).
+        "exit_signs_out",
+        "discretion",
         "created_at",
         "updated_at",
     ]

@@ -179,3 +179,31 @@ class StorySharingForm(forms.Form):
         choices=Consultant.StorySharing.choices,
         widget=forms.RadioSelect,
     )
+
+
+class PrivacyChoicesForm(forms.Form):
+    exit_signs_out = forms.TypedChoiceField(
+        label=_("When you tap “Exit this page”"),
+        choices=[
+            ("yes", _("Leave and sign me out (safest)")),
+            ("no", _("Leave, but keep me signed in on this phone")),
+        ],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    discretion = forms.ChoiceField(
+        label=_("Fold details away behind “Show”"),
+        help_text=_(
+            "The protection plan of an event, amounts of money, your story-sharing "
+            "choices and your consent: a short neutral line until you tap it."
+        ),
+        choices=Consultant.Discretion.choices,
+        widget=forms.RadioSelect,
+    )
+
+    @classmethod
+    def initial_for(cls, consultant: Consultant) -> dict:
+        return {
+            "exit_signs_out": "yes" if consultant.exit_signs_out else "no",
+            "discretion": consultant.discretion,
+        }

@@ -164,6 +164,14 @@ class Consultant(models.Model):
         GENERAL = "general", _("Share general insights only")
         CHOSEN_AUDIENCES = "chosen", _("Share parts of my story with audiences I choose")
 
+    class Discretion(models.TextChoices):
+        """When the portal folds what a glance at the screen could learn most
+        from (the privacy plan, amounts, story sharing, consent) behind "Show"."""
+
+        SHARED_PHONE = "shared_phone", _("Only when I sign in on a shared phone")
+        ALWAYS = "always", _("Always")
+        NEVER = "never", _("Never")
+
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -258,6 +266,18 @@ class Consultant(models.Model):
         choices=StorySharing.choices,
         default=StorySharing.NOTHING,
         help_text=_("Each engagement asks again; this is only the starting point."),
+    )
+    # Staying safe on a shared phone, her choices (/portal/me/privacy/).
+    exit_signs_out = models.BooleanField(
+        _("leaving quickly signs me out"),
+        default=True,
+        help_text=_("“Exit this page” also ends the session on this phone."),
+    )
+    discretion = models.CharField(
+        _("fold details away behind “Show”"),
+        max_length=12,
+        choices=Discretion.choices,
+        default=Discretion.SHARED_PHONE,
     )
     identity_erased_at = models.DateTimeField(
         _("identity erased at"), null=True, blank=True, editable=False

@@ -45,6 +45,7 @@ _CHOICES = {
     "occupation_status": lambda: Consultant.Occupation.choices,
     "status": lambda: Consultant.Status.choices,
     "story_sharing_default": lambda: Consultant.StorySharing.choices,
+    "discretion": lambda: Consultant.Discretion.choices,
 }
 _LANGUAGE_FIELDS = ("preferred_languages", "spoken_languages")
 # Said by the system, not kept about her: left out of the readable forms.

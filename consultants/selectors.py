@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Value
@@ -25,6 +26,9 @@ from consultants.models import (
     WeeklyAvailability,
 )
 from core.encryption import encrypted_field_names
+
+if TYPE_CHECKING:
+    from accounts.access import AnyUser
 
 # --- This month's load ----------------------------------------------------------------
 
@@ -163,6 +167,19 @@ def consultant_with_details(*, consultant: Consultant) -> Consultant:
         )
         .get()
     )
+
+
+def privacy_choices_of(*, user: AnyUser) -> tuple[bool, str]:
+    """(exit signs out, discretion) of a signed-in consultant; the defaults
+    for anyone else (no profile, staff). One query, only of two columns."""
+    row = (
+        Consultant.objects.filter(user_id=user.pk)
+        .values_list("exit_signs_out", "discretion")
+        .first()
+        if user.is_authenticated
+        else None
+    )
+    return row or (True, Consultant.Discretion.SHARED_PHONE.value)
 
 
 def status_history(*, consultant: Consultant) -> QuerySet[StatusChange]:

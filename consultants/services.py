@@ -242,6 +242,20 @@ def story_sharing_default_set(*, consultant: Consultant, value: str, by: User) -
     return consultant
 
 
+def privacy_choices_set(
+    *, consultant: Consultant, exit_signs_out: bool, discretion: str, by: User
+) -> Consultant:
+    """Her choices for a shared phone: whether "Exit this page" signs her
+    out, and when the portal folds sensitive details behind "Show"."""
+    with transaction.atomic():
+        consultant = _locked(consultant)
+        consultant.exit_signs_out = exit_signs_out
+        consultant.discretion = discretion
+        consultant.full_clean()
+        consultant.save(update_fields=["exit_signs_out", "discretion", "updated_at"])
+    return consultant
+
+
 def consultant_status_change(
     *,
     consultant: Consultant,

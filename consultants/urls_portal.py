@@ -26,6 +26,7 @@ urlpatterns = [
     path("consent/<slug:scope>/withdraw/", portal.consent_withdraw, name="consent_withdraw"),
     path("consent/<slug:scope>/give/", portal.consent_grant, name="consent_grant"),
     path("story-sharing/", portal.story_sharing, name="story_sharing"),
+    path("privacy/", portal.privacy, name="privacy"),
     path("my-record/", portal.record, name="record"),
     path("my-record/read/", portal.record_read, name="record_read"),
 ]

@@ -73,7 +73,9 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
     "core.middleware.DecryptionErrorMiddleware",
-    # After authentication: idle timeout first, then the MFA requirement.
+    # After authentication: the exit guard, the idle timeout, then the MFA
+    # requirement.
+    "accounts.middleware.ExitGuardMiddleware",
     "accounts.middleware.SessionIdleTimeoutMiddleware",
     "accounts.middleware.RequireStaffMFAMiddleware",
 ]
@@ -91,6 +93,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "accounts.context_processors.roles",
+                "accounts.context_processors.safety",
+                "consultants.context_processors.discreet",
             ],
         },
     },
@@ -169,6 +173,11 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "account_login"
 
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+# Both ways of signing in offer "This is a shared phone" (accounts.forms).
+ACCOUNT_FORMS = {
+    "login": "accounts.forms.LoginForm",
+    "request_login_code": "accounts.forms.RequestLoginCodeForm",
+}
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
@@ -210,6 +219,23 @@ ANONYMOUS_USER_NAME = None  # guardian: no anonymous object permissions at all.
 STAFF_SESSION_IDLE_SECONDS = env.int("STAFF_SESSION_IDLE_SECONDS", default=30 * 60)
 PORTAL_SESSION_IDLE_SECONDS = env.int("PORTAL_SESSION_IDLE_SECONDS", default=12 * 60 * 60)
 SESSION_COOKIE_AGE = PORTAL_SESSION_IDLE_SECONDS
+# "This is a shared phone" on the sign-in page: the session ends after this
+# much idle time (with a warning a minute before) and its cookie when the
+# browser closes (accounts.safety).
+SHARED_PHONE_IDLE_SECONDS = env.int("SHARED_PHONE_IDLE_SECONDS", default=5 * 60)
+
+# --- Leaving quickly ("Exit this page", pages.safety) --------------------------
+
+# The neutral public page the exit button leaves for: a weather page
+# anyone in Manila might open. Tests point it at a page of their own.
+EXIT_URL = env.str("EXIT_URL", default="https://www.pagasa.dost.gov.ph/")
+# For this long after leaving, any Tinig address opened in that browser
+# (Back, a reopened tab) goes to EXIT_URL too, so Back shows nothing of Tinig.
+EXIT_GUARD_SECONDS = env.int("EXIT_GUARD_SECONDS", default=3 * 60)
+# Whom a consultant can call or write to, on the "Using Tinig privately"
+# page; empty: the page says to ask the person she works with.
+PROGRAMME_CONTACT_PHONE = env.str("PROGRAMME_CONTACT_PHONE", default="")
+PROGRAMME_CONTACT_EMAIL = env.str("PROGRAMME_CONTACT_EMAIL", default="")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
@@ -256,6 +282,8 @@ STORAGES = {
     },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# The web app manifest (static/manifest.webmanifest) needs its own type.
+WHITENOISE_MIMETYPES = {".webmanifest": "application/manifest+json"}
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

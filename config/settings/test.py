@@ -47,3 +47,6 @@ STORAGES["private"]["OPTIONS"]["location"] = str(PRIVATE_STORAGE_ROOT)  # noqa: 
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# A neutral page for "Exit this page" to leave for in browser tests
+# (/static/e2e/weather.html; the network is closed): tests set EXIT_URL to it.
+STATICFILES_DIRS = [*STATICFILES_DIRS, ("e2e", BASE_DIR / "tests" / "e2e" / "static")]  # noqa: F405

@@ -32,6 +32,7 @@ from consultants.forms_portal import (
     BusyPeriodForm,
     ConsentGrantForm,
     DetailsForm,
+    PrivacyChoicesForm,
     StorySharingForm,
     WeeklyWindowForm,
 )
@@ -382,6 +383,25 @@ def story_sharing(request, consultant: Consultant):
             messages.success(request, _("Your choice is saved."))
             return redirect("my:index")
     return render(request, "consultants/portal/story_sharing.html", {"form": form})
+
+
+# --- Privacy on a shared phone -------------------------------------------------------------
+
+
+@GET_POST
+@portal_page
+def privacy(request, consultant: Consultant):
+    form = PrivacyChoicesForm(posted(request), initial=PrivacyChoicesForm.initial_for(consultant))
+    if request.method == "POST" and form.is_valid():
+        services.privacy_choices_set(
+            consultant=consultant,
+            exit_signs_out=form.cleaned_data["exit_signs_out"],
+            discretion=form.cleaned_data["discretion"],
+            by=request.user,
+        )
+        messages.success(request, _("Your choices are saved."))
+        return redirect("my:index")
+    return render(request, "consultants/portal/privacy.html", {"form": form})
 
 
 # --- My record ---------------------------------------------------------------------------

@@ -55,6 +55,8 @@ PERSONAS = [
 #         H   403 "no role yet" at /      P  lands on /portal/   T  lands on /staff/
 S, D, A, H = SIGN_IN, DENIED, ADMIN_DENIED, HOME_DENIED
 P, T = to("/portal/"), to("/staff/")
+#         X   lands on EXIT_URL          K  204 (still signed in)  U  401
+X, K, U = to("/healthz"), Expect(204), Expect(401)
 
 # fmt: off
 MATRIX: dict[str, list[Expect]] = {
@@ -66,6 +68,10 @@ MATRIX: dict[str, list[Expect]] = {
     "/admin/":          [S,   A,      A,       A,     A,      A,      A,     OK],
     "/accounts/login/": [OK,  H,      P,       T,     T,      T,      T,     T],
     "/reports/":        [S,   D,      OK,      OK,    OK,     OK,     OK,    OK],
+    # Leaving quickly: everyone, signed in or not, to EXIT_URL (here /healthz).
+    "/exit":            [X,   X,      X,       X,     X,      X,      X,     X],
+    "/help/":           [OK,  OK,     OK,      OK,    OK,     OK,     OK,    OK],
+    "/keep-alive":      [U,   K,      K,       K,     K,      K,      K,     K],
     # Every consultants staff page: tests/consultants/test_staff_permission_matrix.py
     "/staff/consultants/":     [S, D,  D,  OK, OK, OK, OK, OK],
     "/staff/consultants/new/": [S, D,  D,  D,  OK, D,  D,  OK],
@@ -77,6 +83,12 @@ CASES = [
     for path, row in MATRIX.items()
     for persona, expected in zip(PERSONAS, row, strict=True)
 ]
+
+
+@pytest.fixture(autouse=True)
+def _local_exit_url(settings):
+    """/exit leaves for EXIT_URL, a page on another site in production."""
+    settings.EXIT_URL = "/healthz"
 
 
 @pytest.fixture

@@ -1,0 +1,48 @@
+"""allauth's two sign-in forms with "This is a shared phone" added
+(settings.ACCOUNT_FORMS). The choice is kept in the session
+(accounts.safety): a short idle time, a cookie that ends with the browser,
+warnings before downloads."""
+
+from __future__ import annotations
+
+from allauth.account import forms as allauth_forms
+from allauth.core import context
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from accounts import safety
+
+
+class SharedPhoneMixin(forms.Form):
+    shared_phone = forms.BooleanField(label=_("This is a shared phone"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        minutes = max(1, settings.SHARED_PHONE_IDLE_SECONDS // 60)
+        self.fields["shared_phone"].help_text = ngettext(
+            "Others may use this phone. We sign you out after %(minutes)d minute without "
+            "use, and nothing stays signed in when the browser closes.",
+            "Others may use this phone. We sign you out after %(minutes)d minutes without "
+            "use, and nothing stays signed in when the browser closes.",
+            minutes,
+        ) % {"minutes": minutes}
+
+
+class LoginForm(SharedPhoneMixin, allauth_forms.LoginForm):
+    def login(self, request, redirect_url=None):
+        # Before allauth signs in: Django keeps session data when it renews
+        # the session key of an anonymous visitor.
+        safety.mark_shared_phone(request, self.cleaned_data.get("shared_phone", False))
+        return super().login(request, redirect_url)
+
+
+class RequestLoginCodeForm(SharedPhoneMixin, allauth_forms.RequestLoginCodeForm):
+    def clean(self):
+        cleaned_data = super().clean()
+        # The code is entered on the next page, in the same session: mark it
+        # now, and the sign-in that follows keeps the mark.
+        if not self.errors:
+            safety.mark_shared_phone(context.request, cleaned_data.get("shared_phone", False))
+        return cleaned_data
