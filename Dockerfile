@@ -20,6 +20,7 @@ COPY . .
 # Static files are collected at build time with throwaway values: production
 # settings refuse to load without them, and none of them is used here.
 RUN SECRET_KEY=build-only FIELD_ENCRYPTION_KEY=MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY= \
+    LOOKUP_HMAC_KEYS=build-only-lookup-key-used-for-nothing \
     DATABASE_URL=postgres://build@localhost/build REDIS_URL=redis://localhost:6379/0 \
     ALLOWED_HOSTS=localhost python manage.py collectstatic --noinput \
  && mkdir -p /data/private && chown tinig:tinig /data/private

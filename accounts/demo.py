@@ -35,13 +35,16 @@ def seed() -> list[str]:
     from allauth.mfa.models import Authenticator
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
-    from accounts.models import User
+    from accounts.addresses import account_for_address, account_seal
     from accounts.roles import requires_mfa
     from accounts.services import user_create, user_set_roles
 
     created = []
     for account in DEMO_ACCOUNTS:
-        user = User.objects.filter(email=account.email).first()
+        # The consultant's account is sealed like every consultant's
+        # (accounts.sealing): found by a keyed hash, its address encrypted.
+        sealed = account.role == Role.CONSULTANT
+        user = account_for_address(account.email)
         if user is None:
             user = user_create(
                 email=account.email,
@@ -49,10 +52,13 @@ def seed() -> list[str]:
                 password=DEMO_PASSWORD,
                 roles={account.role},
                 verified=True,
+                sealed=sealed,
             )
             created.append(account.email)
         else:
             user_set_roles(user=user, roles={account.role})
+            if sealed and not user.is_sealed:
+                account_seal(user=user)  # a demo loaded before accounts were sealed
         if (
             requires_mfa(user)
             and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
@@ -81,3 +87,10 @@ def totp_secret(user) -> str | None:
 
     authenticator = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
     return decrypt(authenticator.data["secret"]) if authenticator else None
+
+
+def demo_user(email: str):
+    """The demo account that signs in with ``email`` (sealed or not), or None."""
+    from accounts.addresses import account_for_address
+
+    return account_for_address(email)

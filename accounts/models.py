@@ -5,6 +5,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.mixins import GuardianUserMixin
 
+from accounts import sealing
+from accounts.fields import SealedTextField
+
 
 class UserManager(DjangoBaseUserManager):
     use_in_migrations = True
@@ -35,9 +38,21 @@ class User(GuardianUserMixin, AbstractBaseUser, PermissionsMixin):
     identity live on their consultant profile, never here; ``display_name``
     is what the interface calls a staff member (a consultant's is their
     pseudonym).
+
+    A consultant's account is *sealed* (``accounts.sealing``): ``email``
+    holds a keyed hash of her address (``…@lookup.invalid``), which is what
+    sign-in compares, and ``sealed_email`` the address itself, encrypted,
+    which is where mail goes (``delivery_email``). Staff accounts keep their
+    plain work address in ``email`` and nothing in ``sealed_email``.
     """
 
     email = models.EmailField(_("e-mail address"), unique=True)
+    sealed_email = SealedTextField(
+        _("e-mail address (encrypted)"),
+        null=True,
+        blank=True,
+        help_text=_("Sealed accounts only: where mail goes. Sign-in uses a keyed hash."),
+    )
     display_name = models.CharField(
         _("display name"),
         max_length=80,
@@ -70,3 +85,17 @@ class User(GuardianUserMixin, AbstractBaseUser, PermissionsMixin):
     def clean(self):
         super().clean()
         self.email = self.__class__.objects.normalize_email(self.email).lower()
+        if self.sealed_email:
+            self.sealed_email = sealing.normalise_address(self.sealed_email)
+
+    @property
+    def is_sealed(self) -> bool:
+        """True when ``email`` is a lookup token, not an address."""
+        return sealing.is_lookup_token(self.email)
+
+    @property
+    def delivery_email(self) -> str:
+        """Where mail for this person goes: the sealed address, or the plain one."""
+        if self.is_sealed:
+            return self.sealed_email or ""
+        return self.email

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Set
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.roles import Role, forget_roles
@@ -35,12 +38,31 @@ def user_create(
     password: str | None = None,
     roles: Set[Role] = frozenset(),
     verified: bool = False,
+    sealed: bool = False,
 ) -> User:
-    """Create a user and, if known good, mark their address verified for allauth."""
+    """Create a user and, if known good, mark their address verified for allauth.
+
+    ``sealed``: the account is found by a keyed hash of the address and keeps
+    the address only encrypted (every consultant's; ``accounts.sealing``).
+    """
     from allauth.account.models import EmailAddress
 
+    from accounts import sealing
+
     with transaction.atomic():
-        user = User(email=email, display_name=display_name)
+        if sealed:
+            address = sealing.normalise_address(email)
+            try:
+                validate_email(address)
+            except ValidationError:
+                raise ValidationError({"email": _("Enter a valid e-mail address.")}) from None
+            user = User(
+                email=sealing.lookup_token(address),
+                sealed_email=address,
+                display_name=display_name,
+            )
+        else:
+            user = User(email=email, display_name=display_name)
         if password:
             user.set_password(password)
         else:

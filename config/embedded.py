@@ -50,14 +50,19 @@ def development_secrets() -> dict[str, str]:
     from cryptography.fernet import Fernet
 
     path = ensure_local_dir() / "dev-secrets.json"
-    if path.exists():
-        return json.loads(path.read_text())
-    values = {
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "FIELD_ENCRYPTION_KEY": Fernet.generate_key().decode(),
+    values = json.loads(path.read_text()) if path.exists() else {}
+    makers = {
+        "SECRET_KEY": lambda: secrets.token_urlsafe(50),
+        "FIELD_ENCRYPTION_KEY": lambda: Fernet.generate_key().decode(),
+        "LOOKUP_HMAC_KEYS": lambda: secrets.token_urlsafe(48),
     }
-    path.write_text(json.dumps(values, indent=2))
-    path.chmod(0o600)
+    missing = [name for name in makers if not values.get(name)]
+    if missing:
+        # A checkout made before a secret existed gets it added, the others kept.
+        for name in missing:
+            values[name] = makers[name]()
+        path.write_text(json.dumps(values, indent=2))
+        path.chmod(0o600)
     return values
 
 

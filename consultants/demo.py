@@ -343,6 +343,7 @@ def _create(demo: DemoConsultant, *, by, consultant_user, lead) -> Consultant:
 
 def seed() -> list[str]:
     """Create the demo consultants that are missing; returns their pseudonyms."""
+    from accounts.demo import demo_user
     from accounts.models import User
 
     by = (
@@ -351,7 +352,7 @@ def seed() -> list[str]:
     )
     if by is None:
         raise RuntimeError("Load the demo sign-ins first (accounts.demo.seed).")
-    consultant_user = User.objects.filter(email="consultant@example.org").first()
+    consultant_user = demo_user("consultant@example.org")  # sealed: found by its hash
     if consultant_user is not None and Consultant.objects.filter(user=consultant_user).exists():
         consultant_user = None  # already someone's portal account
     lead = User.objects.filter(email="wellbeing@example.org").first()

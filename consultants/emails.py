@@ -38,7 +38,7 @@ def send_portal_invitation(*, consultant, user, request=None) -> None:
     with translation.override(settings.LANGUAGE_CODE):
         send_templated(
             "consultants/emails/portal_invitation",
-            to=[user.email],
+            to=[user.delivery_email],  # the sealed address, not the lookup token
             context={
                 "name": consultant.greeting_name,
                 "set_password_url": set_password_url(user, request=request),

@@ -90,7 +90,8 @@ def build_portal_account(consultant: Consultant) -> RecordSection:
         return RecordSection(empty=_("You have no portal account."))
     return RecordSection(
         fields=[
-            Entry("email", _("Sign-in e-mail address"), user.email),
+            # Her address, not the lookup token a sealed account is found by.
+            Entry("email", _("Sign-in e-mail address"), user.delivery_email),
             Entry("active", _("Account active"), user.is_active),
             Entry("date_joined", _("Account created"), user.date_joined),
             Entry("last_login", _("Last signed in"), user.last_login),

@@ -20,7 +20,10 @@ does it, with a reason, and it is written to the audit trail. Erasure:
 * deletes consent evidence files (the records themselves stay: they prove
   what was agreed, when, under which text; they hold no identity);
 * blanks the reasons of the status history (the dates stay);
-* deactivates the portal account and replaces its e-mail address;
+* deactivates the portal account and removes its address (the sign-in
+  token, the sealed address and allauth's address rows), its
+  authenticators and its sessions, and blanks any address of hers left in
+  audit entries (``core.audit.redact_actor_addresses``);
 * sets the status to alumni.
 
 It keeps the pseudonym, joined date, coarse profile (region, languages,
@@ -28,13 +31,13 @@ expertise), the status dates and consent records, and everything that
 other apps hold against the consultant, in particular compensation and
 payments: financial records must be kept by law (Philippine tax rules ask
 for ten years) and are pseudonymous. Audit entries are kept for good and
-never held an encrypted value (core.audit masks them).
+never held an encrypted value (core.audit masks them), nor, since actors
+are recorded by id, an address.
 """
 
 from __future__ import annotations
 
 import datetime
-import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
@@ -645,7 +648,12 @@ def wellbeing_notes_reveal(
 def consultant_invite_to_portal(*, consultant: Consultant, by: User, request=None) -> User:
     """Create the consultant's portal account (role consultant, their encrypted
     e-mail address as sign-in) and, once committed, send a discreet e-mail
-    with a link to choose a password."""
+    with a link to choose a password.
+
+    The account is sealed (``accounts.sealing``): it is found by a keyed
+    hash of the address and keeps the address only encrypted, so no table
+    holds her address in plain text."""
+    from accounts.addresses import account_for_address
     from accounts.services import user_create
     from consultants.emails import send_portal_invitation
 
@@ -657,7 +665,7 @@ def consultant_invite_to_portal(*, consultant: Consultant, by: User, request=Non
         email = (consultant.email or "").strip().lower()
         if not email:
             raise ValidationError({"email": _("Add the consultant's e-mail address first.")})
-        if User.objects.filter(email__iexact=email).exists():
+        if account_for_address(email) is not None:
             raise ValidationError(
                 {
                     "email": _(
@@ -670,6 +678,7 @@ def consultant_invite_to_portal(*, consultant: Consultant, by: User, request=Non
             display_name=consultant.pseudonym,
             roles={Role.CONSULTANT},
             verified=True,  # the link goes to this address; following it proves it
+            sealed=True,  # found by a keyed hash; the address kept encrypted
         )
         consultant.user = user
         consultant.save(update_fields=["user", "updated_at"])
@@ -758,7 +767,7 @@ def consultant_erase_identity(
         with_evidence.update(evidence="")
 
         if consultant.user is not None:  # None, without a query, when there is no account
-            _deactivate_account(consultant.user, pseudonym=consultant.pseudonym)
+            _deactivate_account(consultant.user, pseudonym=consultant.pseudonym, by=by)
 
         _audit_event(
             consultant,
@@ -779,12 +788,40 @@ def consultant_erase_identity(
     return consultant
 
 
-def _deactivate_account(user: User, *, pseudonym: str) -> None:
-    from allauth.account.models import EmailAddress
+def _deactivate_account(user: User, *, pseudonym: str, by: User) -> None:
+    """Her account stays (audit entries name it as actor, by id) but keeps
+    nothing of her: no address (sealed, plain or in ``EmailAddress``), no
+    authenticator, no session (a session may hold what allauth recorded at
+    sign-in), no address in an audit entry written before actors were
+    recorded by id only."""
+    from allauth.mfa.models import Authenticator
 
-    EmailAddress.objects.filter(user=user).delete()
-    user.email = f"erased-{uuid.uuid4().hex}@erased.invalid"
+    from accounts.addresses import account_forget_address
+    from core.audit import redact_actor_addresses
+
+    account_forget_address(user=user)
     user.display_name = pseudonym
     user.is_active = False
     user.set_unusable_password()
-    user.save(update_fields=["email", "display_name", "is_active", "password"])
+    user.save(update_fields=["display_name", "is_active", "password"])
+    Authenticator.objects.filter(user=user).delete()
+    _delete_sessions_of(user)
+    redact_actor_addresses(actor=user, by=by, reason="Identity erased")
+
+
+def _delete_sessions_of(user: User) -> None:
+    """Delete every live session signed in as ``user``. Sessions are opaque
+    rows, so each is decoded; erasure is rare and this reads in batches.
+    (Her password is made unusable too, which already ends them at their
+    next request; this removes the rows.)"""
+    from django.contrib.sessions.models import Session
+
+    wanted = str(user.pk)
+    doomed = []
+    sessions = Session.objects.filter(expire_date__gt=timezone.now()).only(
+        "session_key", "session_data"
+    )
+    for session in sessions.iterator(chunk_size=1000):
+        if str(session.get_decoded().get("_auth_user_id")) == wanted:
+            doomed.append(session.session_key)
+    Session.objects.filter(session_key__in=doomed).delete()

@@ -7,12 +7,23 @@ field changed, not what it held. A "reveal" of a sensitive value is an
 ACCESS entry written by ``record_access()`` with the fields shown and the
 reason given. Entries are append-only: a database trigger (migration
 core/0001) refuses UPDATE and DELETE on them.
+
+Actors are recorded by id (``actor``), never by address: a consultant acts
+in the portal too, and her address in an entry that can never be deleted
+could never be erased. The database empties ``actor_email`` on every
+insert (migration core/0003), whatever fills it; the one update the
+append-only trigger allows is blanking that column through
+``redact_actor_addresses``, which records that it did. Clearing the actor
+itself is refused, so an account that has acted is deactivated, never
+deleted.
 """
 
 from __future__ import annotations
 
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, transaction
 
 from core.encryption import encrypted_field_names
 
@@ -60,11 +71,49 @@ def record_access(*, actor, instance, fields: list[str], reason: str, request=No
         force_log=True,
         action=LogEntry.Action.ACCESS,
         actor=actor,
-        # Kept when the account is deleted (actor becomes NULL), so the
-        # entry still says who looked; auditlog's middleware does the same
-        # for changes.
-        actor_email=getattr(actor, "email", None),
         remote_addr=client_address(request),
         changes={},
         additional_data={"fields": sorted(fields), "reason": reason.strip()},
     )
+
+
+REDACTION_EVENT = "actor_addresses_redacted"
+
+
+def redact_actor_addresses(*, reason: str, actor=None, by=None) -> int:
+    """Blank ``actor_email`` on the entries that still hold one (of ``actor``'s
+    entries only, when given): the one change the append-only trigger
+    allows, and only on this path, which sets ``tinig.audit_redaction`` for
+    its own transaction and writes an entry saying how many rows it blanked,
+    why, and who asked (``by``). Returns that count; writes nothing when 0.
+
+    New entries never hold an address (the trigger empties it), so this is
+    for entries written before that rule, and for erasure to be sure."""
+    if not reason or not reason.strip():
+        raise ValueError("A redaction needs a reason.")
+    with transaction.atomic():
+        entries = LogEntry.objects.filter(actor_email__isnull=False)
+        if actor is not None:
+            entries = entries.filter(actor=actor)
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL tinig.audit_redaction = 'on'")
+            try:
+                count = entries.update(actor_email=None)
+            finally:
+                cursor.execute("SET LOCAL tinig.audit_redaction = 'off'")
+        if count:
+            LogEntry.objects.create(
+                content_type=ContentType.objects.get_for_model(LogEntry),
+                object_pk="",
+                object_repr="audit trail",
+                action=LogEntry.Action.UPDATE,
+                changes={},
+                actor=by,
+                additional_data={
+                    "event": REDACTION_EVENT,
+                    "rows": count,
+                    "reason": reason.strip(),
+                    **({"of_actor": actor.pk} if actor is not None else {}),
+                },
+            )
+    return count

@@ -17,3 +17,12 @@ class MFAAdapter(DefaultMFAAdapter):
 
     def decrypt(self, encrypted_text: str) -> str:
         return encryption.decrypt_str(encrypted_text)
+
+    def _get_user_identifier(self, user) -> str:
+        # The name in an authenticator app (and in passkeys): a sealed
+        # account's stored e-mail is its lookup token, which means nothing
+        # to her; its display name (her pseudonym) does, and reveals less
+        # than her address on a phone someone else may pick up.
+        if getattr(user, "is_sealed", False):
+            return str(user)
+        return super()._get_user_identifier(user)

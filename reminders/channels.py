@@ -52,9 +52,9 @@ class EmailChannel:
     def address_for(self, recipient) -> str:
         # A consultant's contact address (encrypted on the profile), else the
         # e-mail of their portal account; a staff member's sign-in address.
-        email = getattr(recipient, "email", "") or ""
+        email = getattr(recipient, "delivery_email", None) or getattr(recipient, "email", "") or ""
         if not email and getattr(recipient, "user_id", None):
-            email = recipient.user.email
+            email = recipient.user.delivery_email  # never a sealed account's lookup token
         return email.strip()
 
     def send(self, message: Message, *, address: str, reference: str) -> None:

@@ -191,6 +191,14 @@ ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+# A typed address becomes its sign-in name (a consultant's lookup token,
+# accounts.sealing) before allauth looks anything up or stores it.
+ACCOUNT_FORMS = {
+    "login": "accounts.signin_forms.LoginForm",
+    "request_login_code": "accounts.signin_forms.RequestLoginCodeForm",
+    "reset_password": "accounts.signin_forms.ResetPasswordForm",
+    "add_email": "accounts.signin_forms.AddEmailForm",
+}
 # allauth's defaults, stated so a reader sees they are on: failed sign-ins
 # are limited per IP and per account, codes and resets per address.
 ACCOUNT_RATE_LIMITS = {
@@ -246,6 +254,11 @@ SESSION_SAVE_EVERY_REQUEST = True
 # Newest key first. core.encryption builds the cipher from this list on first
 # use (and again when tests change it), and refuses to return ciphertext.
 FIELD_ENCRYPTION_KEY = env.list("FIELD_ENCRYPTION_KEY", default=[])
+
+# Keys of the keyed hash (HMAC-SHA256) that a consultant's account is found
+# by instead of her address (accounts.sealing). Newest first; lookups try
+# each, `manage.py rotate_lookup_keys` re-hashes with the first.
+LOOKUP_HMAC_KEYS = env.list("LOOKUP_HMAC_KEYS", default=[])
 
 # --- Audit -------------------------------------------------------------------
 

@@ -12,7 +12,14 @@ from config.paths import read_dotenv
 
 read_dotenv()
 
-REQUIRED = ("SECRET_KEY", "FIELD_ENCRYPTION_KEY", "DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS")
+REQUIRED = (
+    "SECRET_KEY",
+    "FIELD_ENCRYPTION_KEY",
+    "LOOKUP_HMAC_KEYS",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "ALLOWED_HOSTS",
+)
 _missing = [name for name in REQUIRED if not os.environ.get(name)]
 if _missing:
     sys.exit(f"Tinig refuses to start: missing required setting(s): {', '.join(_missing)}")
@@ -38,6 +45,19 @@ if _invalid_keys:
     sys.exit(
         "Tinig refuses to start: FIELD_ENCRYPTION_KEY: invalid Fernet key at position(s) "
         f"{', '.join(_invalid_keys)} (1 = newest; each must be 32 url-safe base64-encoded bytes)"
+    )
+
+_short_lookup_keys = [
+    str(position)
+    for position, key in enumerate(
+        [k.strip() for k in os.environ["LOOKUP_HMAC_KEYS"].split(",") if k.strip()], start=1
+    )
+    if len(key) < 32
+]
+if _short_lookup_keys:
+    sys.exit(
+        "Tinig refuses to start: LOOKUP_HMAC_KEYS: key(s) shorter than 32 characters at "
+        f"position(s) {', '.join(_short_lookup_keys)} (1 = newest)"
     )
 
 from config.settings.base import *  # noqa: E402,F403

@@ -43,7 +43,8 @@ def test_demo_seed_is_varied_and_adds_nothing_the_second_time():
     statuses = set(Consultant.objects.values_list("status", flat=True))
     assert statuses == {"onboarding", "active", "on_break", "alumni"}
     amihan = Consultant.objects.get(pseudonym="Amihan")
-    consultant_user = User.objects.get(email="consultant@example.org")
+    consultant_user = accounts_demo.demo_user("consultant@example.org")
+    assert consultant_user.is_sealed
     assert access.consultant_of(consultant_user) == amihan
     lead = User.objects.get(email="wellbeing@example.org")
     assert access.can_read_wellbeing(lead, amihan)

@@ -324,7 +324,9 @@ def test_invitation_creates_the_account_and_sends_a_discreet_email(
 
     consultant.refresh_from_db()
     assert consultant.user == user
-    assert user.email == consultant.email
+    # Sealed: found by a keyed hash, her address kept only encrypted.
+    assert user.is_sealed and user.email.endswith("@lookup.invalid")
+    assert user.delivery_email == consultant.email
     assert user.display_name == "Bituin"
     assert has_role(user, Role.CONSULTANT)
     assert not user.has_usable_password()

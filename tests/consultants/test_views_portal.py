@@ -623,12 +623,11 @@ def test_every_page_works_for_the_demo_consultant():
     """Amihan (consultant@example.org) with the demo's consent, windows,
     busy days and evidence: every page of the portal answers."""
     from accounts import demo as accounts_demo
-    from accounts.models import User
     from consultants import demo
 
     accounts_demo.seed()
     demo.seed()
-    user = User.objects.get(email="consultant@example.org")
+    user = accounts_demo.demo_user("consultant@example.org")
     amihan = Consultant.objects.get(user=user)
     client = client_for(user)
     pages = [

@@ -474,7 +474,7 @@ def test_invite_confirms_then_creates_the_account(
         response = client.post(url("invite", consultant))
     assert response.status_code == 302
     consultant.refresh_from_db()
-    assert consultant.user is not None and consultant.user.email == consultant.email
+    assert consultant.user is not None and consultant.user.delivery_email == consultant.email
     assert len(mail.outbox) == 1 and mail.outbox[0].to == [consultant.email]
 
     page = text(client.get(url("invite", consultant)))

@@ -97,7 +97,7 @@ def test_record_access_writes_who_what_and_why(make_person, admin_user, rf):
     entry.refresh_from_db()
     assert entry.action == LogEntry.Action.ACCESS
     assert entry.actor == admin_user
-    assert entry.actor_email == admin_user.email
+    assert entry.actor_email is None  # actors by id, never by address
     assert entry.additional_data == {
         "fields": ["legal_name", "notes"],
         "reason": "Preparing the travel booking",
@@ -165,14 +165,74 @@ def test_clearing_the_actor_cannot_smuggle_in_another_change(entry):
         )
 
 
-def test_deleting_a_user_who_is_an_actor_still_works(entry, admin_user):
-    admin_user.delete()
+def test_who_acted_cannot_be_cleared_so_an_actor_is_not_deleted(entry, admin_user):
+    # Entries name actors by id only, so clearing it would lose who looked:
+    # an account that has acted is deactivated instead.
+    with pytest.raises(REFUSED, match="append-only"), transaction.atomic():
+        admin_user.delete()
+    with pytest.raises(REFUSED), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE auditlog_logentry SET actor_id = NULL WHERE id = %s", [entry.pk])
 
     entry.refresh_from_db()
-    assert entry.actor is None
-    # Who looked is still known.
-    assert entry.actor_email == admin_user.email
-    assert entry.additional_data["reason"] == "check"
+    assert entry.actor == admin_user
+
+
+# --- Actors by id, never by address ---------------------------------------------------
+
+
+def test_the_database_empties_actor_email_whatever_fills_it(make_person, admin_user):
+    entry = LogEntry.objects.log_create(
+        make_person(),
+        force_log=True,
+        action=LogEntry.Action.UPDATE,
+        actor=admin_user,
+        actor_email=admin_user.email,
+        changes={},
+    )
+    entry.refresh_from_db()
+    assert entry.actor == admin_user
+    assert entry.actor_email is None
+
+
+def _legacy_entry_with_an_address(entry, address):
+    """An entry as written before the rule, the way a database migrated from
+    then holds them: triggers are set aside (replica mode) for this write."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL session_replication_role = replica")
+        cursor.execute(
+            "UPDATE auditlog_logentry SET actor_email = %s WHERE id = %s", [address, entry.pk]
+        )
+        cursor.execute("SET LOCAL session_replication_role = origin")
+
+
+def test_redaction_is_the_one_allowed_update_and_is_recorded(entry, admin_user, manager_user):
+    _legacy_entry_with_an_address(entry, "tala.secret@example.net")
+
+    # Outside the redaction path, even blanking the address is refused.
+    with pytest.raises(REFUSED), transaction.atomic():
+        LogEntry.objects.filter(pk=entry.pk).update(actor_email=None)
+    # On it, nothing but the address may change.
+    with pytest.raises(REFUSED), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL tinig.audit_redaction = 'on'")
+        cursor.execute(
+            "UPDATE auditlog_logentry SET actor_email = NULL, actor_id = NULL WHERE id = %s",
+            [entry.pk],
+        )
+
+    assert audit.redact_actor_addresses(reason="Erasure request", by=manager_user) == 1
+
+    entry.refresh_from_db()
+    assert entry.actor_email is None and entry.actor == admin_user
+    record = LogEntry.objects.filter(additional_data__event=audit.REDACTION_EVENT).get()
+    assert record.actor == manager_user
+    assert record.additional_data["rows"] == 1
+    assert record.additional_data["reason"] == "Erasure request"
+    # The switch does not outlive the path: a plain update is refused again.
+    with pytest.raises(REFUSED), transaction.atomic():
+        LogEntry.objects.filter(pk=entry.pk).update(object_repr="x")
+    # Nothing left: nothing written.
+    assert audit.redact_actor_addresses(reason="Again") == 0
+    assert LogEntry.objects.filter(additional_data__event=audit.REDACTION_EVENT).count() == 1
 
 
 # --- Every model with an encrypted field is audited, masked -------------------------

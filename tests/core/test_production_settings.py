@@ -17,7 +17,14 @@ from cryptography.fernet import Fernet
 from config.paths import BASE_DIR
 from tests.conftest import _database_url
 
-REQUIRED = ("SECRET_KEY", "FIELD_ENCRYPTION_KEY", "DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS")
+REQUIRED = (
+    "SECRET_KEY",
+    "FIELD_ENCRYPTION_KEY",
+    "LOOKUP_HMAC_KEYS",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "ALLOWED_HOSTS",
+)
 
 pytestmark = pytest.mark.skipif(
     (BASE_DIR / ".env").exists(),
@@ -32,6 +39,7 @@ def production_env(db, settings):
     return {
         "SECRET_KEY": secrets.token_urlsafe(50),
         "FIELD_ENCRYPTION_KEY": f"{new_key},{old_key}",
+        "LOOKUP_HMAC_KEYS": f"{secrets.token_urlsafe(48)},{secrets.token_urlsafe(48)}",
         "DATABASE_URL": _database_url(settings.DATABASES["default"]),
         "REDIS_URL": settings.CELERY_BROKER_URL,
         "ALLOWED_HOSTS": "tinig.example.org",
@@ -94,6 +102,18 @@ def test_an_invalid_encryption_key_stops_with_its_position(production_env):
     (line,) = result.stderr.strip().splitlines()
     assert "FIELD_ENCRYPTION_KEY" in line and "position(s) 2 " in line
     assert good not in result.stderr and "not-a-key-at-all" not in result.stderr
+
+
+def test_a_short_lookup_key_stops_with_its_position(production_env):
+    good = secrets.token_urlsafe(48)
+    env = {**production_env, "LOOKUP_HMAC_KEYS": f"{good},too-short"}
+
+    result = manage("check", env=env)
+
+    assert result.returncode != 0
+    (line,) = result.stderr.strip().splitlines()
+    assert "LOOKUP_HMAC_KEYS" in line and "position(s) 2 " in line
+    assert good not in result.stderr and "too-short" not in result.stderr
 
 
 def test_deploy_check_passes_without_a_warning(production_env):
