@@ -1,18 +1,18 @@
-"""allauth's two sign-in forms with "This is a shared phone" added
-(settings.ACCOUNT_FORMS). The choice is kept in the session
-(accounts.safety): a short idle time, a cookie that ends with the browser,
-warnings before downloads."""
+"""The two sign-in forms with "This is a shared phone" added
+(settings.ACCOUNT_FORMS), on top of the sealed-address forms of
+``accounts.signin_forms`` (a typed address becomes its lookup token).
+The choice is kept in the session (accounts.safety): a short idle time,
+a cookie that ends with the browser, warnings before downloads."""
 
 from __future__ import annotations
 
-from allauth.account import forms as allauth_forms
 from allauth.core import context
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from accounts import safety
+from accounts import safety, signin_forms
 
 
 class SharedPhoneMixin(forms.Form):
@@ -30,7 +30,7 @@ class SharedPhoneMixin(forms.Form):
         ) % {"minutes": minutes}
 
 
-class LoginForm(SharedPhoneMixin, allauth_forms.LoginForm):
+class LoginForm(SharedPhoneMixin, signin_forms.LoginForm):
     def login(self, request, redirect_url=None):
         # Before allauth signs in: Django keeps session data when it renews
         # the session key of an anonymous visitor.
@@ -38,7 +38,7 @@ class LoginForm(SharedPhoneMixin, allauth_forms.LoginForm):
         return super().login(request, redirect_url)
 
 
-class RequestLoginCodeForm(SharedPhoneMixin, allauth_forms.RequestLoginCodeForm):
+class RequestLoginCodeForm(SharedPhoneMixin, signin_forms.RequestLoginCodeForm):
     def clean(self):
         cleaned_data = super().clean()
         # The code is entered on the next page, in the same session: mark it

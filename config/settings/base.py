@@ -174,10 +174,6 @@ LOGOUT_REDIRECT_URL = "account_login"
 
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 # Both ways of signing in offer "This is a shared phone" (accounts.forms).
-ACCOUNT_FORMS = {
-    "login": "accounts.forms.LoginForm",
-    "request_login_code": "accounts.forms.RequestLoginCodeForm",
-}
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
@@ -194,8 +190,10 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 # A typed address becomes its sign-in name (a consultant's lookup token,
 # accounts.sealing) before allauth looks anything up or stores it.
 ACCOUNT_FORMS = {
-    "login": "accounts.signin_forms.LoginForm",
-    "request_login_code": "accounts.signin_forms.RequestLoginCodeForm",
+    # Sealed addresses (accounts.signin_forms) and "This is a shared phone"
+    # (accounts.forms, built on them).
+    "login": "accounts.forms.LoginForm",
+    "request_login_code": "accounts.forms.RequestLoginCodeForm",
     "reset_password": "accounts.signin_forms.ResetPasswordForm",
     "add_email": "accounts.signin_forms.AddEmailForm",
 }
