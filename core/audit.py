@@ -68,3 +68,18 @@ def record_access(*, actor, instance, fields: list[str], reason: str, request=No
         changes={},
         additional_data={"fields": sorted(fields), "reason": reason.strip()},
     )
+
+
+def record_event(instance, *, actor, event: str, request=None, **data) -> LogEntry:
+    """An audit entry for an action that is more than a field change (a
+    person resent a reminder, or marked it sent): who, what, from where."""
+    return LogEntry.objects.log_create(
+        instance,
+        force_log=True,
+        action=LogEntry.Action.UPDATE,
+        actor=actor,
+        actor_email=getattr(actor, "email", None),
+        remote_addr=client_address(request),
+        changes={},
+        additional_data={"event": event, **data},
+    )
