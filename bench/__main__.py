@@ -1,5 +1,8 @@
 """Run the benchmarks: ``./tinig bench [name ...]`` (all when none is named).
 
+``./tinig bench faults`` is the fault drill (bench/faults.py): its own
+PostgreSQL, Redis, worker and beat, killed and restarted in turn.
+
 Each module in this package with a ``run()`` is a benchmark; see
 bench/harness.py for what the figures mean.
 """
@@ -11,10 +14,15 @@ import os
 import sys
 
 BENCHMARKS = ["foundation", "consultants", "reminders"]
+# Run only when named: each starts servers of its own and takes minutes.
+DRILLS = ["faults"]
 
 
 def main(names: list[str]) -> int:
     from bench.harness import use_bench_database
+
+    if names and names[0] in DRILLS:
+        return importlib.import_module(f"bench.{names[0]}").main(names[1:])
 
     unknown = sorted(set(names) - set(BENCHMARKS))
     if unknown:

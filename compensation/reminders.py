@@ -27,6 +27,7 @@ from reminders.models import ReminderDelivery
 from reminders.registry import (
     Audience,
     Due,
+    OnUncertain,
     Prepared,
     ReminderKind,
     Skip,
@@ -179,6 +180,9 @@ register_kind(
         prepare=_prepare_payment_sent,
         templates="compensation/reminders/payment_sent",
         lookback=datetime.timedelta(days=3),
+        # A second "payment sent" reads as a second payment: a person decides
+        # (reminders.registry, "When a send is cut short").
+        on_uncertain=OnUncertain.HOLD,
     )
 )
 

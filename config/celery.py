@@ -15,6 +15,12 @@ app = Celery("tinig")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+# Each time a worker (re)connects to the broker: a reminders recovery soon
+# after, for what a dead worker or a lost broker took with it.
+from reminders.celery_steps import RecoverRemindersOnConnect  # noqa: E402
+
+app.steps["consumer"].add(RecoverRemindersOnConnect)
+
 
 @app.on_after_finalize.connect
 def _install_schedule(sender, **kwargs):

@@ -3,7 +3,12 @@
 Starts (or reuses) embedded PostgreSQL and Redis when DATABASE_URL /
 REDIS_URL are not set, migrates, loads the demo data (idempotent), then runs
 the web server, a Celery worker and Celery beat as child processes until
-Ctrl-C, which stops all of them and the embedded servers.
+Ctrl-C or SIGTERM, which stops all of them and the embedded servers.
+
+A child that dies is started again (``Supervisor``): a log line says which
+and with what exit code, the first restart waits a second, each quick
+death after that doubles the wait (at most 30 s), and a child that stayed
+up a minute starts over at one second. The others keep running.
 """
 
 from __future__ import annotations
@@ -27,11 +32,66 @@ def _manage(*args: str) -> None:
     subprocess.run([PYTHON, "manage.py", *args], cwd=BASE_DIR, check=True)  # noqa: S603
 
 
-def _wait_until_healthy(url: str, children: dict, timeout: float = 90) -> bool:
+class Supervisor:
+    """Child processes by name, each restarted when it dies (module docstring)."""
+
+    FIRST_BACKOFF = 1.0
+    MAX_BACKOFF = 30.0
+    STABLE_AFTER = 60.0
+
+    def __init__(self, commands: dict[str, list[str]], *, log=print, clock=time.monotonic):
+        self.commands = commands
+        self.log = log
+        self.clock = clock
+        self.children: dict[str, subprocess.Popen] = {}
+        self.started_at: dict[str, float] = {}
+        self.backoff: dict[str, float] = {}
+        self.restart_at: dict[str, float] = {}
+        self.restarts: dict[str, int] = dict.fromkeys(commands, 0)
+
+    def _start(self, name: str) -> None:
+        # Each child leads its own process group so that stopping it also
+        # stops what it started (runserver's reloader, prefork workers).
+        self.children[name] = subprocess.Popen(  # noqa: S603
+            self.commands[name], cwd=BASE_DIR, start_new_session=True
+        )
+        self.started_at[name] = self.clock()
+
+    def start(self) -> None:
+        for name in self.commands:
+            self._start(name)
+
+    def check(self) -> None:
+        """Restart every child that died, once its backoff has passed."""
+        now = self.clock()
+        for name, process in self.children.items():
+            code = process.poll()
+            if code is None:
+                continue
+            if name not in self.restart_at:
+                stable = now - self.started_at[name] >= self.STABLE_AFTER
+                backoff = (
+                    self.FIRST_BACKOFF
+                    if stable or name not in self.backoff
+                    else min(self.backoff[name] * 2, self.MAX_BACKOFF)
+                )
+                self.backoff[name] = backoff
+                self.restart_at[name] = now + backoff
+                self.log(f"tinig: {name} exited with code {code}; restarting in {backoff:.0f} s")
+            elif now >= self.restart_at[name]:
+                del self.restart_at[name]
+                self.restarts[name] += 1
+                self._start(name)
+                self.log(f"tinig: {name} restarted (restart {self.restarts[name]})")
+
+    def stop(self) -> None:
+        _stop(self.children)
+
+
+def _wait_until_healthy(url: str, supervisor: Supervisor, timeout: float = 90) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if any(process.poll() is not None for process in children.values()):
-            return False
+        supervisor.check()
         try:
             with urllib.request.urlopen(url, timeout=3) as response:  # noqa: S310 (our own localhost URL)
                 if response.status == 200:
@@ -52,7 +112,8 @@ def _stop(children: dict) -> None:
         try:
             process.wait(timeout=max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
 
 
 def run(argv: list[str]) -> int:
@@ -105,12 +166,7 @@ def run(argv: list[str]) -> int:
             str(beat_schedule),
         ],
     }
-    children = {
-        # Each child leads its own process group so that stopping it also
-        # stops what it started (runserver's reloader, prefork workers).
-        name: subprocess.Popen(command, cwd=BASE_DIR, start_new_session=True)  # noqa: S603
-        for name, command in commands.items()
-    }
+    supervisor = Supervisor(commands)
 
     def _on_signal(signum, frame):
         raise KeyboardInterrupt
@@ -118,20 +174,19 @@ def run(argv: list[str]) -> int:
     signal.signal(signal.SIGTERM, _on_signal)
     base_url = f"http://{options.host}:{options.port}"
     try:
-        if not _wait_until_healthy(f"{base_url}/healthz", children):
+        supervisor.start()
+        if not _wait_until_healthy(f"{base_url}/healthz", supervisor):
             print("tinig: the application did not become healthy; see the output above.")
             return 1
         _manage("demo_signins", "--url", base_url)
-        while all(process.poll() is None for process in children.values()):
-            time.sleep(1)
-        dead = [name for name, process in children.items() if process.poll() is not None]
-        print(f"tinig: {', '.join(dead)} stopped unexpectedly; stopping everything.")
-        return 1
+        while True:
+            supervisor.check()
+            time.sleep(0.5)
     except KeyboardInterrupt:
         print("\ntinig: stopping web, worker and beat…")
         return 0
     finally:
-        _stop(children)
+        supervisor.stop()
 
 
 def main() -> int:

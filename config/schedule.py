@@ -26,6 +26,17 @@ BEAT_SCHEDULE = {
         "task": "reminders.tasks.sweep_reminders",
         "schedule": crontab(minute="*/5"),
     },
+    # Every minute: reminders whose send was cut short (a killed worker, a
+    # database that went away between send and confirm) are resent or held
+    # for a person, per kind; pending reminders handed to a worker more
+    # than a minute ago and never claimed (the message died with a worker
+    # or with Redis) are handed out again. Without it they waited for the
+    # ten-minute redispatch and the next five-minute sweep. Idempotent: a
+    # reminder queued twice is claimed once.
+    "reminders-recover": {
+        "task": "reminders.tasks.recover_reminders",
+        "schedule": crontab(minute="*"),
+    },
     # Daily at 08:00 Manila time: one digest per staff member who chose it.
     "reminders-staff-digests": {
         "task": "reminders.tasks.send_staff_digests",

@@ -117,3 +117,17 @@ def redact_actor_addresses(*, reason: str, actor=None, by=None) -> int:
                 },
             )
     return count
+
+
+def record_event(instance, *, actor, event: str, request=None, **data) -> LogEntry:
+    """An audit entry for an action that is more than a field change (a
+    person resent a reminder, or marked it sent): who, what, from where."""
+    return LogEntry.objects.log_create(
+        instance,
+        force_log=True,
+        action=LogEntry.Action.UPDATE,
+        actor=actor,
+        remote_addr=client_address(request),
+        changes={},
+        additional_data={"event": event, **data},
+    )

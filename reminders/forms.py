@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import zoneinfo
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -34,11 +36,24 @@ class ReminderSettingForm(forms.Form):
         return values
 
 
+def _time_zone_choices() -> list[tuple[str, str]]:
+    return [(name, name) for name in sorted(zoneinfo.available_timezones())]
+
+
 class StaffPreferenceForm(forms.Form):
     daily_digest = forms.BooleanField(
         label=_("Send me one digest each morning instead of one message per reminder"),
         required=False,
     )
+    quiet_start = forms.TimeField(
+        label=_("No reminders from"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    quiet_end = forms.TimeField(
+        label=_("until"),
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        help_text=_("The same time twice: reminders at any hour."),
+    )
+    time_zone = forms.ChoiceField(label=_("In the time zone"), choices=_time_zone_choices)
 
 
 class ConsultantPreferencesForm(forms.Form):

@@ -26,6 +26,7 @@ from reminders.models import ReminderDelivery
 from reminders.registry import (
     Audience,
     Due,
+    OnUncertain,
     Prepared,
     ReminderKind,
     Skip,
@@ -366,6 +367,8 @@ register_kind(
         prepare=_prepare_consent_renewal,
         templates="reminders/emails/consent_renewal",
         lookback=datetime.timedelta(days=7),
+        # Asking about consent twice is pressure: a person decides (registry).
+        on_uncertain=OnUncertain.HOLD,
     )
 )
 

@@ -4,8 +4,11 @@
 once. Its identity is (kind, target, recipient, due moment, channel), a unique
 constraint in PostgreSQL: the sweep inserts with ``ON CONFLICT DO NOTHING``,
 so two beat processes, a retried task or a sweep that runs twice create
-one row, and a row is sent only by the transaction that holds its lock
-and finds it still pending (``reminders.services.delivery_send``).
+one row. A row is claimed (pending to "being sent") in a committed
+transaction before its message goes and confirmed (sent) after, so a
+crash in between leaves a "being sent" row that recovery turns into a
+resend or a "possibly sent" row for a person, by the kind's policy
+(``reminders.services``, "Exactly once").
 
 Nothing here stores a message body, a subject or an address: the message
 is rendered and addressed at the moment it is sent, and the log shows
@@ -13,6 +16,8 @@ only what kind of reminder went to whom (by pseudonym) and when.
 """
 
 from __future__ import annotations
+
+import datetime
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -64,7 +69,12 @@ class ReminderDelivery(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting")
+        # Claimed by a worker, the message going out; confirmed "sent" after.
+        SENDING = "sending", _("Being sent")
         SENT = "sent", _("Sent")
+        # A send was cut short between claim and confirm and the kind holds
+        # such rows for a person: "send again" or "mark as sent".
+        UNCERTAIN = "uncertain", _("Possibly sent")
         FAILED = "failed", _("Failed")
         SKIPPED = "skipped", _("Not sent")
         VOID = "void", _("Replaced")
@@ -140,6 +150,33 @@ class ReminderDelivery(models.Model):
         verbose_name=_("retried by"),
     )
     retried_at = models.DateTimeField(_("retried at"), null=True, blank=True)
+    # The claim: when a worker took the row to send it, and a token that
+    # fences its confirmation (a row recovered and claimed again has
+    # another token, so a late confirmation of the old claim changes nothing).
+    claimed_at = models.DateTimeField(_("send started at"), null=True, blank=True)
+    claim = models.UUIDField(_("claim"), null=True, blank=True, editable=False)
+    # How many sends of this row were cut short (claimed, never confirmed).
+    # db_default: the sweep inserts with raw SQL that names only its columns.
+    interrupted = models.PositiveSmallIntegerField(_("sends cut short"), default=0, db_default=0)
+    # A person who decided a "possibly sent" row had gone ("mark as sent").
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("marked as sent by"),
+    )
+    resolved_at = models.DateTimeField(_("marked as sent at"), null=True, blank=True)
+
+    # What a person may do with a row on the failed-reminders page, by
+    # status: (action, label). ``actions()`` answers for one row; the
+    # services check the same table before they act.
+    STAFF_ACTIONS: dict[str, tuple[tuple[str, str], ...]] = {
+        Status.FAILED: (("retry", _("Try again")),),
+        Status.UNCERTAIN: (("retry", _("Send again")), ("mark_sent", _("Mark as sent"))),
+    }
+    NEEDS_A_PERSON = (Status.FAILED, Status.UNCERTAIN)
 
     class Meta:
         verbose_name = _("reminder")
@@ -183,6 +220,12 @@ class ReminderDelivery(models.Model):
             ),
             # The log, newest first, and its status filter (failed page).
             models.Index(fields=["status", "-due_at"], name="reminders_delivery_log_idx"),
+            # Recovery: rows claimed and never confirmed, oldest claim first.
+            models.Index(
+                fields=["claimed_at"],
+                condition=Q(status="sending"),
+                name="reminders_delivery_claim_idx",
+            ),
         ]
 
     def __str__(self):
@@ -191,6 +234,13 @@ class ReminderDelivery(models.Model):
     @property
     def recipient(self):
         return self.consultant if self.consultant_id else self.user
+
+    def actions(self) -> tuple[tuple[str, str], ...]:
+        """What a person may do with this row now: (action, label) pairs."""
+        return self.STAFF_ACTIONS.get(self.status, ())
+
+    def allows(self, action: str) -> bool:
+        return any(name == action for name, _label in self.actions())
 
 
 # The delivery channels (ReminderDelivery.channel) of each choice below.
@@ -247,8 +297,19 @@ class ConsultantReminderPreference(models.Model):
         return "sms" in cls.delivery_channels(choice)
 
 
+def default_quiet_start() -> datetime.time:
+    return datetime.time(21)
+
+
+def default_quiet_end() -> datetime.time:
+    return datetime.time(8)
+
+
 class StaffReminderPreference(models.Model):
-    """A staff member's choice: each reminder as it comes, or one digest a day."""
+    """A staff member's choices: each reminder as it comes, or one digest a
+    day; and their own quiet hours (no reminder between ``quiet_start``
+    and ``quiet_end`` in ``time_zone``; equal times: none). No row: the
+    defaults, 21:00-08:00 Manila (``reminders.quiet``)."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -261,6 +322,9 @@ class StaffReminderPreference(models.Model):
         default=False,
         help_text=_("Receive one message each morning instead of one per reminder."),
     )
+    quiet_start = models.TimeField(_("quiet from"), default=default_quiet_start)
+    quiet_end = models.TimeField(_("quiet until"), default=default_quiet_end)
+    time_zone = models.CharField(_("time zone"), max_length=64, default="Asia/Manila")
     updated_at = models.DateTimeField(_("changed at"), auto_now=True)
 
     class Meta:

@@ -63,6 +63,45 @@ Rules every kind keeps:
   an audience or anything about a survivor; a consultant is greeted by
   ``greeting`` (their name for messages, or their pseudonym), never by a
   legal name. Templates are rendered in the recipient's language.
+- ``on_uncertain`` says what happens to a reminder whose send was cut
+  short (see below); choose it for the kind, with the reason here.
+
+When a send is cut short
+------------------------
+
+A worker claims a reminder in a committed transaction, sends it, then
+confirms it. A crash between the two (a killed worker, a lost database
+connection that could not be confirmed in time) leaves a row that was
+*possibly* sent: the message may have left, or not. Nobody can know
+without asking the mail server or the SMS provider, so each kind says
+which mistake is the lesser one:
+
+- ``OnUncertain.RESEND``: send it again. At worst the person gets the
+  same message twice. Right when missing the message costs more than a
+  repeat: a meeting tomorrow, an invitation to answer, something to send
+  in before a date, any note between staff. (E-mail carries a Message-ID
+  stable per reminder, so a mail server may drop the copy; a text has no
+  such key.)
+- ``OnUncertain.HOLD``: keep it as "possibly sent" on the failed-reminders
+  page, where a programme manager or an administrator chooses "send
+  again" or "mark as sent" (both audited). Right when a second copy could
+  mislead or press: a second "payment sent" reads as a second payment
+  (and the payment itself shows on her portal whether or not the message
+  came), and a consent question asked twice pushes, which consent must
+  never do.
+
+==============================  ==========  =========================================
+kind                            policy      why
+==============================  ==========  =========================================
+invitation_waiting              resend      a repeat is harmless; a miss may cost her the place
+engagement_upcoming             resend      time, place and support person before the day
+availability_refresh            resend      a monthly nudge; a repeat is harmless
+consent_renewal                 hold        asking about consent twice is pressure
+checklist_item_due              resend      a date she needs; a repeat is harmless
+time_to_submit                  resend      a miss delays her pay
+payment_sent                    hold        a second copy reads as a second payment
+staff kinds (all six)           resend      colleagues: a repeat costs a second, a miss a lapse
+==============================  ==========  =========================================
 """
 
 from __future__ import annotations
@@ -82,6 +121,13 @@ from django.urls import reverse
 class Audience(StrEnum):
     CONSULTANT = "consultant"
     STAFF = "staff"
+
+
+class OnUncertain(StrEnum):
+    """What to do with a reminder whose send was cut short (module docstring)."""
+
+    RESEND = "resend"
+    HOLD = "hold"
 
 
 @dataclass(frozen=True)
@@ -157,6 +203,9 @@ class ReminderKind:
     # How long after its due moment a reminder is still worth recording
     # (a sweep that was down for a while does not send stale news).
     lookback: datetime.timedelta = datetime.timedelta(days=2)
+    # A send cut short between claim and confirm: send again, or hold it for
+    # a person (the module docstring says how to choose).
+    on_uncertain: OnUncertain = OnUncertain.RESEND
 
     def template(self, part: str) -> str:
         return f"{self.templates}-{part}"

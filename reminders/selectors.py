@@ -28,6 +28,8 @@ LOG_FIELDS = (
     "finished_at",
     "channel",
     "digest",
+    "claimed_at",
+    "interrupted",
     "consultant_id",
     "user_id",
 )
@@ -65,7 +67,9 @@ def delivery_log(
 
 
 def failed_deliveries() -> QuerySet[ReminderDelivery]:
-    return delivery_log(status=ReminderDelivery.Status.FAILED)
+    """What needs a person: reminders that failed, and those possibly sent
+    (a send cut short of a kind that holds them), newest due first."""
+    return delivery_log().filter(status__in=ReminderDelivery.NEEDS_A_PERSON)
 
 
 def consultant_preferences(*, consultant) -> dict[str, str]:

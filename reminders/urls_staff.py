@@ -1,5 +1,5 @@
 """Staff pages for reminders (mounted at /staff/reminders/). A new URL here
-needs its row in tests/reminders/test_permission_matrix.py."""
+needs its row in tests/reminders/test_views.py's MATRIX."""
 
 from django.urls import path
 
@@ -13,5 +13,6 @@ urlpatterns = [
     path("log/", views.log, name="log"),
     path("failed/", views.failed, name="failed"),
     path("failed/<int:pk>/retry/", views.retry, name="retry"),
+    path("failed/<int:pk>/mark-sent/", views.mark_sent, name="mark_sent"),
     path("me/", views.my_preference, name="me"),
 ]

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.decorators import consultant_required, staff_required
 from core.forms import add_service_errors
 from core.shortcuts import require
-from reminders import access, registry, selectors, services, sms
+from reminders import access, quiet, registry, selectors, services, sms
 from reminders.forms import (
     ConsultantPreferencesForm,
     LogFilterForm,
@@ -147,11 +147,25 @@ def retry(request, pk: int):
     require(access.can_retry(request.user))
     delivery = get_object_or_404(ReminderDelivery, pk=pk)
     try:
-        services.delivery_retry(delivery=delivery, by=request.user)
+        services.delivery_retry(delivery=delivery, by=request.user, request=request)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("The reminder will be sent again."))
+    return redirect("reminders:failed")
+
+
+@staff_required
+@require_POST
+def mark_sent(request, pk: int):
+    require(access.can_retry(request.user))
+    delivery = get_object_or_404(ReminderDelivery, pk=pk)
+    try:
+        services.delivery_mark_sent(delivery=delivery, by=request.user, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The reminder is marked as sent."))
     return redirect("reminders:failed")
 
 
@@ -163,16 +177,24 @@ def retry(request, pk: int):
 def my_preference(request):
     require(access.can_set_staff_preference(request.user))
     current = StaffReminderPreference.objects.filter(user=request.user).first()
+    hours = quiet.staff_hours(current)
     form = StaffPreferenceForm(
         request.POST if request.method == "POST" else None,
-        initial={"daily_digest": bool(current and current.daily_digest)},
+        initial={
+            "daily_digest": bool(current and current.daily_digest),
+            "quiet_start": hours.start,
+            "quiet_end": hours.end,
+            "time_zone": str(hours.zone),
+        },
     )
     if request.method == "POST" and form.is_valid():
-        services.staff_preference_save(
-            user=request.user, daily_digest=form.cleaned_data["daily_digest"]
-        )
-        messages.success(request, _("Your choice is saved."))
-        return redirect("reminders:me")
+        try:
+            services.staff_preference_save(user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Your choice is saved."))
+            return redirect("reminders:me")
     return render(
         request,
         "reminders/staff/me.html",

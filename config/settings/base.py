@@ -319,8 +319,19 @@ REMINDERS_QUIET_TIME_ZONE = env.str("REMINDERS_QUIET_TIME_ZONE", default="Asia/M
 # A failed send is tried again after 1, 2, 4... minutes, at most this many times.
 REMINDERS_RETRY_BASE_SECONDS = env.int("REMINDERS_RETRY_BASE_SECONDS", default=60)
 REMINDERS_MAX_ATTEMPTS = env.int("REMINDERS_MAX_ATTEMPTS", default=5)
-# A reminder handed to a worker that died is handed out again after this long.
-REMINDERS_REDISPATCH_SECONDS = env.int("REMINDERS_REDISPATCH_SECONDS", default=600)
+# A reminder handed to a worker and not claimed after this long is handed
+# out again (its message died with a worker or the broker); the recovery
+# beat entry runs every minute (reminders.services.recovery).
+REMINDERS_REDISPATCH_SECONDS = env.int("REMINDERS_REDISPATCH_SECONDS", default=60)
+# A reminder claimed this long ago, never confirmed, whose worker holds it
+# no more, was cut short: resent or held per kind (reminders.registry).
+REMINDERS_CLAIM_GRACE_SECONDS = env.int("REMINDERS_CLAIM_GRACE_SECONDS", default=30)
+# After a database error a worker keeps trying this long to record whether
+# its message went, before leaving the row to recovery.
+REMINDERS_SETTLE_SECONDS = env.int("REMINDERS_SETTLE_SECONDS", default=30)
+# A worker that vanished mid-send without closing its connection releases
+# the row's lock after this long (PostgreSQL ends the idle transaction).
+REMINDERS_SEND_LOCK_SECONDS = env.int("REMINDERS_SEND_LOCK_SECONDS", default=120)
 
 # --- E-mail ------------------------------------------------------------------
 

@@ -3,8 +3,9 @@
 ``FailingBackend`` fails its first ``FailingBackend.failures`` sends, then
 delivers to the locmem outbox. ``SlowFileBackend`` writes each message to its
 own file in EMAIL_FILE_PATH (atomically: a temporary name, then a rename)
-after ``REMINDERS_TEST_SEND_DELAY`` seconds, like a slow mail server; the
-worker test counts those files.
+after ``REMINDERS_TEST_SEND_DELAY`` seconds, like a slow mail server (and,
+with a delay, marks each send's start with a ``.started-*`` file); the
+worker tests count those files.
 """
 
 from __future__ import annotations
@@ -38,6 +39,9 @@ class SlowFileBackend(BaseEmailBackend):
         folder.mkdir(parents=True, exist_ok=True)
         delay = float(os.environ.get("REMINDERS_TEST_SEND_DELAY", "0"))
         for message in messages:
+            if delay:
+                # A sign that a send began (the claim is committed by now).
+                (folder / f".started-{uuid.uuid4().hex}").touch()
             time.sleep(delay)
             name = uuid.uuid4().hex
             temporary = folder / f".{name}.tmp"

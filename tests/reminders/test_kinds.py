@@ -17,6 +17,7 @@ from engagements import workflow
 from engagements.models import Engagement, Participation
 from reminders import services
 from reminders.models import ConsultantReminderPreference, ReminderDelivery
+from reminders.services import sending
 from tests.consultants.factories import ConsultantFactory
 from tests.engagements.factories import (
     DebriefFactory,
@@ -90,7 +91,7 @@ def test_message_in_the_consultants_language(booked, clock):
                 kind, recipient=recipient, context=context, language=language, channel=channel
             )
 
-        patch.setattr(services, "render_message", spy)
+        patch.setattr(sending, "render_message", spy)
         run_beat_once()
     assert seen == ["fil"]
     assert len(mail.outbox) == 1
@@ -261,13 +262,17 @@ def test_quiet_hours_are_a_setting(booked, clock, settings):
     assert ReminderDelivery.objects.get().send_after == at(DAY - datetime.timedelta(days=1), 11)
 
 
-def test_staff_reminders_ignore_consultants_quiet_hours(make_user, clock):
+def test_staff_reminders_keep_the_staff_members_own_quiet_hours(make_user, clock):
+    """Staff have quiet hours of their own (more in test_staff_quiet_hours.py)."""
     owner = make_user(Role.PROGRAMME_STAFF)
     end = at(DAY, 23)
     EngagementFactory(
         owner=owner, status=Engagement.Status.COMPLETED, start=end - 2 * HOUR, end=end
     )
     clock(end + 48 * HOUR + datetime.timedelta(minutes=1))
+    run_beat_once()
+    assert mail.outbox == []  # 23:01 Manila: quiet until 08:00
+    clock(at(DAY + datetime.timedelta(days=3), 8, 1))
     run_beat_once()
     assert len(mail.outbox) == 1
     assert mail.outbox[0].subject == "Tinig: a debrief to write"

@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from accounts.roles import Role
 from checklists.models import Checklist, ChecklistItem, OwnerRole
 from engagements.models import Engagement, Participation
-from reminders import registry, services
+from reminders import quiet, registry, services
 from reminders.models import ReminderDelivery
 from reminders.registry import Window
 from tests.checklists.factories import TemplateItemFactory
@@ -150,7 +150,19 @@ def staff_item(booked, make_user):
 
 
 def test_staff_item_due_then_overdue_once_each(staff_item, clock):
-    clock(staff_item.due_at - 8 * HOUR + MINUTE)
+    # Reminded eight hours before the item is due: in the assignee's quiet
+    # hours (21:00-08:00 Manila unless they chose others), it waits for them
+    # to end instead of reaching them at night.
+    reminded_at = staff_item.due_at - 8 * HOUR
+    morning = quiet.default_hours().next_allowed(reminded_at)
+    clock(reminded_at + MINUTE)
+    run_beat_once()
+    [waiting] = deliveries("staff_checklist_item_due")
+    assert waiting.send_after == morning
+    if morning > reminded_at:
+        assert waiting.status == D.PENDING
+        assert mail.outbox == []
+        clock(morning + MINUTE)
     run_beat_once()
     run_beat_once()
     assert [d.status for d in deliveries("staff_checklist_item_due")] == [D.SENT]

@@ -44,6 +44,7 @@ MATRIX = {
     "reminders:log":          ("get",  [S,   D,   D,   D,    OK, D,  D,  OK]),
     "reminders:failed":       ("get",  [S,   D,   D,   D,    OK, D,  D,  OK]),
     "reminders:retry":        ("post", [S,   D,   D,   D,    RE, D,  D,  RE]),
+    "reminders:mark_sent":    ("post", [S,   D,   D,   D,    RE, D,  D,  RE]),
     "reminders:me":           ("get",  [S,   D,   D,   OK,   OK, OK, OK, OK]),
     "my_reminders:preferences": ("get", [S,  D,   OK,  D,    D,  D,  D,  D]),
 }
@@ -65,7 +66,19 @@ def world(make_user):
         attempts=5,
         last_error="SMTPServerDisconnected",
     )
-    return {"owner": owner, "consultant": consultant, "failed": failed}
+    uncertain = ReminderDelivery.objects.create(
+        kind="payment_sent",
+        target_type="compensation.payment",
+        target_id=1,
+        consultant=consultant,
+        due_at=timezone.now() - datetime.timedelta(hours=1),
+        send_after=timezone.now(),
+        status=ReminderDelivery.Status.UNCERTAIN,
+        attempts=1,
+        interrupted=1,
+        last_error="Interrupted",
+    )
+    return {"owner": owner, "consultant": consultant, "failed": failed, "uncertain": uncertain}
 
 
 def _persona(name, world, make_user):
@@ -85,6 +98,7 @@ def _url(name, world):
     kwargs = {
         "reminders:setting_edit": {"kind": "engagement_upcoming"},
         "reminders:retry": {"pk": world["failed"].pk},
+        "reminders:mark_sent": {"pk": world["uncertain"].pk},
     }.get(name, {})
     return reverse(name, kwargs=kwargs)
 
@@ -101,18 +115,23 @@ def test_matrix(name, persona, method, expected, world, make_user):
     client = client_for(_persona(persona, world, make_user))
     url = _url(name, world)
     response = client.get(url) if method == "get" else client.post(url)
+    row, after = {
+        "reminders:retry": (world["failed"], ReminderDelivery.Status.PENDING),
+        "reminders:mark_sent": (world["uncertain"], ReminderDelivery.Status.SENT),
+    }.get(name, (None, None))
     if expected == RE:
         assert response.status_code == 302
         assert response["Location"] == reverse("reminders:failed")
-        world["failed"].refresh_from_db()
-        assert world["failed"].status == ReminderDelivery.Status.PENDING
+        row.refresh_from_db()
+        assert row.status == after
         return
     assert response.status_code == expected, response.content[:300]
     if expected == S:
         assert response["Location"].startswith("/accounts/login/")
-    if name == "reminders:retry":
-        world["failed"].refresh_from_db()
-        assert world["failed"].status == ReminderDelivery.Status.FAILED
+    if row is not None:
+        before = row.status
+        row.refresh_from_db()
+        assert row.status == before
     assert b"Maria Secret" not in response.content
 
 
@@ -203,7 +222,9 @@ def test_retry_of_a_sent_reminder_changes_nothing(world, manager_user):
     ReminderDelivery.objects.filter(pk=delivery.pk).update(status=ReminderDelivery.Status.SENT)
     client = client_for(manager_user)
     response = client.post(reverse("reminders:retry", kwargs={"pk": delivery.pk}), follow=True)
-    assert "Only a failed reminder can be tried again." in response.content.decode()
+    assert "Only a failed reminder, or one possibly sent, can be sent again." in (
+        response.content.decode()
+    )
     delivery.refresh_from_db()
     assert delivery.status == ReminderDelivery.Status.SENT
     assert client.post(reverse("reminders:retry", kwargs={"pk": 10**9})).status_code == 404
@@ -213,12 +234,35 @@ def test_retry_of_a_sent_reminder_changes_nothing(world, manager_user):
 # --- My digest; the consultant's choices -----------------------------------------------
 
 
+HOURS = {"quiet_start": "21:00", "quiet_end": "08:00", "time_zone": "Asia/Manila"}
+
+
 def test_staff_chooses_the_digest(programme_staff_user):
     client = client_for(programme_staff_user)
-    assert client.post(reverse("reminders:me"), {"daily_digest": "on"}).status_code == 302
+    page = client.get(reverse("reminders:me")).content.decode()
+    assert 'value="21:00"' in page
+    assert 'value="Asia/Manila" selected' in page
+    response = client.post(reverse("reminders:me"), {"daily_digest": "on", **HOURS})
+    assert response.status_code == 302
     assert StaffReminderPreference.objects.get(user=programme_staff_user).daily_digest
-    assert client.post(reverse("reminders:me"), {}).status_code == 302
+    assert client.post(reverse("reminders:me"), HOURS).status_code == 302
     assert not StaffReminderPreference.objects.get(user=programme_staff_user).daily_digest
+
+
+def test_staff_chooses_their_quiet_hours(programme_staff_user):
+    client = client_for(programme_staff_user)
+    chosen = {"quiet_start": "22:30", "quiet_end": "06:15", "time_zone": "Europe/Berlin"}
+    assert client.post(reverse("reminders:me"), chosen).status_code == 302
+    preference = StaffReminderPreference.objects.get(user=programme_staff_user)
+    assert (preference.quiet_start, preference.quiet_end, preference.time_zone) == (
+        datetime.time(22, 30),
+        datetime.time(6, 15),
+        "Europe/Berlin",
+    )
+    for bad in ({**chosen, "time_zone": "Mars/Olympus"}, {**chosen, "quiet_start": "25:00"}):
+        assert client.post(reverse("reminders:me"), bad).status_code == 400
+    preference.refresh_from_db()
+    assert preference.time_zone == "Europe/Berlin"
 
 
 def test_consultant_turns_a_kind_off(world):

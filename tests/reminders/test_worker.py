@@ -56,7 +56,7 @@ class Processes:
         self.started.append(process)
         return process, log_path
 
-    def worker(self) -> WorkerHandle:
+    def worker(self, concurrency: int = 1) -> WorkerHandle:
         name = f"reminders-{uuid.uuid4().hex[:8]}@localhost"
         process, log_path = self._spawn(
             [
@@ -66,7 +66,7 @@ class Processes:
                 "-l",
                 "INFO",
                 "-c",
-                "1",
+                str(concurrency),
                 "-n",
                 name,
                 "--without-mingle",
