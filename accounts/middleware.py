@@ -1,8 +1,7 @@
 from django.conf import settings
-from django.contrib import messages
+from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.translation import gettext as _
 
 from accounts.roles import requires_mfa
 
@@ -37,15 +36,26 @@ class SessionIdleTimeoutMiddleware:
 
 
 class RequireStaffMFAMiddleware:
-    """A staff member or administrator without MFA reaches nothing but MFA setup.
+    """A staff member or administrator without an authenticator reaches nothing.
 
-    Checked on every request, so neither the staff site, the admin site,
-    nor any later page can be opened before an authenticator exists.
+    An authenticator is set up only through a one-time invitation link,
+    together with the password (accounts.services), never by whoever first
+    signs in with a staff password. So a signed-in staff account without
+    one (its second factor was reset, or it predates invitations) is signed
+    out on its next request and told to ask an administrator for a new
+    link. Checked on every request, so no page, allauth's own MFA setup
+    included, opens before then.
     """
 
-    # Paths that must stay open: allauth itself (sign-out, MFA setup,
-    # password change), static files and the health check.
-    ALLOWED_PREFIXES = ("/accounts/", "/static/", "/healthz", "/i18n/")
+    # Paths that stay open: the invitation link and the page that explains,
+    # sign-out, static files, the health check and the language switch.
+    ALLOWED_PREFIXES = (
+        "/accounts/invitation/",
+        "/accounts/logout/",
+        "/static/",
+        "/healthz",
+        "/i18n/",
+    )
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -59,11 +69,8 @@ class RequireStaffMFAMiddleware:
             and requires_mfa(user)
             and not self._has_mfa(user)
         ):
-            messages.warning(
-                request,
-                _("Staff accounts must use two-factor authentication. Set it up to continue."),
-            )
-            return redirect(reverse("mfa_activate_totp"))
+            logout(request)
+            return redirect(reverse("account_invitation_needed"))
         return self.get_response(request)
 
     @staticmethod

@@ -16,9 +16,11 @@ admin.site.site_title = "Tinig"
 urlpatterns = [
     path("", pages.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("staff/", include("pages.urls_staff")),
+    path("staff/people/", include("accounts.urls_staff")),
     path("staff/consultants/", include("consultants.urls_staff")),
     path("staff/engagements/", include("engagements.urls_staff")),
     path("staff/checklists/", include("checklists.urls_staff")),
