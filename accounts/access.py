@@ -28,3 +28,10 @@ def can_use_admin(user: AnyUser) -> bool:
     return bool(user.is_active and user.is_staff) and (
         user.is_superuser or has_role(user, Role.ADMINISTRATOR)
     )
+
+
+def can_manage_people(user: AnyUser) -> bool:
+    """Invite staff and reset someone's second factor: administrators."""
+    return bool(user.is_active) and (
+        has_role(user, Role.ADMINISTRATOR) or bool(getattr(user, "is_superuser", False))
+    )

@@ -93,15 +93,29 @@ class ExitGuardMiddleware:
 
 
 class RequireStaffMFAMiddleware:
-    """A staff member or administrator without MFA reaches nothing but MFA setup.
+    """A staff member or administrator without an authenticator reaches nothing.
 
-    Checked on every request, so neither the staff site, the admin site,
-    nor any later page can be opened before an authenticator exists.
+    An authenticator is set up only through a one-time invitation link,
+    together with the password (accounts.services), never by whoever first
+    signs in with a staff password. So a signed-in staff account without
+    one (its second factor was reset, or it predates invitations) is signed
+    out on its next request and told to ask an administrator for a new
+    link. Checked on every request, so no page, allauth's own MFA setup
+    included, opens before then.
     """
 
-    # Paths that must stay open: allauth itself (sign-out, MFA setup,
-    # password change), static files, the health check, leaving quickly.
-    ALLOWED_PREFIXES = ("/accounts/", "/static/", "/healthz", "/i18n/", "/exit", "/help/")
+    # Paths that stay open: the invitation link and the page that explains,
+    # sign-out, static files, the health check, the language switch, and
+    # leaving quickly (exit, the page on using Tinig privately).
+    ALLOWED_PREFIXES = (
+        "/accounts/invitation/",
+        "/accounts/logout/",
+        "/static/",
+        "/healthz",
+        "/i18n/",
+        "/exit",
+        "/help/",
+    )
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -115,11 +129,8 @@ class RequireStaffMFAMiddleware:
             and requires_mfa(user)
             and not self._has_mfa(user)
         ):
-            messages.warning(
-                request,
-                _("Staff accounts must use two-factor authentication. Set it up to continue."),
-            )
-            return redirect(reverse("mfa_activate_totp"))
+            logout(request)
+            return redirect(reverse("account_invitation_needed"))
         return self.get_response(request)
 
     @staticmethod

@@ -99,3 +99,60 @@ class User(GuardianUserMixin, AbstractBaseUser, PermissionsMixin):
         if self.is_sealed:
             return self.sealed_email or ""
         return self.email
+
+
+class StaffInvitation(models.Model):
+    """A one-time link that lets a staff member set their password and set
+    up their authenticator, both in one visit (accounts.services).
+
+    The link carries a random token; only its SHA-256 is kept, so the table
+    holds nothing that opens an account. A link works once, until
+    ``expires_at``, and only while it is the person's newest: a new one
+    (a re-sent invitation, a reset of the second factor) revokes the old.
+    """
+
+    class Kind(models.TextChoices):
+        INVITE = "invite", _("Invitation")
+        MFA_RESET = "mfa_reset", _("Second factor reset")
+
+    user = models.ForeignKey(
+        "accounts.User", on_delete=models.CASCADE, related_name="staff_invitations"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    reason = models.TextField(_("reason"), blank=True)
+    created_by = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty when issued from the command line."),
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("staff invitation")
+        verbose_name_plural = _("staff invitations")
+        ordering = ["-created_at"]
+        constraints = [
+            # At most one link per person can still be used.
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(used_at__isnull=True, revoked_at__isnull=True),
+                name="accounts_one_open_invitation_per_user",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(used_at__isnull=True) | models.Q(revoked_at__isnull=True),
+                name="accounts_invitation_used_or_revoked_not_both",
+            ),
+        ]
+
+    def __str__(self):
+        return _("Invitation %(pk)s") % {"pk": self.pk}
+
+    def is_open(self, now) -> bool:
+        return self.used_at is None and self.revoked_at is None and now < self.expires_at

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import datetime
+import hashlib
+import secrets
 from collections.abc import Set
+from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import User
-from accounts.roles import Role, forget_roles
+from accounts.models import StaffInvitation, User
+from accounts.roles import STAFF_ROLES, Role, forget_roles, requires_mfa
 
 
 @transaction.atomic
@@ -72,3 +77,247 @@ def user_create(
         EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=verified)
         user_set_roles(user=user, roles=set(roles))
     return user
+
+
+# --- Staff invitations and the second factor --------------------------------------------
+#
+# A staff account is usable only with a password and an authenticator that
+# its person set up. Both are set in one visit through a one-time link
+# (StaffInvitation): ``staff_invite`` creates the account without a usable
+# password and sends the link; ``staff_invitation_accept`` sets the
+# password and the authenticator together. Signing in with a password alone
+# never leads to setting up an authenticator (accounts.middleware). An
+# administrator who resets someone's second factor gives a reason, which is
+# written to the audit trail; the person is told by e-mail and gets a new
+# link. ``accounts`` imports nothing of ours, so the audit entries are
+# django-auditlog's, written here the way core.audit writes them.
+
+INVITATION_VALIDITY = datetime.timedelta(days=3)
+
+
+@dataclass(frozen=True)
+class IssuedInvitation:
+    invitation: StaffInvitation
+    url: str  # the one-time link; known only now (the table keeps a hash)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("ascii", "replace")).hexdigest()
+
+
+def _require_administrator(by: User | None) -> None:
+    from accounts.access import can_manage_people
+
+    if by is not None and not can_manage_people(by):
+        raise PermissionDenied
+
+
+def _audit(*, user: User, by: User | None, event: str, reason: str = "", request=None) -> None:
+    from auditlog.models import LogEntry
+
+    LogEntry.objects.log_create(
+        user,
+        force_log=True,
+        action=LogEntry.Action.UPDATE,
+        actor=by,
+        actor_email=getattr(by, "email", None),
+        remote_addr=request.META.get("REMOTE_ADDR") if request is not None else None,
+        changes={},
+        additional_data={"event": event, **({"reason": reason} if reason else {})},
+    )
+
+
+def _issue(
+    *, user: User, kind: str, by: User | None, reason: str = "", now=None
+) -> IssuedInvitation:
+    """A new link for ``user``; any older one stops working."""
+    from allauth.utils import build_absolute_uri
+    from django.urls import reverse
+
+    now = now or timezone.now()
+    StaffInvitation.objects.filter(user=user, used_at=None, revoked_at=None).update(revoked_at=now)
+    token = secrets.token_urlsafe(32)
+    invitation = StaffInvitation(
+        user=user,
+        kind=kind,
+        token_hash=_token_hash(token),
+        reason=reason,
+        created_by=by,
+        created_at=now,
+        expires_at=now + INVITATION_VALIDITY,
+    )
+    invitation.full_clean()
+    invitation.save()
+    url = build_absolute_uri(None, reverse("account_invitation", args=[token]))
+    return IssuedInvitation(invitation=invitation, url=url)
+
+
+def _send(template: str, *, user: User, issued: IssuedInvitation) -> None:
+    """Discreet: "Tinig" and what to do, nothing about the work or the reason.
+
+    The three templates of every Tinig e-mail (``accounts/emails/<name>-
+    subject.txt``, ``-body.txt``, ``-body.html``), rendered here rather than
+    through ``core.emails``, which ``accounts`` may not import.
+    """
+    from django.conf import settings
+    from django.core.mail import EmailMultiAlternatives
+    from django.template.loader import render_to_string
+
+    prefix = f"accounts/emails/{template}"
+    context = {"user": user, "email": user.email, "url": issued.url}
+    context["expires_at"] = issued.invitation.expires_at
+    subject = " ".join(render_to_string(f"{prefix}-subject.txt", context).splitlines()).strip()
+    message = EmailMultiAlternatives(
+        subject,
+        render_to_string(f"{prefix}-body.txt", context),
+        settings.DEFAULT_FROM_EMAIL,
+        [user.email],
+    )
+    message.attach_alternative(render_to_string(f"{prefix}-body.html", context), "text/html")
+    message.send()
+
+
+def _field_error(field: str, message, code: str) -> ValidationError:
+    return ValidationError({field: ValidationError(message, code=code)})
+
+
+def _validate_staff_roles(roles: Set[Role]) -> None:
+    if not roles:
+        raise _field_error("roles", _("Choose at least one role."), "roles_required")
+    if not set(roles) <= STAFF_ROLES:
+        raise _field_error(
+            "roles",
+            _("Invitations are for staff roles; consultants are added as consultants."),
+            "not_staff_roles",
+        )
+
+
+def staff_invite(
+    *,
+    email: str,
+    roles: Set[Role],
+    by: User | None,
+    display_name: str = "",
+) -> IssuedInvitation:
+    """Create a staff account that cannot sign in yet, and send its one-time link.
+
+    ``by`` is an administrator, or None from the command line
+    (``manage.py invite_staff``), where whoever runs it already holds the
+    server.
+    """
+    _require_administrator(by)
+    _validate_staff_roles(roles)
+    email = User.objects.normalize_email(email).strip().lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise _field_error(
+            "email",
+            _("Someone already has this address. Send them a new link instead."),
+            "email_taken",
+        )
+    with transaction.atomic():
+        user = user_create(email=email, display_name=display_name, roles=roles, verified=False)
+        issued = _issue(user=user, kind=StaffInvitation.Kind.INVITE, by=by)
+        _audit(user=user, by=by, event="staff_invited")
+    _send("staff_invitation", user=user, issued=issued)
+    return issued
+
+
+def staff_invitation_resend(*, user: User, by: User | None) -> IssuedInvitation:
+    """A new link for a staff member who has not set up their authenticator
+    yet (the first one expired or was lost); the old link stops working."""
+    from allauth.mfa.utils import is_mfa_enabled
+
+    _require_administrator(by)
+    if not requires_mfa(user):
+        raise ValidationError(_("Only staff accounts are invited this way."), code="not_staff")
+    if is_mfa_enabled(user):
+        raise ValidationError(
+            _("This person has set up their authenticator. Reset it first, with a reason."),
+            code="already_enrolled",
+        )
+    with transaction.atomic():
+        issued = _issue(user=user, kind=StaffInvitation.Kind.INVITE, by=by)
+        _audit(user=user, by=by, event="staff_invitation_resent")
+    _send("staff_invitation", user=user, issued=issued)
+    return issued
+
+
+def staff_mfa_reset(*, user: User, reason: str, by: User, request=None) -> IssuedInvitation:
+    """Remove a staff member's authenticators (TOTP and recovery codes) and
+    send them a new link to set up a new one, with a new password.
+
+    An administrator only, never for themselves, and with a reason, written
+    to the audit trail before anything is removed. Their open sessions end
+    at their next request (accounts.middleware).
+    """
+    from allauth.mfa.models import Authenticator
+
+    _require_administrator(by)
+    reason = (reason or "").strip()
+    if not reason:
+        raise _field_error("reason", _("Say why."), "reason_required")
+    if user.pk == by.pk:
+        raise ValidationError(
+            _("Another administrator must reset your own second factor."), code="own_account"
+        )
+    if not requires_mfa(user):
+        raise ValidationError(_("Only staff accounts use a second factor."), code="not_staff")
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        _audit(user=user, by=by, event="staff_mfa_reset", reason=reason, request=request)
+        Authenticator.objects.filter(user=user).delete()
+        issued = _issue(user=user, kind=StaffInvitation.Kind.MFA_RESET, by=by, reason=reason)
+    _send("staff_mfa_reset", user=user, issued=issued)
+    return issued
+
+
+def staff_invitation_for_token(token: str, *, now=None) -> StaffInvitation | None:
+    """The invitation this link opens, if it still may be used."""
+    now = now or timezone.now()
+    invitation = (
+        StaffInvitation.objects.select_related("user").filter(token_hash=_token_hash(token)).first()
+    )
+    if invitation is None or not invitation.is_open(now) or not invitation.user.is_active:
+        return None
+    return invitation
+
+
+def staff_invitation_accept(
+    *, invitation: StaffInvitation, password: str, totp_secret: str, now=None
+) -> list[str]:
+    """Set the password and the authenticator together, and close the link.
+
+    The caller has checked the password against the validators and a code
+    from the app against ``totp_secret``. The link is locked and checked
+    again here, so two tabs cannot both use it. Returns the new recovery
+    codes, to be shown once.
+    """
+    from allauth.account.models import EmailAddress
+    from allauth.mfa import app_settings as mfa_settings
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = StaffInvitation.objects.select_for_update().select_related("user")
+        invitation = locked.get(pk=invitation.pk)
+        if not invitation.is_open(now):
+            raise ValidationError(
+                _("This link has been used or has expired. Ask an administrator for a new one."),
+                code="invitation_closed",
+            )
+        user = invitation.user
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        # Whoever opened the link reads this mailbox: the address is verified.
+        EmailAddress.objects.filter(user=user, email__iexact=user.email).update(verified=True)
+        Authenticator.objects.filter(user=user).delete()
+        TOTP.activate(user, totp_secret)
+        codes: list[str] = []
+        if Authenticator.Type.RECOVERY_CODES in mfa_settings.SUPPORTED_TYPES:
+            codes = RecoveryCodes.activate(user).get_unused_codes()
+        invitation.used_at = now
+        invitation.save(update_fields=["used_at"])
+        _audit(user=user, by=user, event="staff_invitation_used")
+    return codes

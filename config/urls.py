@@ -18,6 +18,7 @@ admin.site.site_title = "Tinig"
 urlpatterns = [
     path("", pages.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("accounts/", include("accounts.urls")),
     # "Exit this page" and the page on using Tinig privately (pages.safety).
     path("exit", pages_safety.exit_page, name="exit"),
     path("help/", pages_safety.using_privately, name="using_privately"),
@@ -26,6 +27,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("staff/", include("pages.urls_staff")),
+    path("staff/people/", include("accounts.urls_staff")),
     path("staff/consultants/", include("consultants.urls_staff")),
     path("staff/engagements/", include("engagements.urls_staff")),
     path("staff/checklists/", include("checklists.urls_staff")),

@@ -8,6 +8,14 @@ handle (through ``get_private_storage``) instead; it looks the storage up
 on first use and again after ``STORAGES`` changes (tests point it at a
 temporary folder).
 
+Every file in it is encrypted at rest (``EncryptedStorage``): ``TINIGENC1``
+and a newline, then a Fernet token made with the newest key of
+``FIELD_ENCRYPTION_KEY``, the same rotating list as the encrypted fields.
+Reading decrypts in memory with any key of the list and raises
+``DecryptionError`` when none fits (the 503 page, nothing served).
+``rotate_encryption_keys`` re-encrypts files, and encrypts those written
+before encryption existed.
+
 ``sniff_kind``: what a file is, recognised by its content (magic bytes),
 never by its name or the type the browser claims: an executable renamed
 ``receipt.jpg`` is not a JPEG. ``check_upload`` checks content and
@@ -23,6 +31,8 @@ from django.core.files.storage import storages
 from django.core.signals import setting_changed
 from django.utils.functional import LazyObject, empty
 
+from core.encrypted_files import EncryptedStorage
+
 # --- Private storage ------------------------------------------------------------------
 
 
@@ -31,10 +41,21 @@ class PrivateStorage(LazyObject):
     _wrapped: object
 
     def _setup(self):
-        self._wrapped = storages["private"]
+        self._wrapped = EncryptedStorage(storages["private"])
 
 
 private_storage = PrivateStorage()
+
+
+def encrypted_private_storage() -> EncryptedStorage:
+    """The storage behind ``private_storage`` itself (what the key rotation
+    walks and rewrites)."""
+    if private_storage._wrapped is empty:
+        private_storage._setup()
+    storage = private_storage._wrapped
+    if not isinstance(storage, EncryptedStorage):  # pragma: no cover (set up just above)
+        raise TypeError("private_storage is not an EncryptedStorage")
+    return storage
 
 
 def get_private_storage():

@@ -187,6 +187,13 @@ ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+# Failed sign-ins (wrong passwords, and wrong MFA codes, which allauth
+# counts under the same action with the account as key) are limited per
+# account strictly and per address generously: colleagues behind one office
+# connection are not locked out by one person's mistakes, while many
+# accounts tried from one address still throttle that address. The per-key
+# rate comes first: allauth stops at the first exhausted rate, so a locked
+# account's further tries do not use up the office's allowance.
 # A typed address becomes its sign-in name (a consultant's lookup token,
 # accounts.sealing) before allauth looks anything up or stores it.
 ACCOUNT_FORMS = {
@@ -200,7 +207,7 @@ ACCOUNT_FORMS = {
 # allauth's defaults, stated so a reader sees they are on: failed sign-ins
 # are limited per IP and per account, codes and resets per address.
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "10/m/ip,5/5m/key",
+    "login_failed": "5/5m/key,60/10m/ip",
     "login": "30/m/ip",
     "confirm_email": "1/3m/key",
     "reset_password": "20/m/ip,5/m/key",

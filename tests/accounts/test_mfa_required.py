@@ -1,4 +1,5 @@
-"""Staff and administrators reach nothing but MFA setup until they have MFA."""
+"""Staff and administrators reach nothing without an authenticator, and
+cannot set one up by signing in: only their invitation link does that."""
 
 from __future__ import annotations
 
@@ -8,41 +9,76 @@ from django.urls import reverse
 from accounts.roles import Role
 from tests.conftest import STAFF_ROLES, client_for
 
-# Pages outside /accounts/ (and the language switch, /static/, /healthz,
-# which accounts.middleware leaves open on purpose).
-GUARDED_PATHS = ["/", "/staff/", "/admin/", "/admin/auth/group/", "/portal/", "/reports/"]
+NEEDED = reverse("account_invitation_needed")
+
+# Pages outside the invitation link and sign-out, allauth's own MFA setup
+# included (the language switch, /static/ and /healthz stay open on purpose).
+GUARDED_PATHS = [
+    "/",
+    "/staff/",
+    "/admin/",
+    "/admin/auth/group/",
+    "/portal/",
+    "/reports/",
+    "/staff/people/",
+    reverse("mfa_activate_totp"),
+    reverse("mfa_index"),
+    reverse("account_email"),
+]
 
 
 @pytest.mark.parametrize("role", STAFF_ROLES, ids=lambda role: role.value)
 @pytest.mark.parametrize("path", GUARDED_PATHS)
-def test_staff_without_mfa_is_sent_to_mfa_setup(make_user, role, path):
+def test_staff_without_mfa_is_signed_out_and_told_to_ask_for_a_link(make_user, role, path):
     client = client_for(make_user(role, mfa=False))
 
     response = client.get(path)
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("mfa_activate_totp")
+    assert response["Location"] == NEEDED
+    assert "_auth_user_id" not in client.session
+    page = client.get(NEEDED)
+    assert page.status_code == 200
+    assert b"Ask an administrator for a new invitation" in page.content
 
 
-@pytest.mark.parametrize("role", STAFF_ROLES, ids=lambda role: role.value)
-def test_staff_without_mfa_can_still_reach_account_pages(make_user, role):
-    client = client_for(make_user(role, mfa=False))
+def test_staff_without_mfa_cannot_post_to_allauths_setup(make_user):
+    user = make_user(Role.PROGRAMME_STAFF, mfa=False)
+    client = client_for(user)
 
-    setup = client.get(reverse("mfa_activate_totp"))
-    # Setting up TOTP first asks to confirm the password: still under /accounts/.
-    assert setup.status_code in (200, 302)
-    if setup.status_code == 302:
-        assert setup["Location"].startswith("/accounts/")
-    assert client.get(reverse("account_email")).status_code == 200
-    assert client.post(reverse("account_logout")).status_code == 302
+    response = client.post(reverse("mfa_activate_totp"), {"code": "123456"})
+
+    assert response["Location"] == NEEDED
+    assert not user.authenticator_set.exists()
 
 
-def test_superuser_without_mfa_is_sent_to_mfa_setup(make_user):
+def test_signing_in_with_the_password_alone_leads_nowhere(make_user):
+    from tests.accounts.factories import TEST_PASSWORD
+
+    user = make_user(Role.PROGRAMME_MANAGER, mfa=False)
+    client = client_for(None)
+
+    response = client.post(
+        reverse("account_login"), {"login": user.email, "password": TEST_PASSWORD}, follow=True
+    )
+
+    assert response.request["PATH_INFO"] == NEEDED
+    assert "_auth_user_id" not in client.session
+    assert not user.authenticator_set.exists()
+
+
+def test_sign_out_stays_open(make_user):
+    client = client_for(make_user(Role.PROGRAMME_STAFF, mfa=False))
+
+    assert client.post(reverse("account_logout"))["Location"] != NEEDED
+
+
+def test_superuser_without_mfa_is_signed_out(make_user):
     user = make_user(None, is_superuser=True, is_staff=True, mfa=False)
 
     response = client_for(user).get("/admin/")
 
-    assert response["Location"] == reverse("mfa_activate_totp")
+    assert response["Location"] == NEEDED
 
 
 @pytest.mark.parametrize("role", STAFF_ROLES, ids=lambda role: role.value)

@@ -75,6 +75,10 @@ MATRIX: dict[str, list[Expect]] = {
     # Every consultants staff page: tests/consultants/test_staff_permission_matrix.py
     "/staff/consultants/":     [S, D,  D,  OK, OK, OK, OK, OK],
     "/staff/consultants/new/": [S, D,  D,  D,  OK, D,  D,  OK],
+    # People (accounts.views_staff): administrators only. Pages with an id:
+    # tests/accounts/test_people_views.py
+    "/staff/people/":          [S, D,  D,  D,  D,  D,  D,  OK],
+    "/staff/people/invite/":   [S, D,  D,  D,  D,  D,  D,  OK],
 }
 # fmt: on
 

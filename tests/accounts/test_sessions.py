@@ -73,10 +73,10 @@ def test_the_idle_time_comes_from_the_setting(programme_staff_user, settings):
         assert client.get("/staff/").status_code == 302
 
 
-def test_a_staff_member_blocked_at_mfa_setup_gets_the_staff_idle_time(make_user):
-    """Even the redirect to MFA setup carries the short expiry."""
+def test_a_staff_member_without_mfa_keeps_no_session(make_user):
+    """Signed out at once (accounts.middleware): nothing is left to expire."""
     with time_machine.travel(NOW, tick=False):
         client = client_for(make_user(STAFF_ROLES[0], mfa=False))
 
-        assert client.get("/staff/")["Location"] == reverse("mfa_activate_totp")
-        assert expires_at(client) == NOW + datetime.timedelta(minutes=30)
+        assert client.get("/staff/")["Location"] == reverse("account_invitation_needed")
+        assert "_auth_user_id" not in client.session

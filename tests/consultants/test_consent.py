@@ -1,7 +1,6 @@
 """Consent is a record, not a checkbox: append-only, versioned, withdrawal
 effective at once, evidence checked by content."""
 
-import os
 from pathlib import Path
 
 import pytest
@@ -211,7 +210,12 @@ def test_evidence_stored_privately_under_a_random_name(
     stored = _private_files()
     assert len(stored) == 1
     assert stored[0].startswith(str(settings.PRIVATE_STORAGE_ROOT))
-    assert Path(stored[0]).read_bytes() == content
+    # Encrypted at rest (core.encrypted_files); read back through the storage.
+    on_disk = Path(stored[0]).read_bytes()
+    assert on_disk.startswith(b"TINIGENC1\n")
+    assert content[:4] not in on_disk
+    with record.evidence.open("rb") as handle:
+        assert handle.read() == content
 
 
 @pytest.mark.parametrize(
@@ -240,7 +244,9 @@ def test_bad_evidence_is_refused_and_nothing_is_saved(
 def test_exactly_five_megabytes_is_accepted(consultant, manager_user, published_texts):
     content = PDF + b"0" * (5 * 1024 * 1024 - len(PDF))
     upload = SimpleUploadedFile("max.pdf", content)
-    services.consent_grant(
+    record = services.consent_grant(
         consultant=consultant, scope=ConsentScope.PHOTO, by=manager_user, evidence=upload
     )
-    assert os.path.getsize(_private_files()[0]) == 5 * 1024 * 1024
+    assert len(_private_files()) == 1
+    # Stored encrypted (a larger token on disk); the plaintext is the upload.
+    assert record.evidence.size == 5 * 1024 * 1024

@@ -16,10 +16,10 @@ def test_staff_dashboard_for_staff_with_mfa(programme_staff_user):
     assert response.status_code == 200
 
 
-def test_staff_without_mfa_is_sent_to_setup(make_user):
+def test_staff_without_mfa_is_told_to_ask_for_a_link(make_user):
     from accounts.roles import Role
 
     user = make_user(Role.PROGRAMME_STAFF, mfa=False)
     response = client_for(user).get(reverse("staff:dashboard"))
     assert response.status_code == 302
-    assert response["Location"] == reverse("mfa_activate_totp")
+    assert response["Location"] == reverse("account_invitation_needed")

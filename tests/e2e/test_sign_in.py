@@ -144,41 +144,78 @@ def test_staff_with_totp_signs_in_with_password_then_code(open_session, make_use
     session.check("staff-404", status=404)
 
 
-def test_staff_without_mfa_sets_up_totp_before_reaching_the_dashboard(open_session, make_user):
+def test_staff_without_mfa_cannot_set_it_up_by_signing_in(open_session, make_user):
     staff = make_user(Role.PROGRAMME_STAFF, mfa=False)
     session = open_session(STAFF_VIEWPORT)
     page = session.page
 
     sign_in_with_password(session, staff.email)
 
-    # allauth asks for the password once more before an authenticator is
-    # added, even straight after signing in (only a "reauthenticated"
-    # record counts as recent).
-    expect(page).to_have_url(re.compile(r"/accounts/reauthenticate/\?next=.*activate"))
-    expect(page.get_by_role("status")).to_contain_text("must use two-factor authentication")
-    session.check("staff-confirm-access")
-    page.get_by_label("Password", exact=True).fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Confirm").click()
+    expect(page).to_have_url(re.compile(r"/accounts/invitation/needed/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your account is not set up")
+    expect(page.get_by_text("Ask an administrator for a new invitation.")).to_be_visible()
+    session.check("staff-needs-invitation")
+    page.goto("/accounts/2fa/totp/activate/")
+    expect(page).to_have_url(re.compile(r"/accounts/login/"))
 
-    expect(page).to_have_url(re.compile(r"/accounts/2fa/totp/activate/$"))
+
+def test_an_invited_person_sets_password_and_app_in_one_visit(open_session, make_user):
+    """Administrator invites from /staff/people/; the new person opens the
+    e-mailed link, sets a password and an authenticator app together, keeps
+    the recovery codes, then signs in to the dashboard."""
+    from django.core import mail
+
+    admin = make_user(Role.ADMINISTRATOR, display_name="Ana Admin")
+    session = open_session(STAFF_VIEWPORT)
+    page = session.page
+    sign_in_with_password(session, admin.email)
+    page.get_by_label("Code").fill(fresh_totp_code(TEST_TOTP_SECRET))
+    page.get_by_role("button", name="Sign In").click()
+    expect(page).to_have_url(re.compile(r"/staff/$"))
+
+    page.get_by_role("navigation", name="Staff site").get_by_role("link", name="People").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("People")
+    session.check("staff-people")
+    page.get_by_role("link", name="Invite a staff member").click()
+    page.get_by_label("E-mail address").fill("nina.new@example.org")
+    page.get_by_label("Name shown in Tinig").fill("Nina New")
+    page.get_by_label("Programme staff").check()
+    session.check("staff-people-invite")
+    page.get_by_role("button", name="Send the invitation").click()
+    expect(page.get_by_role("status")).to_contain_text("Invitation sent")
+    expect(page.get_by_role("row", name=re.compile("Nina New"))).to_contain_text("Link sent")
+
+    [message] = mail.outbox
+    path = re.search(r"/accounts/invitation/[\w-]+/", message.body).group(0)
+    newcomer = open_session(STAFF_VIEWPORT)
+    page = newcomer.page
+    page.goto(path)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Set up your account")
     expect(page.locator("img.qr")).to_be_visible()
-    session.check("staff-mfa-setup")
-
+    newcomer.check("invitation-accept")
+    password = "nina-chooses-a-long-one-7"
+    page.get_by_label("New password", exact=True).fill(password)
+    page.get_by_label("New password confirmation").fill(password)
     secret = page.get_by_label("Cannot scan it? Enter this key instead").input_value()
     assert re.fullmatch(r"[A-Z2-7]{16,}", secret), secret
-    page.get_by_label("Authenticator code").fill(fresh_totp_code(secret))
-    page.get_by_role("button", name="Turn on").click()
+    page.get_by_label("Code from the app").fill(fresh_totp_code(secret))
+    page.get_by_role("button", name="Set up my account").click()
 
-    expect(page).to_have_url(re.compile(r"/accounts/2fa/recovery-codes/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your account is ready")
     expect(
         page.get_by_role("list", name="Unused recovery codes").get_by_role("listitem")
     ).to_have_count(10)
-    session.check("staff-recovery-codes")
+    newcomer.check("invitation-done")
+    page.goto(path)
+    expect(page.get_by_role("heading", level=1)).to_have_text("This link does not work any more")
+    newcomer.check("invitation-closed", status=410)
 
-    page.get_by_role("link", name="Continue to Tinig").click()
+    sign_in_with_password(newcomer, "nina.new@example.org", password=password)
+    page.get_by_label("Code").fill(fresh_totp_code(secret))
+    page.get_by_role("button", name="Sign In").click()
     expect(page).to_have_url(re.compile(r"/staff/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Dashboard")
-    session.check("staff-dashboard-after-setup")
+    newcomer.check("staff-dashboard-after-invitation")
 
 
 def test_consultant_signs_in_with_a_code_sent_by_email(open_session, make_user, mailoutbox):

@@ -1,4 +1,5 @@
-"""Re-encrypt every encrypted value with the newest key in FIELD_ENCRYPTION_KEY.
+"""Re-encrypt every encrypted value and private file with the newest key in
+FIELD_ENCRYPTION_KEY.
 
 Rotation, step by step:
 
@@ -21,6 +22,15 @@ decrypt stops the command with an error naming table, field and primary key
 (never the value); its batch is rolled back and batches before it stay
 committed, which is harmless since they hold the same plaintext under the
 newest key.
+
+Private files (receipts, consent and checklist evidence, generated PDFs)
+come after the tables: every file of the private storage, walked folder by
+folder in a stable order and taken ``--batch-size`` at a time, is
+re-encrypted with the newest key, or encrypted if it was written before
+files were encrypted (``core.encrypted_files``). Each file is replaced
+atomically, so a download at that moment reads the old file (its key is
+still in the list) or the new one. A file no key reads stops the command
+with its name; files before it stay done.
 """
 
 from __future__ import annotations
@@ -32,7 +42,8 @@ from dataclasses import dataclass
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 
-from core import encryption
+from core import encrypted_files, encryption
+from core.files import encrypted_private_storage
 
 
 @dataclass
@@ -188,8 +199,9 @@ def _write(target: Target, pk, changed: dict[str, str]) -> None:
 
 class Command(BaseCommand):
     help = (
-        "Re-encrypt every encrypted value (model fields and MFA secrets) with the newest "
-        "key in FIELD_ENCRYPTION_KEY. Safe to re-run; prints counts, never values."
+        "Re-encrypt every encrypted value (model fields and MFA secrets) and every private "
+        "file with the newest key in FIELD_ENCRYPTION_KEY (files written before encryption "
+        "are encrypted). Safe to re-run; prints counts, never values."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -197,7 +209,7 @@ class Command(BaseCommand):
             "--batch-size",
             type=int,
             default=500,
-            help="Rows per transaction (default 500).",
+            help="Rows per transaction, files per batch (default 500).",
         )
         parser.add_argument(
             "--dry-run",
@@ -232,18 +244,33 @@ class Command(BaseCommand):
             self.stdout.write(self._line(target.label, tally, verb))
             total.add(tally)
 
-        if total.rotated == 0:
+        files = encrypted_files.FileTally()
+        try:
+            self._rotate_files(files, batch_size=batch_size, dry_run=dry_run)
+        except encryption.DecryptionError as error:
+            self.stdout.write(self._files_line(files, verb) + " (stopped)")
+            raise CommandError(
+                f"{error} Files before it are done. Add the missing key to "
+                "FIELD_ENCRYPTION_KEY (or restore that file) and run the command again."
+            ) from None
+        self.stdout.write(self._files_line(files, verb))
+
+        if total.rotated == 0 and files.changed == 0:
             self.stdout.write(
                 self.style.SUCCESS(
-                    "Nothing left to rotate: every value reads with the newest key. "
+                    "Nothing left to rotate: every value and file reads with the newest key. "
                     "Older keys may now be removed from FIELD_ENCRYPTION_KEY."
                 )
             )
         else:
             self.stdout.write(
-                self.style.SUCCESS(f"Done: {verb} {total.rotated} of {total.values} values.")
+                self.style.SUCCESS(
+                    f"Done: {verb} {total.rotated} of {total.values} values. "
+                    f"Private files: {files.changed} of {files.files}."
+                )
                 if not dry_run
-                else f"Dry run: {total.rotated} of {total.values} values would be re-encrypted."
+                else f"Dry run: {total.rotated} of {total.values} values would be re-encrypted. "
+                f"Private files: {files.changed} of {files.files}."
             )
 
     @staticmethod
@@ -266,6 +293,27 @@ class Command(BaseCommand):
             # only what it really changed.
             tally.add(batch)
             last_pk = rows[-1][0]
+
+    @staticmethod
+    def _rotate_files(tally: encrypted_files.FileTally, *, batch_size: int, dry_run: bool) -> None:
+        storage = encrypted_private_storage()
+        names = encrypted_files.walk(storage)
+        for batch in encrypted_files.batches(names, batch_size):
+            done = encrypted_files.FileTally()
+            try:
+                for name in batch:
+                    encrypted_files.rotate_file(storage, name, dry_run=dry_run, tally=done)
+            finally:
+                # Each file is replaced on its own: what was done stays done.
+                tally.add(done)
+
+    @staticmethod
+    def _files_line(tally: encrypted_files.FileTally, verb: str) -> str:
+        return (
+            f"private files: {tally.files} files, {verb} {tally.rotated}, "
+            f"encrypted {tally.encrypted} written before encryption, "
+            f"already current {tally.current}"
+        )
 
     @staticmethod
     def _line(label: str, tally: Tally, verb: str) -> str:
