@@ -130,13 +130,15 @@ def test_invitation_sends_one_discreet_email_once_it_commits(
 @pytest.mark.django_db
 def test_in_her_language(invite_setup, clock, django_capture_on_commit_callbacks, monkeypatch):
     seen = []
-    original = services.render_message
+    from reminders.services import sending
+
+    original = sending.render_message
 
     def spy(kind, *, recipient, context, language=None, **options):
         seen.append(language or services._language_of(recipient))
         return original(kind, recipient=recipient, context=context, language=language, **options)
 
-    monkeypatch.setattr(services, "render_message", spy)
+    monkeypatch.setattr(sending, "render_message", spy)
     clock(MORNING)
     with django_capture_on_commit_callbacks(execute=True):
         _invite(invite_setup)

@@ -247,10 +247,12 @@ CONTEXTS = {
     },
     "consent_renewal": {"url": "https://tinig.example.org/portal/me/consent/"},
     "checklist_item_due": {"due": at(DAY, 9), "url": "https://tinig.example.org/portal/c/"},
+    "invitation_made": {"url": "https://tinig.example.org/portal/engagements/7/"},
+    "time_to_submit": {"end": at(DAY, 12), "url": "https://tinig.example.org/portal/pay/"},
+    "payment_sent": {"paid_at": at(DAY, 9), "url": "https://tinig.example.org/portal/pay/"},
 }
-# Compensation's kinds are owned by compensation/, whose templates were not
-# changed here: they send the generic text until they add a -sms.txt.
-GENERIC_FOR_NOW = {"time_to_submit", "payment_sent"}
+# Kinds that send the generic text for now (none: every kind has its own).
+GENERIC_FOR_NOW: set[str] = set()
 
 
 def _consultant(**kwargs) -> Consultant:
