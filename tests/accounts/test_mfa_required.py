@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.roles import Role
-from tests.conftest import STAFF_ROLES, client_for
+from tests.helpers import STAFF_ROLES, client_for
 
 # Pages outside /accounts/ (and the language switch, /static/, /healthz,
 # which accounts.middleware leaves open on purpose).

@@ -14,9 +14,7 @@ from compensation import services
 from compensation.models import PaymentLine
 from reports import services as report_services
 from reports.models import ReportJob
-from tests.compensation.conftest import approved_time
-from tests.conftest import ARTIFACTS
-from tests.reports.conftest import pdf_text
+from tests.helpers import ARTIFACTS, approved_time, pdf_text
 from tests.reports.factories import ReportJobFactory
 
 pytestmark = pytest.mark.django_db

@@ -15,7 +15,7 @@ import pytest
 from cryptography.fernet import Fernet
 
 from config.paths import BASE_DIR
-from tests.conftest import _database_url
+from tests.processes import database_url
 
 REQUIRED = ("SECRET_KEY", "FIELD_ENCRYPTION_KEY", "DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS")
 
@@ -32,7 +32,7 @@ def production_env(db, settings):
     return {
         "SECRET_KEY": secrets.token_urlsafe(50),
         "FIELD_ENCRYPTION_KEY": f"{new_key},{old_key}",
-        "DATABASE_URL": _database_url(settings.DATABASES["default"]),
+        "DATABASE_URL": database_url(settings.DATABASES["default"]),
         "REDIS_URL": settings.CELERY_BROKER_URL,
         "ALLOWED_HOSTS": "tinig.example.org",
     }

@@ -12,7 +12,7 @@ from reports.pdf import (
     css_page_counter,
     html_to_pdf,
 )
-from tests.reports.conftest import pdf_text
+from tests.helpers import pdf_text
 
 
 def test_base_url_points_into_the_static_namespace():

@@ -12,8 +12,8 @@ from django.utils import timezone
 from reports import services
 from reports.models import GENERIC_FAILURE, ReportJob
 from reports.registry import register_report, unregister_report
-from tests.conftest import ARTIFACTS
-from tests.reports.conftest import EMAIL_PATTERN, pdf_metadata, pdf_page_count, pdf_text
+from tests.helpers import ARTIFACTS, pdf_metadata, pdf_page_count, pdf_text
+from tests.reports.conftest import EMAIL_PATTERN
 from tests.reports.factories import ReportJobFactory
 
 JANUARY = {"date_from": "2026-01-01", "date_to": "2026-01-31"}

@@ -9,8 +9,8 @@ import pytest
 from django.urls import reverse
 
 from reports.models import ReportJob
-from tests.conftest import client_for
-from tests.reports.conftest import EMAIL_PATTERN, pdf_metadata, pdf_text
+from tests.helpers import client_for, pdf_metadata, pdf_text
+from tests.reports.conftest import EMAIL_PATTERN
 
 pytestmark = pytest.mark.worker
 
