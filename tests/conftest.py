@@ -1,10 +1,12 @@
 """Set-up for every test: the shared fixtures of tests/fixtures.py, the
-parallel run of tests/parallel.py, a clean cache (Redis) per test and
-private files in a temporary folder."""
+parallel run of tests/parallel.py, a clean cache (Redis) per test, private
+files in a temporary folder, and PDFs rendered only by tests marked ``pdf``
+(so that ``-m "not pdf"`` skips every one of them)."""
 
 from __future__ import annotations
 
 import pytest
+import weasyprint
 from django.core.cache import cache
 
 pytest_plugins = ["tests.parallel", "tests.fixtures"]
@@ -31,3 +33,13 @@ def _private_storage(settings, tmp_path):
         "default": {**settings.STORAGES["default"], "OPTIONS": {"location": location}},
         "private": {**settings.STORAGES["private"], "OPTIONS": {"location": location}},
     }
+
+
+@pytest.fixture(autouse=True)
+def _pdf_only_when_marked(request, monkeypatch):
+    if request.node.get_closest_marker("pdf") is None:
+        monkeypatch.setattr(weasyprint.HTML, "write_pdf", _unmarked_pdf)
+
+
+def _unmarked_pdf(*args, **kwargs):
+    pytest.fail("this test renders a PDF with WeasyPrint: mark it @pytest.mark.pdf")

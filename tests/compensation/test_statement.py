@@ -50,6 +50,7 @@ def _amount(text: str, label: str) -> Decimal:
     return Decimal(match.group(1).replace(",", ""))
 
 
+@pytest.mark.pdf
 def test_statement_renders_and_its_totals_match_the_database(
     history, consultant_user, finance_user
 ):
@@ -110,6 +111,7 @@ def test_a_period_of_ten_years_is_refused(history, finance_user):
         )
 
 
+@pytest.mark.pdf
 def test_an_empty_period_says_so(own_consultant, consultant_user):
     job = ReportJobFactory(
         kind="consultant_statement",

@@ -120,6 +120,7 @@ def _wait(condition, *, timeout: float, what: str) -> None:
     raise AssertionError(f"timed out waiting for {what}")
 
 
+@pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_killed_worker_sends_every_reminder_exactly_once(settings, tmp_path, make_user):
     from config.celery import app
