@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.roles import Role
-from tests.conftest import client_for
+from tests.helpers import client_for
 
 NOT_ADMINISTRATORS = [
     "no_role",

@@ -23,7 +23,7 @@ from accounts import services
 from accounts.models import StaffInvitation, User
 from accounts.roles import Role, roles_of
 from tests.accounts.factories import TEST_PASSWORD, totp_code
-from tests.conftest import client_for
+from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.roles import Role
-from tests.conftest import STAFF_ROLES, client_for
+from tests.helpers import STAFF_ROLES, client_for
 
 NEEDED = reverse("account_invitation_needed")
 

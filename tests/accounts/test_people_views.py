@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from accounts.models import StaffInvitation, User
 from accounts.roles import Role
-from tests.conftest import client_for
+from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RoutePattern
 
 from accounts.roles import Role
-from tests.conftest import client_for
+from tests.helpers import client_for
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from django.contrib.sessions.models import Session
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.conftest import STAFF_ROLES, client_for
+from tests.helpers import STAFF_ROLES, client_for
 
 NOW = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
 LOGIN = reverse("account_login")

@@ -1,20 +1,13 @@
-"""Checklist fixtures on top of the personas of tests/conftest.py and the
-engagement fixtures of tests/engagements/conftest.py."""
+"""Checklist fixtures on top of the shared ones of tests/fixtures.py."""
 
 import pytest
 
 from accounts.roles import Role
 from engagements import workflow
 from engagements.models import Audience, Engagement, Mode
-from tests.engagements.conftest import make_consultant, texts  # noqa: F401 (fixtures)
 from tests.engagements.factories import EngagementFactory
 
 S = Engagement.Status
-
-
-@pytest.fixture
-def owner(programme_staff_user):
-    return programme_staff_user
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from django.urls import reverse
 from checklists import services
 from checklists.models import ChecklistTemplate
 from tests.checklists.factories import ChecklistTemplateFactory, TemplateItemFactory
-from tests.conftest import client_for
+from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 

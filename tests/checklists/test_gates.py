@@ -8,13 +8,13 @@ from checklists.models import ChecklistItem, Gate
 from engagements import workflow
 from engagements.models import Engagement, Participation
 from engagements.workflow import TransitionRefused
-from tests.engagements.conftest import ALL_SCOPES
 from tests.engagements.factories import (
     DebriefFactory,
     EngagementFactory,
     ParticipationFactory,
     PrivacyPlanFactory,
 )
+from tests.fixtures import ALL_SCOPES
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,8 @@ from checklists import services
 from checklists.models import ChecklistItem
 from checklists.urls_portal import urlpatterns
 from engagements.models import Participation
-from tests.conftest import client_for
 from tests.engagements.factories import ParticipationFactory
+from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,8 @@ from accounts.roles import Role
 from checklists import selectors, services
 from checklists.models import ChecklistItem, OwnerRole
 from engagements.models import Engagement
-from tests.conftest import client_for
 from tests.engagements.factories import EngagementFactory
+from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 

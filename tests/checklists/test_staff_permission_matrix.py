@@ -18,8 +18,8 @@ from checklists import services
 from checklists.models import ChecklistItem
 from checklists.urls_staff import urlpatterns
 from engagements.models import Audience, Engagement, Mode
-from tests.conftest import client_for
 from tests.engagements.factories import EngagementFactory
+from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -105,6 +105,13 @@ def test_assigned_staff_and_managers_tick(items, make_user, public_engagement, m
     services.item_mark_done(item=items["schedule-checked"], by=assigned)
     services.item_mark_done(item=items["privacy-plan"], by=manager_user, note="Approved.")
 
+    schedule = ChecklistItem.objects.get(pk=items["schedule-checked"].pk)
+    privacy = ChecklistItem.objects.get(pk=items["privacy-plan"].pk)
+    assert (schedule.status, schedule.done_by) == (ChecklistItem.Status.DONE, assigned)
+    assert (privacy.status, privacy.done_by) == (ChecklistItem.Status.DONE, manager_user)
+    assert schedule.done_at is not None and privacy.done_at is not None
+    assert privacy.note == "Approved."
+
 
 def test_a_non_waivable_item_cannot_be_not_applicable(items, owner):
     with pytest.raises(ValidationError) as error:

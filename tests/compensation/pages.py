@@ -15,10 +15,10 @@ from accounts.roles import Role
 from compensation import services
 from compensation.models import ExpenseClaim, Payment, PaymentMethod, Receipt, TimeEntry
 from engagements.models import Participation
-from tests.compensation.conftest import approved_time, past_engagement
 from tests.compensation.factories import JPEG, PDF, PaymentMethodFactory, upload
 from tests.consultants.factories import ConsultantFactory
 from tests.engagements.factories import ParticipationFactory
+from tests.helpers import approved_time, past_engagement
 
 
 @dataclass

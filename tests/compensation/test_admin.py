@@ -19,9 +19,8 @@ from compensation.models import (
     TimeEntry,
 )
 from core.encryption import encrypted_field_names
-from tests.compensation.conftest import approved_time
 from tests.compensation.factories import JPEG, PaymentMethodFactory, upload
-from tests.conftest import client_for
+from tests.helpers import approved_time, client_for
 
 pytestmark = pytest.mark.django_db
 

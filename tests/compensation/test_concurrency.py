@@ -11,7 +11,7 @@ from accounts.models import User
 from compensation import services
 from compensation.models import Payment, PaymentLine
 from consultants.models import Consultant
-from tests.compensation.conftest import approved_time
+from tests.helpers import approved_time
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from compensation import services
 from compensation.models import Payment, PaymentLine, RateCard, TimeEntry
-from tests.compensation.conftest import approved_time
 from tests.compensation.factories import RateCardFactory
+from tests.helpers import approved_time
 
 pytestmark = pytest.mark.django_db
 

@@ -16,8 +16,8 @@ from compensation.models import Payment
 from engagements.models import Engagement, Mode, Participation
 from engagements.panels import registered_invitation_panels
 from tests.compensation.conftest import approved_time, past_engagement
-from tests.conftest import client_for
 from tests.engagements.factories import MONDAY, EngagementFactory, ParticipationFactory
+from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 P = Participation.Status

@@ -18,7 +18,7 @@ from accounts.roles import Role
 from compensation.models import Agreement, ExpenseClaim, Receipt, TimeEntry
 from compensation.urls_portal import urlpatterns
 from tests.compensation.pages import build_world
-from tests.conftest import client_for
+from tests.helpers import client_for
 
 SAFETY_JS = b'<script src="/static/js/safety.js" defer></script>'
 

@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 from compensation import selectors, services
 from compensation.models import Payment, PaymentLine
 from engagements.models import Participation
-from tests.compensation.conftest import past_engagement
 from tests.consultants.factories import ConsultantFactory
 from tests.engagements.factories import ParticipationFactory
+from tests.helpers import past_engagement
 
 pytestmark = pytest.mark.django_db
 

@@ -9,9 +9,9 @@ import pytest
 from compensation import selectors, services
 from compensation.models import PaymentLine
 from engagements.models import Participation
-from tests.compensation.conftest import approved_time, past_engagement
 from tests.consultants.factories import ConsultantFactory
 from tests.engagements.factories import ParticipationFactory
+from tests.helpers import approved_time, past_engagement
 
 pytestmark = pytest.mark.django_db
 

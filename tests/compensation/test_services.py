@@ -22,9 +22,9 @@ from compensation.models import (
 )
 from core.records import RecordIsImmutable
 from engagements.models import Participation
-from tests.compensation.conftest import approved_time, past_engagement
 from tests.compensation.factories import EXE, JPEG, PDF, PaymentMethodFactory, upload
 from tests.engagements.factories import ParticipationFactory
+from tests.helpers import approved_time, past_engagement
 
 pytestmark = pytest.mark.django_db
 P = Participation.Status

@@ -19,7 +19,7 @@ from accounts.roles import Role
 from compensation.models import Payment, PaymentLine, TimeEntry
 from compensation.urls_staff import urlpatterns
 from tests.compensation.pages import build_world
-from tests.conftest import client_for
+from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 

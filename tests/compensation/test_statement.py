@@ -14,9 +14,7 @@ from compensation import services
 from compensation.models import PaymentLine
 from reports import services as report_services
 from reports.models import ReportJob
-from tests.compensation.conftest import approved_time
-from tests.conftest import ARTIFACTS
-from tests.reports.conftest import pdf_text
+from tests.helpers import ARTIFACTS, approved_time, pdf_text
 from tests.reports.factories import ReportJobFactory
 
 pytestmark = pytest.mark.django_db
@@ -52,6 +50,7 @@ def _amount(text: str, label: str) -> Decimal:
     return Decimal(match.group(1) + match.group(2).replace(",", ""))
 
 
+@pytest.mark.pdf
 def test_statement_renders_and_its_totals_match_the_database(
     history, consultant_user, finance_user
 ):
@@ -113,6 +112,7 @@ def test_a_period_of_ten_years_is_refused(history, finance_user):
         )
 
 
+@pytest.mark.pdf
 def test_an_empty_period_says_so(own_consultant, consultant_user):
     job = ReportJobFactory(
         kind="consultant_statement",

@@ -16,8 +16,8 @@ from compensation import services
 from compensation.models import ExpenseClaim, Receipt, TimeEntry
 from tests.compensation.factories import EXE, JPEG, PDF
 from tests.compensation.pages import build_world
-from tests.conftest import client_for
 from tests.engagements.factories import ParticipationFactory
+from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -234,7 +234,7 @@ def test_payments_and_statements(world):
 
 def test_a_participation_that_was_declined_is_not_offered(world, own_consultant, owner):
     from engagements.models import Participation
-    from tests.compensation.conftest import past_engagement
+    from tests.helpers import past_engagement
 
     declined = ParticipationFactory(
         engagement=past_engagement(owner, days_ago=5),

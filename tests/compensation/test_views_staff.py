@@ -12,10 +12,9 @@ from auditlog.models import LogEntry
 from django.urls import reverse
 
 from compensation.models import Payment, PaymentLine, TimeEntry
-from tests.compensation.conftest import approved_time
 from tests.compensation.factories import PaymentMethodFactory
 from tests.compensation.pages import build_world
-from tests.conftest import client_for
+from tests.helpers import approved_time, client_for
 
 pytestmark = pytest.mark.django_db
 

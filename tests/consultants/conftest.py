@@ -1,4 +1,4 @@
-"""Consultant fixtures on top of the personas of tests/conftest.py."""
+"""Consultant fixtures on top of the shared ones of tests/fixtures.py."""
 
 import pytest
 from django.utils import timezone
@@ -12,12 +12,6 @@ from tests.consultants.factories import ConsultantFactory
 def consultant(db):
     """A consultant who is nobody's in particular."""
     return ConsultantFactory(pseudonym="Bituin", legal_name="Maria Secret Santos")
-
-
-@pytest.fixture
-def own_consultant(consultant_user):
-    """The profile of the ``consultant_user`` persona."""
-    return ConsultantFactory(pseudonym="Tala", user=consultant_user)
 
 
 @pytest.fixture

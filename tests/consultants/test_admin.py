@@ -18,12 +18,12 @@ from consultants.models import (
     WellbeingNote,
 )
 from core.encryption import encrypted_field_names
-from tests.conftest import client_for
 from tests.consultants.factories import (
     BusyPeriodFactory,
     WeeklyAvailabilityFactory,
     WellbeingNoteFactory,
 )
+from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -15,8 +15,8 @@ from django.urls import reverse
 from accounts.roles import Role
 from consultants import services
 from consultants.models import Consultant, WellbeingNote
-from tests.conftest import client_for
 from tests.consultants.factories import ConsultantFactory, WellbeingNoteFactory
+from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -20,12 +20,12 @@ from django.utils import timezone
 from accounts.roles import Role
 from consultants import services, urls_portal
 from consultants.models import BusyPeriod, ConsentRecord, Consultant, WeeklyAvailability
-from tests.conftest import client_for
 from tests.consultants.factories import (
     BusyPeriodFactory,
     ConsultantFactory,
     WeeklyAvailabilityFactory,
 )
+from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 

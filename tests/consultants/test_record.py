@@ -15,9 +15,9 @@ from django.urls import reverse
 from accounts.roles import Role
 from consultants import record
 from consultants.record import Entry, RecordSection, Row
-from tests.conftest import client_for
 from tests.consultants.factories import ConsultantFactory
 from tests.consultants.record_world import MARKERS, full_record
+from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -27,13 +27,13 @@ from consultants.models import (
     WeeklyAvailability,
     WellbeingNote,
 )
-from tests.conftest import client_for
 from tests.consultants.factories import (
     BusyPeriodFactory,
     ConsultantFactory,
     WeeklyAvailabilityFactory,
     WellbeingNoteFactory,
 )
+from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -22,13 +22,13 @@ from accounts.roles import Role
 from consultants import access, services
 from consultants.models import ConsentScope, Consultant
 from consultants.urls_staff import urlpatterns
-from tests.conftest import client_for
 from tests.consultants.factories import (
     BusyPeriodFactory,
     ConsentTextFactory,
     ConsultantFactory,
     WeeklyAvailabilityFactory,
 )
+from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 

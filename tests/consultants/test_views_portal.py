@@ -24,12 +24,12 @@ from consultants.models import (
     Consultant,
     WeeklyAvailability,
 )
-from tests.conftest import client_for
 from tests.consultants.factories import (
     BusyPeriodFactory,
     ConsultantFactory,
     WeeklyAvailabilityFactory,
 )
+from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 

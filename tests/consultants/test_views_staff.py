@@ -30,13 +30,13 @@ from consultants.models import (
     WellbeingNote,
 )
 from consultants.validators import EVIDENCE_MAX_BYTES
-from tests.conftest import client_for
 from tests.consultants.factories import (
     BusyPeriodFactory,
     ConsultantFactory,
     WeeklyAvailabilityFactory,
     WellbeingNoteFactory,
 )
+from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -20,8 +20,8 @@ from core.encryption import DecryptionError
 from core.files import PDF, PNG, encrypted_private_storage, private_storage
 from reports import services as report_services
 from reports.models import ReportJob
-from tests.conftest import client_for
 from tests.core.helpers import KEY_A, KEY_B, KEY_C
+from tests.helpers import client_for
 from tests.reports.factories import ReportJobFactory, ready_job
 
 pytestmark = pytest.mark.django_db
@@ -73,6 +73,7 @@ def test_bytes_on_disk_hold_none_of_the_plaintext(content):
         assert handle.read() == content
 
 
+@pytest.mark.pdf
 def test_a_generated_pdf_is_encrypted_on_disk(admin_user):
     job = ReportJobFactory(
         requested_by=admin_user, params={"date_from": "2026-01-01", "date_to": "2026-01-31"}

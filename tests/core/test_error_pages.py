@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.conftest import client_for
+from tests.helpers import client_for
 
 
 def template_names(response) -> list[str]:

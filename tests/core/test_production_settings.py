@@ -15,7 +15,7 @@ import pytest
 from cryptography.fernet import Fernet
 
 from config.paths import BASE_DIR
-from tests.conftest import _database_url
+from tests.processes import database_url
 
 REQUIRED = (
     "SECRET_KEY",
@@ -40,7 +40,7 @@ def production_env(db, settings):
         "SECRET_KEY": secrets.token_urlsafe(50),
         "FIELD_ENCRYPTION_KEY": f"{new_key},{old_key}",
         "LOOKUP_HMAC_KEYS": f"{secrets.token_urlsafe(48)},{secrets.token_urlsafe(48)}",
-        "DATABASE_URL": _database_url(settings.DATABASES["default"]),
+        "DATABASE_URL": database_url(settings.DATABASES["default"]),
         "REDIS_URL": settings.CELERY_BROKER_URL,
         "ALLOWED_HOSTS": "tinig.example.org",
     }

@@ -16,13 +16,13 @@ from playwright.sync_api import expect
 from accounts.roles import Role
 from compensation import services
 from engagements.models import Participation
-from tests.compensation.conftest import past_engagement
 from tests.compensation.factories import JPEG, AllowancePolicyFactory, RateCardFactory
 from tests.compensation.pages import build_world
 from tests.consultants.factories import ConsultantFactory
 from tests.e2e.conftest import assert_tap_targets_are_large
 from tests.e2e.test_sign_in import sign_in_with_password
 from tests.engagements.factories import ParticipationFactory
+from tests.helpers import past_engagement
 
 pytestmark = pytest.mark.e2e
 

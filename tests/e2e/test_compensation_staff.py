@@ -17,13 +17,13 @@ from accounts.roles import Role
 from compensation import services
 from engagements.models import Participation
 from tests.accounts.factories import TEST_TOTP_SECRET
-from tests.compensation.conftest import approved_time, past_engagement
 from tests.compensation.factories import AllowancePolicyFactory, RateCardFactory
 from tests.compensation.pages import build_world
 from tests.consultants.factories import ConsultantFactory
 from tests.e2e.conftest import STAFF_VIEWPORT, fresh_totp_code
 from tests.e2e.test_sign_in import sign_in_with_password
 from tests.engagements.factories import ParticipationFactory
+from tests.helpers import approved_time, past_engagement
 
 pytestmark = pytest.mark.e2e
 

@@ -15,7 +15,6 @@ from engagements.models import (
     ParticipationChange,
     PrivacyPlan,
 )
-from tests.conftest import client_for
 from tests.engagements.factories import (
     MONDAY,
     DebriefFactory,
@@ -25,6 +24,7 @@ from tests.engagements.factories import (
     PrivacyPlanFactory,
     at,
 )
+from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -18,9 +18,9 @@ from reminders import kinds as reminder_kinds
 from reminders.models import ReminderDelivery
 from reminders.registry import Skip
 from tests.accounts.factories import UserFactory
-from tests.conftest import client_for
 from tests.consultants.factories import ConsultantFactory
 from tests.engagements.factories import EngagementFactory, ParticipationFactory
+from tests.helpers import client_for
 
 S = Engagement.Status
 P = Participation.Status

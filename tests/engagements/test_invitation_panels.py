@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from engagements import panels
 from engagements.models import Engagement
-from tests.conftest import client_for
 from tests.engagements.factories import EngagementFactory, ParticipationFactory
+from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,6 @@ from consultants.models import ConsentScope, Consultant, Language
 from engagements import matching
 from engagements.models import Audience, Engagement, EngagementType, Participation, PrivacyPlan
 from tests.consultants.factories import BusyPeriodFactory, ExpertiseTopicFactory
-from tests.engagements.conftest import EVERYDAY
 from tests.engagements.factories import (
     MONDAY,
     EngagementFactory,
@@ -20,6 +19,7 @@ from tests.engagements.factories import (
     PrivacyPlanFactory,
     at,
 )
+from tests.fixtures import EVERYDAY
 
 pytestmark = pytest.mark.django_db
 P = Participation.Status

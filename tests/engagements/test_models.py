@@ -58,7 +58,11 @@ def test_unbooked_participations_may_overlap(status):
     first = EngagementFactory(start=at(MONDAY, 10), end=at(MONDAY, 12))
     second = EngagementFactory(start=at(MONDAY, 11), end=at(MONDAY, 13))
     ParticipationFactory(engagement=first, consultant=consultant, status=P.CONFIRMED)
-    ParticipationFactory(engagement=second, consultant=consultant, status=status)
+    unbooked = ParticipationFactory(engagement=second, consultant=consultant, status=status)
+
+    unbooked.full_clean()  # and the model's own check agrees with PostgreSQL
+    statuses = Participation.objects.filter(consultant=consultant).values_list("status", flat=True)
+    assert sorted(statuses) == sorted([P.CONFIRMED, status])
 
 
 def test_back_to_back_engagements_do_not_overlap():
@@ -66,7 +70,11 @@ def test_back_to_back_engagements_do_not_overlap():
     first = EngagementFactory(start=at(MONDAY, 10), end=at(MONDAY, 12))
     second = EngagementFactory(start=at(MONDAY, 12), end=at(MONDAY, 14))
     ParticipationFactory(engagement=first, consultant=consultant, status=P.CONFIRMED)
-    ParticipationFactory(engagement=second, consultant=consultant, status=P.CONFIRMED)
+    later = ParticipationFactory(engagement=second, consultant=consultant, status=P.CONFIRMED)
+
+    later.full_clean()  # and the model's own check agrees with PostgreSQL
+    statuses = Participation.objects.filter(consultant=consultant).values_list("status", flat=True)
+    assert list(statuses) == [P.CONFIRMED, P.CONFIRMED]
 
 
 def test_full_clean_names_the_double_booking():

@@ -18,9 +18,9 @@ from django.urls import URLPattern, reverse
 from accounts.roles import Role
 from engagements import urls_portal
 from engagements.models import Engagement, Feedback, Participation
-from tests.conftest import client_for
 from tests.consultants.factories import ConsultantFactory
 from tests.engagements.factories import EngagementFactory, ParticipationFactory
+from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from engagements import selectors
 from engagements.models import Engagement, Participation
-from tests.conftest import client_for
 from tests.engagements.factories import MONDAY, EngagementFactory, ParticipationFactory, at
+from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 S = Engagement.Status

@@ -9,8 +9,8 @@ from django.urls import reverse
 from core.records import RecordIsImmutable
 from engagements import panels
 from engagements.models import Engagement, EngagementTransition, ParticipationChange
-from tests.conftest import client_for
 from tests.engagements.factories import EngagementFactory, ParticipationFactory
+from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 

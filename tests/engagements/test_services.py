@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 
 from accounts.roles import Role
 from consultants import access as consultants_access
@@ -370,8 +370,14 @@ def test_only_the_consultant_steps_back(confirmed, make_user):
 
 def test_withdrawal_frees_the_time(confirmed, own_consultant):
     other = EngagementFactory(start=at(MONDAY, 11), end=at(MONDAY, 13))
+    with pytest.raises(IntegrityError), transaction.atomic():  # booked: the time is taken
+        ParticipationFactory(engagement=other, consultant=own_consultant, status=P.CONFIRMED)
+
     services.participation_withdraw(participation=confirmed, by=own_consultant.user)
-    ParticipationFactory(engagement=other, consultant=own_consultant, status=P.CONFIRMED)
+    booked = ParticipationFactory(engagement=other, consultant=own_consultant, status=P.CONFIRMED)
+
+    confirmed.refresh_from_db()
+    assert (confirmed.status, booked.status) == (P.WITHDRAWN, P.CONFIRMED)
 
 
 # --- Confirmation and attendance ----------------------------------------------------------------

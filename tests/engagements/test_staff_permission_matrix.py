@@ -22,13 +22,13 @@ from accounts.roles import Role
 from consultants import access as consultants_access
 from engagements.models import Engagement, Participation, PrivacyPlan
 from engagements.urls_staff import urlpatterns
-from tests.conftest import client_for
 from tests.consultants.factories import ConsultantFactory
 from tests.engagements.factories import (
     EngagementFactory,
     ParticipationFactory,
     PrivacyPlanFactory,
 )
+from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 

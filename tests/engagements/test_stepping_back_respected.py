@@ -16,13 +16,13 @@ from accounts.roles import Role
 from consultants import access as consultants_access
 from engagements import matching, services, workflow
 from engagements.models import Engagement, Participation
-from tests.conftest import client_for
 from tests.engagements.factories import (
     MONDAY,
     EngagementFactory,
     ParticipationFactory,
     at,
 )
+from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 S = Engagement.Status

@@ -14,9 +14,9 @@ from django.utils import timezone
 from consultants.models import Consultant
 from engagements import matching
 from engagements.models import Engagement, Participation
-from tests.conftest import client_for
 from tests.consultants.factories import BusyPeriodFactory
 from tests.engagements.factories import MONDAY, EngagementFactory, ParticipationFactory, at
+from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 P = Participation.Status

@@ -11,7 +11,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from engagements.models import Engagement, Feedback, Participation
-from tests.conftest import client_for
 from tests.engagements.factories import (
     MONDAY,
     EngagementFactory,
@@ -19,6 +18,7 @@ from tests.engagements.factories import (
     PrivacyPlanFactory,
     at,
 )
+from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 S = Engagement.Status

@@ -22,7 +22,6 @@ from engagements.models import (
     Participation,
     PrivacyPlan,
 )
-from tests.conftest import client_for
 from tests.consultants.factories import ConsultantFactory
 from tests.engagements.factories import (
     MONDAY,
@@ -33,6 +32,7 @@ from tests.engagements.factories import (
     PrivacyPlanFactory,
     at,
 )
+from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 S = Engagement.Status

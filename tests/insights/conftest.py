@@ -1,6 +1,7 @@
-"""Fixtures for the insights documents: the compensation fixtures (a past
-engagement run by ``owner`` with Tala's acknowledged agreement) and helpers
-to render a job through the real report path and read its PDF back."""
+"""Fixtures for the insights documents, on top of the compensation world of
+tests/fixtures.py (a past engagement run by ``owner`` with Tala's
+acknowledged agreement): render a job through the real report path and
+read its PDF back."""
 
 from __future__ import annotations
 
@@ -8,18 +9,7 @@ import pytest
 
 from reports import services as report_services
 from reports.models import ReportJob
-from tests.compensation.conftest import (  # noqa: F401  (fixtures)
-    agreement,
-    engagement,
-    other_consultant,
-    own_consultant,
-    owner,
-    participation,
-    policies,
-    rates,
-)
-from tests.conftest import ARTIFACTS
-from tests.reports.conftest import pdf_text
+from tests.helpers import ARTIFACTS, pdf_text
 from tests.reports.factories import ReportJobFactory
 
 ROLES = [

@@ -35,6 +35,7 @@ def _params(participation):
     return {"engagement": participation.engagement_id, "consultant": participation.consultant_id}
 
 
+@pytest.mark.pdf
 def test_brief_renders_what_when_where_privacy_support_and_agreement(
     agreement, plan, owner, settings
 ):
@@ -76,6 +77,7 @@ def test_brief_renders_what_when_where_privacy_support_and_agreement(
         assert secret not in text
 
 
+@pytest.mark.pdf
 def test_an_unacknowledged_change_is_not_the_agreement_in_force(agreement, owner, manager_user):
     participation = agreement.participation
     compensation_services.agreement_propose(
@@ -89,6 +91,7 @@ def test_an_unacknowledged_change_is_not_the_agreement_in_force(agreement, owner
     assert f"PHP {agreement.rate_amount}" in text
 
 
+@pytest.mark.pdf
 def test_an_invited_consultant_sees_the_proposal_as_a_proposal(participation, owner, rates):
     participation.status = "invited"
     participation.save()
@@ -98,6 +101,7 @@ def test_an_invited_consultant_sees_the_proposal_as_a_proposal(participation, ow
     assert "Proposal, version 1: it is agreed when you accept the invitation." in text
 
 
+@pytest.mark.pdf
 def test_without_plan_or_agreement_the_brief_says_so(participation, owner):
     _, text = render(kind="engagement_brief", user=owner, params=_params(participation))
     assert "No compensation has been agreed yet." in text

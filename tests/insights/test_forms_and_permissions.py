@@ -11,7 +11,7 @@ from insights.reports import ProgrammeReportForm
 from reports import services as report_services
 from reports.models import ReportJob
 from reports.registry import report_kinds_for
-from tests.conftest import client_for
+from tests.helpers import client_for
 from tests.insights.conftest import ROLES
 
 pytestmark = pytest.mark.django_db
@@ -121,8 +121,8 @@ def test_the_summary_takes_a_fixed_number_of_queries(
 ):
     import datetime
 
-    from tests.compensation.conftest import past_engagement
     from tests.engagements.factories import ParticipationFactory
+    from tests.helpers import past_engagement
 
     today = datetime.date.today()
     period = {"date_from": today - datetime.timedelta(days=200), "date_to": today}

@@ -17,7 +17,7 @@ from engagements.models import Engagement, EngagementType, Feedback, Participati
 from insights.selectors import COUNTED_STATUSES, period_bounds
 from tests.insights.conftest import render
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.pdf]
 
 
 def _demo_year():

@@ -18,9 +18,9 @@ from compensation.selectors import manila_today
 from consultants import services as consultant_services
 from engagements import workflow
 from engagements.models import Engagement, Participation, ParticipationChange
-from tests.conftest import client_for
 from tests.consultants.factories import ConsultantFactory
 from tests.engagements.factories import EngagementFactory, ParticipationFactory
+from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 S = Engagement.Status

@@ -22,8 +22,8 @@ from compensation import services as pay_services
 from compensation.models import RateCard
 from engagements.models import Engagement, Participation
 from tests.compensation.factories import AllowancePolicyFactory
-from tests.conftest import client_for
 from tests.engagements.factories import MONDAY, EngagementFactory, ParticipationFactory, at
+from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 S = Engagement.Status

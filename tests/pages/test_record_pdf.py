@@ -19,12 +19,12 @@ from reports import services
 from reports.models import ReportJob
 from reports.registry import get_report_kind
 from reports.services import _supported_language
-from tests.conftest import ARTIFACTS, STAFF_ROLES, client_for
 from tests.consultants.factories import ConsultantFactory
 from tests.consultants.record_world import MARKERS, full_record
+from tests.helpers import ARTIFACTS, STAFF_ROLES, client_for
 from tests.reports.conftest import EMAIL_PATTERN, pdf_metadata, pdf_text
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.pdf]
 
 KIND = "consultant_record"
 

@@ -14,8 +14,8 @@ from django.urls import reverse
 
 from accounts import safety
 from consultants.models import Consultant
-from tests.conftest import client_for
 from tests.consultants.factories import ConsultantFactory
+from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 

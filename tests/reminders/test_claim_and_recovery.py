@@ -19,8 +19,8 @@ from reminders import registry, services
 from reminders.models import ReminderDelivery
 from reminders.registry import OnUncertain
 from reminders.services import sending
-from tests.conftest import client_for
 from tests.engagements.factories import at
+from tests.helpers import client_for
 from tests.reminders.conftest import DAY
 
 pytestmark = pytest.mark.django_db

@@ -20,9 +20,9 @@ from engagements import services as engagement_services
 from engagements.models import Engagement, Participation
 from reminders import invitations, services
 from reminders.models import ConsultantReminderPreference, ReminderDelivery, ReminderSetting
-from tests.conftest import client_for
 from tests.consultants.factories import ConsultantFactory, WeeklyAvailabilityFactory
 from tests.engagements.factories import EngagementFactory, at
+from tests.helpers import client_for
 from tests.reminders.conftest import DAY
 
 D = ReminderDelivery.Status

@@ -19,8 +19,8 @@ from reminders.models import (
 )
 from reminders.urls_portal import urlpatterns as portal_patterns
 from reminders.urls_staff import urlpatterns as staff_patterns
-from tests.conftest import client_for
 from tests.consultants.factories import ConsultantFactory
+from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -25,9 +25,10 @@ from django.utils import timezone
 
 from engagements.models import Engagement, Participation
 from reminders.models import ReminderDelivery
-from tests.conftest import ARTIFACTS, WorkerHandle, _database_url
 from tests.consultants.factories import ConsultantFactory
 from tests.engagements.factories import EngagementFactory, ParticipationFactory
+from tests.helpers import ARTIFACTS
+from tests.processes import WorkerHandle, worker_environment
 
 DUE = 30
 D = ReminderDelivery.Status
@@ -119,6 +120,7 @@ def _wait(condition, *, timeout: float, what: str) -> None:
     raise AssertionError(f"timed out waiting for {what}")
 
 
+@pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_killed_worker_sends_every_reminder_exactly_once(settings, tmp_path, make_user):
     from config.celery import app
@@ -136,22 +138,18 @@ def test_killed_worker_sends_every_reminder_exactly_once(settings, tmp_path, mak
         )
 
     outbox = tmp_path / "mail"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.reminders.worker_settings",
-        "DATABASE_URL": _database_url(settings.DATABASES["default"]),
-        "REDIS_URL": settings.CELERY_BROKER_URL,
-        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-        "PRIVATE_STORAGE_ROOT": settings.PRIVATE_STORAGE_ROOT,
-        "EMAIL_FILE_PATH": str(outbox),
-        "REMINDERS_TEST_SEND_DELAY": "0.25",
+    env = worker_environment(
+        settings,
+        DJANGO_SETTINGS_MODULE="tests.reminders.worker_settings",
+        EMAIL_FILE_PATH=str(outbox),
+        REMINDERS_TEST_SEND_DELAY="0.25",
         # Whatever the hour the test runs at: no quiet hours here (they
         # have tests of their own), and a dead worker's rows are handed
         # out again after three seconds instead of ten minutes.
-        "REMINDERS_QUIET_START": "00:00",
-        "REMINDERS_QUIET_END": "00:00",
-        "REMINDERS_REDISPATCH_SECONDS": "3",
-    }
+        REMINDERS_QUIET_START="00:00",
+        REMINDERS_QUIET_END="00:00",
+        REMINDERS_REDISPATCH_SECONDS="3",
+    )
     app.control.purge()
     processes = Processes(env, tmp_path)
     try:

@@ -17,9 +17,9 @@ from django.utils import timezone
 from engagements.models import Engagement, Participation
 from reminders import services, tasks
 from reminders.models import ReminderDelivery
-from tests.conftest import _database_url
 from tests.consultants.factories import ConsultantFactory
 from tests.engagements.factories import EngagementFactory, ParticipationFactory
+from tests.processes import database_url as _database_url
 from tests.reminders.test_kinds_compensation import attended, fee_line
 from tests.reminders.test_worker import Processes
 

@@ -1,8 +1,7 @@
-"""Fixtures for the reports tests: a sample of audited reveals and PDF helpers."""
+"""Fixtures for the reports tests: a sample of audited reveals."""
 
 from __future__ import annotations
 
-import io
 import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -13,25 +12,6 @@ from tests.reports.factories import access_entry
 
 MANILA = ZoneInfo("Asia/Manila")
 EMAIL_PATTERN = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
-
-
-def pdf_text(content: bytes) -> str:
-    from pypdf import PdfReader
-
-    reader = PdfReader(io.BytesIO(content))
-    return "\n".join(page.extract_text() or "" for page in reader.pages)
-
-
-def pdf_page_count(content: bytes) -> int:
-    from pypdf import PdfReader
-
-    return len(PdfReader(io.BytesIO(content)).pages)
-
-
-def pdf_metadata(content: bytes) -> dict:
-    from pypdf import PdfReader
-
-    return dict(PdfReader(io.BytesIO(content)).metadata or {})
 
 
 @pytest.fixture

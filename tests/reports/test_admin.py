@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from tests.conftest import client_for
+from tests.helpers import client_for
 from tests.reports.factories import ready_job
 
 pytestmark = pytest.mark.django_db

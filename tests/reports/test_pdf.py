@@ -12,7 +12,7 @@ from reports.pdf import (
     css_page_counter,
     html_to_pdf,
 )
-from tests.reports.conftest import pdf_text
+from tests.helpers import pdf_text
 
 
 def test_base_url_points_into_the_static_namespace():
@@ -46,12 +46,14 @@ def test_anything_else_is_refused(url):
         StaticFilesFetcher().fetch(url)
 
 
+@pytest.mark.pdf
 def test_a_document_that_reaches_out_is_not_produced():
     html = '<html><head><link rel="stylesheet" href="https://example.org/x.css"></head></html>'
     with pytest.raises(FatalURLFetchingError):
         html_to_pdf(html)
 
 
+@pytest.mark.pdf
 def test_data_urls_work():
     html = (
         "<p>Hello</p><img alt='' src='data:image/gif;base64,"

@@ -12,8 +12,8 @@ from django.utils import timezone
 from reports import services
 from reports.models import GENERIC_FAILURE, ReportJob
 from reports.registry import register_report, unregister_report
-from tests.conftest import ARTIFACTS
-from tests.reports.conftest import EMAIL_PATTERN, pdf_metadata, pdf_page_count, pdf_text
+from tests.helpers import ARTIFACTS, pdf_metadata, pdf_page_count, pdf_text
+from tests.reports.conftest import EMAIL_PATTERN
 from tests.reports.factories import ReportJobFactory
 
 JANUARY = {"date_from": "2026-01-01", "date_to": "2026-01-31"}
@@ -24,6 +24,7 @@ def _save_artifact(name: str, content: bytes) -> None:
     (ARTIFACTS / name).write_bytes(content)
 
 
+@pytest.mark.pdf
 def test_renders_the_access_log(reveals, admin_user):
     job = ReportJobFactory(requested_by=admin_user, params=JANUARY)
 
@@ -56,6 +57,7 @@ def test_renders_the_access_log(reveals, admin_user):
     assert not EMAIL_PATTERN.search(metadata)
 
 
+@pytest.mark.pdf
 def test_long_log_runs_over_pages_with_numbers(admin_user, consultant_user):
     from datetime import datetime, timedelta
 
@@ -86,6 +88,7 @@ def test_long_log_runs_over_pages_with_numbers(admin_user, consultant_user):
     assert "Reason number 0" in text and "Reason number 89" in text
 
 
+@pytest.mark.pdf
 def test_empty_period_says_so(admin_user):
     job = ReportJobFactory(requested_by=admin_user, params=JANUARY)
 
@@ -98,6 +101,7 @@ def test_empty_period_says_so(admin_user):
     assert "No protected data was revealed in this period." in pdf_text(content)
 
 
+@pytest.mark.pdf
 def test_rendering_twice_renders_once(reveals, admin_user, monkeypatch):
     from reports import pdf
 
@@ -203,6 +207,7 @@ def test_transient_database_error_gives_the_job_back(admin_user, monkeypatch):
     assert job.started_at is None
 
 
+@pytest.mark.pdf
 def test_progress_is_recorded_in_steps(admin_user, monkeypatch):
     seen = []
     real = services._progress_recorder

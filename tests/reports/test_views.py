@@ -13,7 +13,7 @@ from django.utils import timezone
 from accounts.roles import Role
 from reports.models import ReportJob
 from reports.storage import private_storage
-from tests.conftest import client_for
+from tests.helpers import client_for
 from tests.reports.factories import PDF_BYTES, ReportJobFactory, ready_job
 
 pytestmark = pytest.mark.django_db

@@ -9,10 +9,10 @@ import pytest
 from django.urls import reverse
 
 from reports.models import ReportJob
-from tests.conftest import client_for
-from tests.reports.conftest import EMAIL_PATTERN, pdf_metadata, pdf_text
+from tests.helpers import client_for, pdf_metadata, pdf_text
+from tests.reports.conftest import EMAIL_PATTERN
 
-pytestmark = pytest.mark.worker
+pytestmark = [pytest.mark.worker, pytest.mark.pdf]
 
 
 def _wait_until_finished(job_id, worker, timeout: float = 60) -> ReportJob:
