@@ -15,9 +15,8 @@ from compensation import selectors, services
 from compensation.models import Payment
 from engagements.models import Engagement, Mode, Participation
 from engagements.panels import registered_invitation_panels
-from tests.compensation.conftest import approved_time, past_engagement
 from tests.engagements.factories import MONDAY, EngagementFactory, ParticipationFactory
-from tests.helpers import client_for
+from tests.helpers import approved_time, client_for, past_engagement
 
 pytestmark = pytest.mark.django_db
 P = Participation.Status

@@ -19,7 +19,7 @@ from compensation.models import (
     TimeEntry,
 )
 from core.records import AppendOnlyModel, RecordIsImmutable
-from tests.compensation.conftest import approved_time
+from tests.helpers import approved_time
 
 pytestmark = pytest.mark.django_db
 

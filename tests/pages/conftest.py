@@ -1,8 +1,10 @@
-"""The portal home's fixtures: the engagement and compensation ones it gathers from."""
+"""The portal home's fixtures: the shared ones (tests/fixtures.py) and the
+engagements' consultant, free on Mondays with the everyday consents."""
 
-from tests.engagements.conftest import (  # noqa: F401 (fixtures)
-    make_consultant,
-    own_consultant,
-    owner,
-    texts,
-)
+import pytest
+
+
+@pytest.fixture
+def own_consultant(make_consultant, consultant_user):
+    """The ``consultant_user`` persona's profile, free on Mondays, everyday consents."""
+    return make_consultant(user=consultant_user, pseudonym="Tala")

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime
 import email
-import os
 import time
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from reminders import services, tasks
 from reminders.models import ReminderDelivery
 from tests.consultants.factories import ConsultantFactory
 from tests.engagements.factories import EngagementFactory, ParticipationFactory
-from tests.processes import database_url as _database_url
+from tests.processes import worker_environment
 from tests.reminders.test_kinds_compensation import attended, fee_line
 from tests.reminders.test_worker import Processes
 
@@ -72,18 +71,15 @@ def _paid_a_minute_ago(finance_user) -> None:
 
 
 def _env(settings, outbox: Path, **extra: str) -> dict[str, str]:
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.reminders.worker_settings",
-        "DATABASE_URL": _database_url(settings.DATABASES["default"]),
-        "REDIS_URL": settings.CELERY_BROKER_URL,
-        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-        "PRIVATE_STORAGE_ROOT": settings.PRIVATE_STORAGE_ROOT,
-        "EMAIL_FILE_PATH": str(outbox),
-        "REMINDERS_QUIET_START": "00:00",
-        "REMINDERS_QUIET_END": "00:00",
+    # This xdist worker's database and broker keys (tests/processes.py).
+    return worker_environment(
+        settings,
+        DJANGO_SETTINGS_MODULE="tests.reminders.worker_settings",
+        EMAIL_FILE_PATH=str(outbox),
+        REMINDERS_QUIET_START="00:00",
+        REMINDERS_QUIET_END="00:00",
         **extra,
-    }
+    )
 
 
 def _sent(outbox: Path) -> list[str]:
