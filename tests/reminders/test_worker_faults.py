@@ -76,6 +76,7 @@ def _env(settings, outbox: Path, **extra: str) -> dict[str, str]:
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.reminders.worker_settings",
         "DATABASE_URL": _database_url(settings.DATABASES["default"]),
+        "DATABASE_OWNER_URL": _database_url(settings.DATABASES["default"]),
         "REDIS_URL": settings.CELERY_BROKER_URL,
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
         "PRIVATE_STORAGE_ROOT": settings.PRIVATE_STORAGE_ROOT,
