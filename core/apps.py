@@ -15,9 +15,7 @@ class CoreConfig(AppConfig):
 
         # The runtime role's grants follow every migrate (core/database_roles.py).
         post_migrate.connect(
-            database_roles.setup_runtime_role_on_migrate,
-            sender=self,
-            dispatch_uid="tinig.setup_runtime_role",
+            database_roles.setup_runtime_role_on_migrate, dispatch_uid="tinig.setup_runtime_role"
         )
 
         # Tests change FIELD_ENCRYPTION_KEY; the cipher follows.

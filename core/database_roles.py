@@ -89,7 +89,8 @@ def setup_runtime_role(connection: BaseDatabaseWrapper, *, role: str, password: 
             f" GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {name}"
         )
         cursor.execute(
-            f"ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT USAGE, SELECT ON SEQUENCES TO {name}"
+            f"ALTER DEFAULT PRIVILEGES IN SCHEMA {schema}"
+            f" GRANT USAGE, SELECT ON SEQUENCES TO {name}"
         )
         cursor.execute(
             "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
@@ -110,9 +111,15 @@ def setup_runtime_role(connection: BaseDatabaseWrapper, *, role: str, password: 
 def setup_runtime_role_on_migrate(sender, *, using: str, **kwargs) -> None:
     """After every ``migrate`` (and every test flush), when connected as the
     owner of a separate runtime role: grants in step with the tables."""
+    from django.apps import apps
     from django.conf import settings
     from django.db import connections
 
+    # post_migrate is sent once per app that has models (core has none), every
+    # table exists by the first; the last one is the end of the migrate.
+    with_models = [config for config in apps.get_app_configs() if config.models_module]
+    if not with_models or sender.label != with_models[-1].label:
+        return
     role, password = runtime_role_of(settings.RUNTIME_DATABASE)
     connection = connections[using]
     if not role or role == current_user(connection):
