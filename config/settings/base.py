@@ -110,7 +110,9 @@ TEMPLATES = [
 # manage.py sets TINIG_DB_ROLE=owner for those two commands. Without
 # DATABASE_OWNER_URL both are the one role of DATABASE_URL (no separate role).
 RUNTIME_DATABASE = env.db_url("DATABASE_URL")
-OWNER_DATABASE = env.db_url("DATABASE_OWNER_URL", default=env.str("DATABASE_URL"))
+OWNER_DATABASE = env.db_url_config(
+    env.str("DATABASE_OWNER_URL", default="") or env.str("DATABASE_URL")
+)
 if any(OWNER_DATABASE.get(key) != RUNTIME_DATABASE.get(key) for key in ("NAME", "HOST", "PORT")):
     raise ImproperlyConfigured(
         "DATABASE_OWNER_URL and DATABASE_URL must name the same database (host, port, name)"
