@@ -13,7 +13,7 @@ OWNER_COMMANDS = {"migrate", "setup_runtime_role"}
 def main():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
     if len(sys.argv) > 1 and sys.argv[1] in OWNER_COMMANDS:
-        os.environ.setdefault("TINIG_DB_ROLE", "owner")
+        os.environ["TINIG_DB_ROLE"] = "owner"
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)

@@ -117,7 +117,7 @@ if any(OWNER_DATABASE.get(key) != RUNTIME_DATABASE.get(key) for key in ("NAME", 
     raise ImproperlyConfigured(
         "DATABASE_OWNER_URL and DATABASE_URL must name the same database (host, port, name)"
     )
-DATABASE_ROLE = env.str("TINIG_DB_ROLE", default="runtime")
+DATABASE_ROLE = env.str("TINIG_DB_ROLE", default="") or "runtime"
 if DATABASE_ROLE not in ("runtime", "owner"):
     raise ImproperlyConfigured("TINIG_DB_ROLE must be 'runtime' or 'owner'")
 DATABASES = {"default": dict(OWNER_DATABASE if DATABASE_ROLE == "owner" else RUNTIME_DATABASE)}
