@@ -445,6 +445,7 @@ def main(argv: list[str]) -> int:
             "DJANGO_SETTINGS_MODULE": "config.settings.local",
             "DJANGO_DEBUG": "false",
             "DATABASE_URL": postgres.url("tinig_faults"),
+            "DATABASE_OWNER_URL": postgres.url("tinig_faults"),
             "REDIS_URL": redis.url(),
             "CELERY_BROKER_URL": redis.url(),
             "EMAIL_BACKEND": "bench.faults.FileSink",

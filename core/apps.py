@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -10,7 +11,12 @@ class CoreConfig(AppConfig):
         from django.core.signals import setting_changed
 
         from accounts import sealing
-        from core import encryption
+        from core import database_roles, encryption
+
+        # The runtime role's grants follow every migrate (core/database_roles.py).
+        post_migrate.connect(
+            database_roles.setup_runtime_role_on_migrate, dispatch_uid="tinig.setup_runtime_role"
+        )
 
         # Tests change FIELD_ENCRYPTION_KEY; the cipher follows.
         setting_changed.connect(encryption.reset_cipher_on_setting_change)

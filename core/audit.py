@@ -92,7 +92,9 @@ def redact_actor_addresses(*, reason: str, actor=None, by=None) -> int:
     if not reason or not reason.strip():
         raise ValueError("A redaction needs a reason.")
     with transaction.atomic():
-        entries = LogEntry.objects.filter(actor_email__isnull=False)
+        # An entry with no actor id keeps its address: the only record of
+        # who acted (the trigger refuses that change; core/migrations/0004).
+        entries = LogEntry.objects.filter(actor_email__isnull=False, actor__isnull=False)
         if actor is not None:
             entries = entries.filter(actor=actor)
         with connection.cursor() as cursor:

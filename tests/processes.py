@@ -27,6 +27,7 @@ def worker_environment(settings, **overrides: str) -> dict[str, str]:
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.worker_settings",
         "DATABASE_URL": database_url(settings.DATABASES["default"]),
+        "DATABASE_OWNER_URL": database_url(settings.DATABASES["default"]),
         "REDIS_URL": settings.CELERY_BROKER_URL,
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
         "PRIVATE_STORAGE_ROOT": str(settings.PRIVATE_STORAGE_ROOT),

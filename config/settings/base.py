@@ -9,6 +9,7 @@ every variable is documented in `.env.example`.
 from datetime import timedelta
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from config.paths import BASE_DIR, LOCAL_DIR, read_dotenv
@@ -102,7 +103,24 @@ TEMPLATES = [
 
 # --- Database, cache, broker --------------------------------------------------
 
-DATABASES = {"default": env.db_url("DATABASE_URL")}
+# Two PostgreSQL roles (.env.example, core/database_roles.py). DATABASE_URL is
+# the runtime role of the web, worker and beat: it owns nothing and may only
+# SELECT and INSERT the append-only tables. DATABASE_OWNER_URL is the role
+# that owns the tables, used by `migrate` and `setup_runtime_role` only:
+# manage.py sets TINIG_DB_ROLE=owner for those two commands. Without
+# DATABASE_OWNER_URL both are the one role of DATABASE_URL (no separate role).
+RUNTIME_DATABASE = env.db_url("DATABASE_URL")
+OWNER_DATABASE = env.db_url_config(
+    env.str("DATABASE_OWNER_URL", default="") or env.str("DATABASE_URL")
+)
+if any(OWNER_DATABASE.get(key) != RUNTIME_DATABASE.get(key) for key in ("NAME", "HOST", "PORT")):
+    raise ImproperlyConfigured(
+        "DATABASE_OWNER_URL and DATABASE_URL must name the same database (host, port, name)"
+    )
+DATABASE_ROLE = env.str("TINIG_DB_ROLE", default="") or "runtime"
+if DATABASE_ROLE not in ("runtime", "owner"):
+    raise ImproperlyConfigured("TINIG_DB_ROLE must be 'runtime' or 'owner'")
+DATABASES = {"default": dict(OWNER_DATABASE if DATABASE_ROLE == "owner" else RUNTIME_DATABASE)}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True

@@ -45,6 +45,12 @@ PRIVATE_STORAGE_ROOT = env.path(
 STORAGES["default"]["OPTIONS"]["location"] = str(PRIVATE_STORAGE_ROOT)  # noqa: F405
 STORAGES["private"]["OPTIONS"]["location"] = str(PRIVATE_STORAGE_ROOT)  # noqa: F405
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+# The suite runs as the owner (DATABASE_OWNER_URL, or DATABASE_URL when it is
+# unset): it creates, migrates, copies and flushes (TRUNCATE) the test
+# databases, which the runtime role may not. tests/core/test_database_roles.py
+# connects as the runtime role of DATABASE_URL to prove what it may not do.
+DATABASES["default"]["USER"] = OWNER_DATABASE.get("USER", "")  # noqa: F405
+DATABASES["default"]["PASSWORD"] = OWNER_DATABASE.get("PASSWORD", "")  # noqa: F405
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 # A neutral page for "Exit this page" to leave for in browser tests
