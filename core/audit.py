@@ -77,6 +77,31 @@ def record_access(*, actor, instance, fields: list[str], reason: str, request=No
     )
 
 
+def record_view(*, actor, instance, fields: list[str], page: str, request=None) -> LogEntry | None:
+    """Record that a page showed encrypted values in its normal view (no
+    reveal form): one ACCESS entry per response, on the page's own object,
+    listing the fields shown as ``<model>.<field>`` with the reason
+    "viewed on <page>", however many rows held them. Nothing is written
+    when nothing was shown (``fields`` empty). Call it before rendering:
+    if it cannot be written, nothing is shown. Which fields a page shows
+    this way, and which need a reveal: docs/ARCHITECTURE.md, "Encrypted
+    fields on pages"."""
+    if not fields:
+        return None
+    return record_access(
+        actor=actor,
+        instance=instance,
+        fields=sorted(set(fields)),
+        reason=f"viewed on {page}",
+        request=request,
+    )
+
+
+def shown_field(model, name: str) -> str:
+    """How ``record_view`` names a field: ``debrief.note``."""
+    return f"{model._meta.model_name}.{name}"
+
+
 REDACTION_EVENT = "actor_addresses_redacted"
 
 

@@ -265,8 +265,9 @@ def can_view_reasons(user: Actor, participation: Participation) -> bool:
     """An optional reason for declining or stepping back: the consultant, and
     the programme managers who may need to act on it (what the form tells
     her). Not programme staff, finance, wellbeing leads, nor administrators
-    without the manager's role: the page shows it with no reveal step to
-    audit. Never required, never on a list."""
+    without the manager's role: the page shows it without a reveal step
+    (each page view that shows one is in the audit trail, as
+    ``core.audit.record_view``). Never required, never on a list."""
     return (_active(user) and has_role(user, Role.PROGRAMME_MANAGER)) or is_own(user, participation)
 
 

@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from accounts.models import User
+from core.audit import record_access
 from reports.access import can_use_reports
 from reports.models import ReportJob
 from reports.registry import ReportKind, get_report_kind
@@ -61,6 +62,26 @@ class ReportNotAllowed(Exception):
 
 class ReportParamsInvalid(Exception):
     """The stored parameters no longer pass the kind's form."""
+
+
+# --- Download ----------------------------------------------------------------
+
+
+DOWNLOADED = "downloaded"
+
+
+def report_open(*, job: ReportJob, by: User, request=None):
+    """The job's file, open for reading, once its download is in the audit
+    trail (an access entry: who, the file, "downloaded", from where), as
+    its creation is. Nothing is sent if the entry cannot be written.
+    Raises FileNotFoundError when the file is gone (nothing recorded)."""
+    handle = job.file.open("rb")
+    try:
+        record_access(actor=by, instance=job, fields=["file"], reason=DOWNLOADED, request=request)
+    except BaseException:
+        handle.close()
+        raise
+    return handle
 
 
 # --- Request ----------------------------------------------------------------

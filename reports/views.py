@@ -155,7 +155,7 @@ def report_download(request, pk):
         messages.info(request, _("This document is not ready to download."))
         return redirect("reports:detail", pk=job.pk)
     try:
-        handle = job.file.open("rb")
+        handle = services.report_open(job=job, by=request.user, request=request)
     except FileNotFoundError:
         logger.warning("Report job %s: ready, but its file is missing.", job.pk)
         return _gone(request, job, reason="missing")

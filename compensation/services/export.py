@@ -32,10 +32,21 @@ EXPORT_COLUMNS = [
 ]
 
 
+FORMULA_STARTS = ("=", "+", "-", "@")
+# A spreadsheet reads a cell starting with a tab or a carriage return as
+# the start of a formula too.
+CONTROL_STARTS = ("\t", "\r")
+
+
 def _cell(value: Any) -> str:
-    """No spreadsheet formula can hide in a cell (CSV injection)."""
+    """No spreadsheet formula can hide in a cell (CSV injection): a cell
+    whose first character that is not white space (spaces, tabs, line
+    breaks, any Unicode white space) starts a formula, or that starts with
+    a tab or a carriage return, is written after an apostrophe, which
+    makes it text. Spreadsheets skip leading white space before "=", so
+    " =HYPERLINK(…)" and "\n=1+1" are guarded like "=1+1"."""
     text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    if text[:1] in CONTROL_STARTS or text.lstrip()[:1] in FORMULA_STARTS:
         return "'" + text
     return text
 

@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
     "core.middleware.DecryptionErrorMiddleware",
+    "core.middleware.NoStoreMiddleware",  # private sites, signed in: Cache-Control: no-store
     # After authentication: the exit guard, the idle timeout, then the MFA
     # requirement.
     "accounts.middleware.ExitGuardMiddleware",

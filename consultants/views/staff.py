@@ -41,9 +41,11 @@ from consultants.models import (
     ConsentScope,
     Consultant,
     Language,
+    StatusChange,
     WeeklyAvailability,
 )
 from consultants.services import REVEAL_FIELDS
+from core.audit import record_view, shown_field
 from core.forms import add_service_errors
 from core.shortcuts import posted
 
@@ -123,6 +125,19 @@ def _render_detail(request, consultant: Consultant, *, revealed=None, reveal_for
                 "values": values,
             }
         )
+    show_reasons = access.can_change_status(user, consultant)
+    history = list(selectors.status_history(consultant=consultant))
+    # Status-change reasons are shown in the page's normal view to those who
+    # may change status: one audit entry for the page when any is shown.
+    record_view(
+        actor=user,
+        instance=consultant,
+        fields=[shown_field(StatusChange, "reason")]
+        if show_reasons and any(change.reason for change in history)
+        else [],
+        page="the consultant page",
+        request=request,
+    )
     context = {
         "title": consultant.pseudonym,
         "consultant": consultant,
@@ -130,8 +145,8 @@ def _render_detail(request, consultant: Consultant, *, revealed=None, reveal_for
         "month_load": selectors.consultant_month_load(consultant=consultant),
         "preferred_languages": _language_labels(consultant.preferred_languages),
         "spoken_languages": _language_labels(consultant.spoken_languages),
-        "history": selectors.status_history(consultant=consultant),
-        "show_reasons": access.can_change_status(user, consultant),
+        "history": history,
+        "show_reasons": show_reasons,
         "groups": groups,
         "consent_rows": _consent_rows(consultant),
         "consent_history": selectors.consent_history(consultant=consultant),

@@ -34,6 +34,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.decorators import staff_required
 from accounts.models import User
 from consultants.models import ConsentScope, Language
+from core.audit import record_view, shown_field
 from core.forms import add_service_errors
 from core.shortcuts import posted
 from engagements import access, matching, selectors, services, workflow
@@ -50,7 +51,13 @@ from engagements.forms import (
     ReasonForm,
     TimePrefillForm,
 )
-from engagements.models import Engagement, Participation, ParticipationRole, PrivacyPlan
+from engagements.models import (
+    Debrief,
+    Engagement,
+    Participation,
+    ParticipationRole,
+    PrivacyPlan,
+)
 from engagements.panels import render_detail_panels
 
 PER_PAGE = 25
@@ -248,12 +255,13 @@ def _can(user, engagement: Engagement, now: datetime.datetime) -> dict[str, bool
     }
 
 
+# Her words, by the status that keeps them.
+HER_WORDS = {P.WITHDRAWN: "withdrawal_reason", P.DECLINED: "decline_reason"}
+
+
 def _her_words(participation: Participation) -> str:
-    if participation.status == P.WITHDRAWN:
-        return participation.withdrawal_reason
-    if participation.status == P.DECLINED:
-        return participation.decline_reason
-    return ""
+    name = HER_WORDS.get(participation.status)
+    return getattr(participation, name) if name else ""
 
 
 def _render_detail(request, engagement: Engagement, *, refusal: Refusal | None = None, status=200):
@@ -267,11 +275,20 @@ def _render_detail(request, engagement: Engagement, *, refusal: Refusal | None =
             participation.actions = workflow.available_actions(
                 participation, user=user, now=now, names=STAFF_ACTIONS
             )
+    shown = []
     for participation in participations:
         # Her optional words, where she said no or stepped back: managers only.
         participation.her_words = (
             _her_words(participation) if access.can_view_reasons(user, participation) else ""
         )
+        if participation.her_words:
+            shown.append(shown_field(Participation, HER_WORDS[participation.status]))
+    if can["see_debrief"] and engagement.debrief_list:
+        shown.append(shown_field(Debrief, "note"))
+    # Encrypted values in the page's normal view: one entry for the page.
+    record_view(
+        actor=user, instance=engagement, fields=shown, page="the engagement page", request=request
+    )
     context = {
         "title": _("Engagement"),
         "engagement": engagement,
@@ -567,6 +584,15 @@ def privacy_plan(request, pk):
                 done = _("The privacy plan was saved. A programme manager approves it.")
             messages.success(request, done)
             return redirect(reverse("engagements:detail", kwargs={"pk": pk}) + "#privacy-plan")
+    if plan is not None and plan.support_person_present and engagement.is_open:
+        # The form shows the stored value.
+        record_view(
+            actor=request.user,
+            instance=plan,
+            fields=[shown_field(PrivacyPlan, "support_person_present")],
+            page="the privacy plan page",
+            request=request,
+        )
     return render(
         request,
         "engagements/staff/privacy_plan.html",
@@ -663,6 +689,14 @@ def debrief(request, pk):
         else:
             messages.success(request, _("The debrief was saved."))
             return redirect(reverse("engagements:detail", kwargs={"pk": pk}) + "#debrief")
+    debriefs = list(engagement.debriefs.select_related("author"))
+    record_view(
+        actor=request.user,
+        instance=engagement,
+        fields=[shown_field(Debrief, "note")] if debriefs else [],
+        page="the debrief page",
+        request=request,
+    )
     return render(
         request,
         "engagements/staff/debrief.html",
@@ -670,7 +704,7 @@ def debrief(request, pk):
             "title": _("Debrief"),
             "engagement": engagement,
             "form": form,
-            "debriefs": list(engagement.debriefs.select_related("author")),
+            "debriefs": debriefs,
             "open": engagement.status == Engagement.Status.COMPLETED,
         },
         status=400 if form.is_bound else 200,

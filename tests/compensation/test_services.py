@@ -701,6 +701,59 @@ def test_the_bank_export_is_finance_only_audited_and_safe(owed, finance_user, ad
     assert reveals.count() == 2  # the identity and the account
 
 
+HOSTILE_CELLS = [
+    "=1+1",
+    "+1",
+    "-1",
+    "@SUM(A1)",
+    " =HYPERLINK(evil)",
+    "  +cmd",
+    "\n=cmd|' /C calc'!A0",
+    "\r\n@SUM(A1)",
+    "\t=1",
+    "\t",
+    "\rtext",
+    "\u00a0\u3000-2+3",  # no-break and ideographic spaces are white space too
+]
+
+
+@pytest.mark.parametrize("value", HOSTILE_CELLS, ids=repr)
+def test_a_cell_that_could_start_a_formula_is_text(value):
+    from compensation.services.export import _cell
+
+    assert _cell(value) == "'" + value
+
+
+@pytest.mark.parametrize("value", ["Maria", "a=b", "1-2", "x @y", "", None, "09171234567"])
+def test_a_plain_cell_is_left_as_it_is(value):
+    from compensation.services.export import _cell
+
+    assert _cell(value) == ("" if value is None else value)
+
+
+def test_the_bank_export_guards_formulas_after_white_space(owed, finance_user):
+    import csv
+    import io
+
+    own = owed
+    own.legal_name = "\n=cmd|' /C calc'!A0"
+    own.save()
+    PaymentMethodFactory(
+        consultant=own, is_default=True, account_name=" =HYPERLINK(evil)", account_number="\t@1"
+    )
+    payment = services.payment_approve(
+        payment=services.payment_group(consultant=own, by=finance_user), by=finance_user
+    )
+    csv_text = services.payment_batch_export(
+        payments=[payment], user=finance_user, reason="Batch 13"
+    )
+    header, row = list(csv.reader(io.StringIO(csv_text)))
+    cells = dict(zip(header, row, strict=True))
+    assert cells["legal_name"] == "'\n=cmd|' /C calc'!A0"
+    assert cells["account_name"] == "' =HYPERLINK(evil)"
+    assert cells["account_number"] == "'\t@1"
+
+
 def test_a_draft_cannot_be_exported(owed, finance_user):
     payment = services.payment_group(consultant=owed, by=finance_user)
     with pytest.raises(ValidationError):

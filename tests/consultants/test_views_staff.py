@@ -758,3 +758,42 @@ def test_directory_load_filter_uses_the_registered_monthly_load(manager_user):
         assert "2 of at most 2" in text(client.get(url("detail", busy)))
     finally:
         selectors._monthly_load_sources.remove(source)
+
+
+# --- Encrypted fields in the page's normal view -----------------------------------------
+
+
+def test_status_reasons_shown_on_the_page_are_one_recorded_view(manager_user, consultant):
+    for status, reason in [("alumni", "Moved abroad"), ("active", "Came back")]:
+        services.consultant_status_change(
+            consultant=consultant, status=status, by=manager_user, reason=reason
+        )
+    client = client_for(manager_user)
+
+    page = text(client.get(url("detail", consultant), REMOTE_ADDR="203.0.113.5"))
+
+    assert "Moved abroad" in page and "Came back" in page
+    entry = accesses(consultant).get()  # one for the page, not one per row
+    assert entry.actor == manager_user and entry.remote_addr == "203.0.113.5"
+    assert entry.additional_data == {
+        "fields": ["statuschange.reason"],
+        "reason": "viewed on the consultant page",
+    }
+    client.get(url("detail", consultant))
+    assert accesses(consultant).count() == 2  # every page view
+
+
+def test_no_recorded_view_when_no_reason_is_shown(manager_user, programme_staff_user, consultant):
+    services.consultant_status_change(
+        consultant=consultant, status="alumni", by=manager_user, reason=""
+    )
+    assert client_for(manager_user).get(url("detail", consultant)).status_code == 200
+    assert not accesses().exists()  # no reason to show
+
+    services.consultant_status_change(
+        consultant=consultant, status="active", by=manager_user, reason="Came back"
+    )
+    access.grant_consultant_view(programme_staff_user, consultant)
+    page = text(client_for(programme_staff_user).get(url("detail", consultant)))
+    assert "Came back" not in page  # not theirs to see: nothing shown, nothing recorded
+    assert not accesses().exists()

@@ -327,3 +327,15 @@ def test_register_masks_every_encrypted_field_and_keeps_extra_masks():
     finally:
         auditlog.unregister(Person)
         audit.register(Person)
+
+
+def test_record_view_writes_one_entry_per_page_or_none(make_person, admin_user):
+    person = make_person()
+    assert audit.record_view(actor=admin_user, instance=person, fields=[], page="a page") is None
+    assert not LogEntry.objects.filter(action=LogEntry.Action.ACCESS).exists()
+
+    entry = audit.record_view(
+        actor=admin_user, instance=person, fields=["b.x", "a.y", "b.x"], page="the test page"
+    )
+    assert entry.action == LogEntry.Action.ACCESS
+    assert entry.additional_data == {"fields": ["a.y", "b.x"], "reason": "viewed on the test page"}

@@ -202,6 +202,53 @@ def test_download_is_a_private_attachment_with_a_discreet_name(admin_user):
     assert b"".join(response.streaming_content) == PDF_BYTES
 
 
+def test_download_is_audited_like_its_creation(consultant_user):
+    from auditlog.models import LogEntry
+
+    remote_addr = "203.0.113.9"
+    job = ready_job(requested_by=consultant_user)
+    response = client_for(consultant_user).get(
+        reverse("reports:download", args=[job.pk]), REMOTE_ADDR=remote_addr
+    )
+    assert response.status_code == 200
+    b"".join(response.streaming_content)
+
+    entries = LogEntry.objects.filter(action=LogEntry.Action.ACCESS, object_pk=str(job.pk))
+    [entry] = entries
+    assert entry.actor == consultant_user
+    assert entry.remote_addr == remote_addr
+    assert entry.additional_data == {"fields": ["file"], "reason": "downloaded"}
+    # Its creation is in the same trail, for the same object.
+    assert LogEntry.objects.filter(action=LogEntry.Action.CREATE, object_pk=str(job.pk)).exists()
+
+
+def test_download_that_cannot_be_audited_sends_nothing(admin_user, monkeypatch):
+    from reports import services
+
+    def refuse(**kwargs):
+        raise RuntimeError("audit trail unavailable")
+
+    monkeypatch.setattr(services, "record_access", refuse)
+    job = ready_job(requested_by=admin_user)
+    client = client_for(admin_user)
+    client.raise_request_exception = False
+    response = client.get(reverse("reports:download", args=[job.pk]))
+    assert response.status_code == 500
+    assert PDF_BYTES not in response.content
+
+
+def test_a_download_that_does_not_happen_is_not_recorded(admin_user):
+    from auditlog.models import LogEntry
+
+    lost = ready_job(requested_by=admin_user)
+    private_storage.delete(lost.file.name)
+    pending = ReportJobFactory(requested_by=admin_user)
+    client = client_for(admin_user)
+    client.get(reverse("reports:download", args=[lost.pk]))
+    client.get(reverse("reports:download", args=[pending.pk]))
+    assert not LogEntry.objects.filter(action=LogEntry.Action.ACCESS).exists()
+
+
 def test_download_after_retention_is_410(admin_user):
     job = ready_job(requested_by=admin_user, finished_at=timezone.now() - timedelta(days=2))
     response = client_for(admin_user).get(reverse("reports:download", args=[job.pk]))
