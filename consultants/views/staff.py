@@ -374,39 +374,38 @@ def availability(request, pk):
     return _render_availability(request, consultant)
 
 
-@staff_required
-@require_POST
-def window_add(request, pk):
+def _add_to_availability(request, pk, *, form_class, prefix: str, add, done: str):
+    """Add a weekly window or a busy period: the form, the service, back to
+    the availability page (or the page again with the errors, as 400)."""
     consultant = _consultant_for_availability(request, pk)
-    form = WeeklyWindowForm(request.POST, prefix="window")
+    form = form_class(request.POST, prefix=prefix)
     if form.is_valid():
         try:
-            services.weekly_window_add(consultant=consultant, by=request.user, **form.cleaned_data)
+            add(consultant=consultant, by=request.user, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("The window was added."))
+            messages.success(request, done)
             return redirect("consultants:availability", pk=consultant.pk)
-    return _render_availability(request, consultant, window_form=form, status=400)
+    return _render_availability(request, consultant, **{f"{prefix}_form": form}, status=400)
 
 
-@staff_required
-@require_http_methods(["GET", "POST"])
-def window_remove(request, pk, window_pk):
+def _remove_from_availability(request, pk, *, model, item_pk, remove, texts: dict):
+    """Remove a weekly window or a busy period, after a confirmation page."""
     consultant = _consultant_for_availability(request, pk)
-    window = get_object_or_404(WeeklyAvailability, pk=window_pk, consultant=consultant)
+    item = get_object_or_404(model, pk=item_pk, consultant=consultant)
     if request.method == "POST":
-        services.weekly_window_remove(window=window, by=request.user)
-        messages.success(request, _("The window was removed."))
+        remove(item, by=request.user)
+        messages.success(request, texts["done"])
         return redirect("consultants:availability", pk=consultant.pk)
     return render(
         request,
         "consultants/staff/confirm.html",
         {
-            "title": _("Remove this window?"),
+            "title": texts["title"],
             "consultant": consultant,
-            "what": str(window),
-            "button": _("Remove the window"),
+            "what": str(item),
+            "button": texts["button"],
             "back_url_name": "consultants:availability",
         },
     )
@@ -414,38 +413,60 @@ def window_remove(request, pk, window_pk):
 
 @staff_required
 @require_POST
+def window_add(request, pk):
+    return _add_to_availability(
+        request,
+        pk,
+        form_class=WeeklyWindowForm,
+        prefix="window",
+        add=services.weekly_window_add,
+        done=_("The window was added."),
+    )
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def window_remove(request, pk, window_pk):
+    return _remove_from_availability(
+        request,
+        pk,
+        model=WeeklyAvailability,
+        item_pk=window_pk,
+        remove=lambda window, by: services.weekly_window_remove(window=window, by=by),
+        texts={
+            "title": _("Remove this window?"),
+            "button": _("Remove the window"),
+            "done": _("The window was removed."),
+        },
+    )
+
+
+@staff_required
+@require_POST
 def busy_add(request, pk):
-    consultant = _consultant_for_availability(request, pk)
-    form = BusyPeriodForm(request.POST, prefix="busy")
-    if form.is_valid():
-        try:
-            services.busy_period_add(consultant=consultant, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("The busy period was added."))
-            return redirect("consultants:availability", pk=consultant.pk)
-    return _render_availability(request, consultant, busy_form=form, status=400)
+    return _add_to_availability(
+        request,
+        pk,
+        form_class=BusyPeriodForm,
+        prefix="busy",
+        add=services.busy_period_add,
+        done=_("The busy period was added."),
+    )
 
 
 @staff_required
 @require_http_methods(["GET", "POST"])
 def busy_remove(request, pk, period_pk):
-    consultant = _consultant_for_availability(request, pk)
-    period = get_object_or_404(BusyPeriod, pk=period_pk, consultant=consultant)
-    if request.method == "POST":
-        services.busy_period_remove(period=period, by=request.user)
-        messages.success(request, _("The busy period was removed."))
-        return redirect("consultants:availability", pk=consultant.pk)
-    return render(
+    return _remove_from_availability(
         request,
-        "consultants/staff/confirm.html",
-        {
+        pk,
+        model=BusyPeriod,
+        item_pk=period_pk,
+        remove=lambda period, by: services.busy_period_remove(period=period, by=by),
+        texts={
             "title": _("Remove this busy period?"),
-            "consultant": consultant,
-            "what": str(period),
             "button": _("Remove the busy period"),
-            "back_url_name": "consultants:availability",
+            "done": _("The busy period was removed."),
         },
     )
 
