@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from consultants.models import Consultant, ExpertiseTopic, Language
 from consultants.selectors import expertise_topics
+from core.forms import PlainErrorsMixin
 from engagements import access
 from engagements.models import (
     SCORE_MAX,
@@ -332,7 +333,7 @@ class DebriefForm(forms.Form):
 # --- The consultant's portal ----------------------------------------------------------------
 
 
-class OptionalReasonForm(forms.Form):
+class OptionalReasonForm(PlainErrorsMixin, forms.Form):
     """Declining or stepping back: a reason is welcome, never required."""
 
     reason = forms.CharField(
@@ -344,7 +345,7 @@ class OptionalReasonForm(forms.Form):
     )
 
 
-class StorySharingForm(forms.Form):
+class StorySharingForm(PlainErrorsMixin, forms.Form):
     story_sharing = forms.ChoiceField(
         label=_("For this engagement"),
         choices=Consultant.StorySharing.choices,
@@ -368,7 +369,7 @@ SCORE_CHOICES = [
 ]
 
 
-class FeedbackForm(forms.ModelForm):
+class FeedbackForm(PlainErrorsMixin, forms.ModelForm):
     class Meta:
         model = Feedback
         fields = [*Feedback.SCORES, "comments", "anonymous"]
