@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from checklists import services
 from checklists.models import Checklist, ChecklistItem, ChecklistTemplate, TemplateItem
@@ -91,7 +92,11 @@ class ChecklistTemplateAdmin(admin.ModelAdmin):
                 self.message_user(request, "; ".join(error.messages), messages.ERROR)
             else:
                 published += 1
-        self.message_user(request, _("%(count)d version(s) published.") % {"count": published})
+        self.message_user(
+            request,
+            ngettext("%(count)d version published.", "%(count)d versions published.", published)
+            % {"count": published},
+        )
 
     @admin.action(description=_("Make a new draft version from the selected one"))
     def new_version(self, request, queryset):

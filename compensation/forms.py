@@ -16,6 +16,7 @@ from compensation.models import (
     PaymentMethodKind,
     TimeKind,
 )
+from core.forms import PlainErrorsMixin
 from engagements.models import Participation
 
 
@@ -113,7 +114,9 @@ def _participations(consultant):
     )
 
 
-class TimeEntryForm(forms.Form):
+class TimeEntryForm(PlainErrorsMixin, forms.Form):
+    plain_errors = {"hours": _("Please enter a number of hours from %(min)s to %(max)s.")}
+
     participation = _ParticipationChoice(
         label=_("Engagement"),
         queryset=Participation.objects.none(),
@@ -137,7 +140,11 @@ class TimeEntryForm(forms.Form):
         self.fields["hours"].widget.attrs.update({"inputmode": "decimal", "step": "0.01"})
 
 
-class ClaimForm(forms.Form):
+class ClaimForm(PlainErrorsMixin, forms.Form):
+    plain_errors = {
+        "amount": _("Please enter an amount in pesos of at least %(min)s, like 150.50.")
+    }
+
     participation = _ParticipationChoice(
         label=_("Engagement"),
         queryset=Participation.objects.none(),
@@ -167,7 +174,7 @@ class ClaimForm(forms.Form):
         self.fields["receipt"].widget.attrs["accept"] = "image/jpeg,image/png,application/pdf"
 
 
-class ReceiptForm(forms.Form):
+class ReceiptForm(PlainErrorsMixin, forms.Form):
     file = forms.FileField(label=_("Receipt (photo or PDF)"))
 
     def __init__(self, *args, **kwargs):

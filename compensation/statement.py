@@ -15,7 +15,7 @@ from datetime import date
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext
 
 from compensation import access, selectors
 from consultants.models import Consultant
@@ -67,7 +67,12 @@ class StatementForm(ReportForm):
             elif (date_to - date_from).days + 1 > MAX_DAYS:
                 self.add_error(
                     "date_to",
-                    _("The period can be at most %(days)s days long.") % {"days": MAX_DAYS},
+                    ngettext(
+                        "The period can be at most %(days)s day long.",
+                        "The period can be at most %(days)s days long.",
+                        MAX_DAYS,
+                    )
+                    % {"days": MAX_DAYS},
                 )
         return cleaned
 

@@ -26,6 +26,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from consultants import access, services
@@ -328,7 +329,11 @@ class ConsentTextAdmin(admin.ModelAdmin):
                 self.message_user(request, "; ".join(error.messages), messages.ERROR)
             else:
                 published += 1
-        self.message_user(request, _("%(count)d text(s) published.") % {"count": published})
+        self.message_user(
+            request,
+            ngettext("%(count)d text published.", "%(count)d texts published.", published)
+            % {"count": published},
+        )
 
 
 @admin.register(ConsentRecord)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from consultants.models import BusyPeriod, Consultant, Language, Weekday
 from consultants.validators import normalise_ph_mobile
+from core.forms import PlainErrorsMixin
 
 DETAIL_FIELDS = (
     "message_name",
@@ -40,7 +41,7 @@ class TimeInput(forms.TimeInput):
         super().__init__(attrs, format="%H:%M")
 
 
-class DetailsForm(forms.Form):
+class DetailsForm(PlainErrorsMixin, forms.Form):
     """The consultant's own contact details, support person and languages."""
 
     message_name = forms.CharField(
@@ -112,7 +113,7 @@ class DetailsForm(forms.Form):
         return {name: getattr(consultant, name) for name in DETAIL_FIELDS}
 
 
-class WeeklyWindowForm(forms.Form):
+class WeeklyWindowForm(PlainErrorsMixin, forms.Form):
     weekday = forms.TypedChoiceField(label=_("Day"), choices=Weekday.choices, coerce=int)
     start_time = forms.TimeField(label=_("From"), widget=TimeInput)
     end_time = forms.TimeField(label=_("Until"), widget=TimeInput)
@@ -128,7 +129,7 @@ class WeeklyWindowForm(forms.Form):
         return cleaned
 
 
-class BusyPeriodForm(forms.Form):
+class BusyPeriodForm(PlainErrorsMixin, forms.Form):
     kind = forms.ChoiceField(
         label=_("What keeps you busy"),
         choices=BusyPeriod.Kind.choices,
@@ -151,7 +152,7 @@ class BusyPeriodForm(forms.Form):
         return cleaned
 
 
-class BreakForm(forms.Form):
+class BreakForm(PlainErrorsMixin, forms.Form):
     break_until = forms.DateField(
         label=_("Last day of your break"),
         widget=DateInput,
@@ -165,7 +166,7 @@ class BreakForm(forms.Form):
         return day
 
 
-class ConsentGrantForm(forms.Form):
+class ConsentGrantForm(PlainErrorsMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     agree = forms.BooleanField(
         label=_("I have read this text and I give my consent."),
@@ -173,7 +174,7 @@ class ConsentGrantForm(forms.Form):
     )
 
 
-class StorySharingForm(forms.Form):
+class StorySharingForm(PlainErrorsMixin, forms.Form):
     story_sharing_default = forms.ChoiceField(
         label=_("Your starting point"),
         choices=Consultant.StorySharing.choices,
@@ -181,7 +182,7 @@ class StorySharingForm(forms.Form):
     )
 
 
-class PrivacyChoicesForm(forms.Form):
+class PrivacyChoicesForm(PlainErrorsMixin, forms.Form):
     exit_signs_out = forms.TypedChoiceField(
         label=_("When you tap “Exit this page”"),
         choices=[

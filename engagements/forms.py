@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from consultants.models import Consultant, ExpertiseTopic, Language
 from consultants.selectors import expertise_topics
+from core.forms import PlainErrorsMixin
 from engagements import access
 from engagements.models import (
     SCORE_MAX,
@@ -146,6 +147,10 @@ class TimePrefillForm(forms.Form):
         return {"start": start, "end": end}
 
 
+# Fields a draft may leave empty but submitting for approval may not.
+SUBMIT_GATES = ("purpose", "expected_contribution", "venue")
+
+
 class EngagementForm(forms.ModelForm):
     """A request's details. ``can_choose_owner``: managers give it to someone."""
 
@@ -196,7 +201,9 @@ class EngagementForm(forms.ModelForm):
         help_texts = {
             "start": _("Asia/Manila time."),
             "end": _("Asia/Manila time."),
-            "venue": _("For an engagement in person."),
+            "purpose": _("Needed before you submit for approval."),
+            "expected_contribution": _("Needed before you submit for approval."),
+            "venue": _("For an engagement in person: needed before you submit for approval."),
             "online_link": _("For an online engagement. Consultants see it in their portal."),
             "preparation_hours": _("Preparation is paid time."),
         }
@@ -214,6 +221,10 @@ class EngagementForm(forms.ModelForm):
             topics = topics | ExpertiseTopic.objects.filter(engagements=self.instance)
         self.fields["expertise"].queryset = topics.distinct().order_by("name")
         self.fields["mode"].choices = [c for c in self.fields["mode"].choices if c[0]]
+        # A draft may be saved without these, but "Submit for approval" needs
+        # them (engagements.workflow._submit): not "(optional)", a gate.
+        for name in SUBMIT_GATES:
+            self.fields[name].gate = True  # type: ignore[attr-defined]
 
     def service_data(self) -> dict:
         return {
@@ -322,7 +333,7 @@ class DebriefForm(forms.Form):
 # --- The consultant's portal ----------------------------------------------------------------
 
 
-class OptionalReasonForm(forms.Form):
+class OptionalReasonForm(PlainErrorsMixin, forms.Form):
     """Declining or stepping back: a reason is welcome, never required."""
 
     reason = forms.CharField(
@@ -334,7 +345,7 @@ class OptionalReasonForm(forms.Form):
     )
 
 
-class StorySharingForm(forms.Form):
+class StorySharingForm(PlainErrorsMixin, forms.Form):
     story_sharing = forms.ChoiceField(
         label=_("For this engagement"),
         choices=Consultant.StorySharing.choices,
@@ -358,7 +369,7 @@ SCORE_CHOICES = [
 ]
 
 
-class FeedbackForm(forms.ModelForm):
+class FeedbackForm(PlainErrorsMixin, forms.ModelForm):
     class Meta:
         model = Feedback
         fields = [*Feedback.SCORES, "comments", "anonymous"]

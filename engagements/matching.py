@@ -400,7 +400,11 @@ def _exclusions(
         found.append(
             Exclusion(
                 OVER_MONTHLY_LIMIT,
-                gettext("Already has %(count)s engagements in %(month)s; their limit is %(limit)s.")
+                ngettext(
+                    "Already has %(count)s engagement in %(month)s; their limit is %(limit)s.",
+                    "Already has %(count)s engagements in %(month)s; their limit is %(limit)s.",
+                    consultant.month_count,
+                )
                 % {
                     "count": consultant.month_count,
                     "month": month_label,
@@ -447,7 +451,11 @@ def _reasons(
     if wanted_topics:
         if candidate.expertise_matched:
             reasons.append(
-                gettext("Knows %(topics)s (%(count)s of %(total)s topics wanted).")
+                ngettext(
+                    "Knows %(topics)s (%(count)s of %(total)s topic wanted).",
+                    "Knows %(topics)s (%(count)s of %(total)s topics wanted).",
+                    len(wanted_topics),
+                )
                 % {
                     "topics": ", ".join(candidate.expertise_matched),
                     "count": len(candidate.expertise_matched),
@@ -475,7 +483,14 @@ def _reasons(
             % {"count": candidate.recent_count, "days": RECENT_DAYS}
         )
     else:
-        reasons.append(gettext("No engagements in the last %(days)s days.") % {"days": RECENT_DAYS})
+        reasons.append(
+            ngettext(
+                "No engagements in the last %(days)s day.",
+                "No engagements in the last %(days)s days.",
+                RECENT_DAYS,
+            )
+            % {"days": RECENT_DAYS}
+        )
     return reasons
 
 

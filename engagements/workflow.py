@@ -125,6 +125,19 @@ class TransitionForbidden(TransitionRefused, PermissionDenied):
     """The user may not make this transition at all (403)."""
 
 
+class Reason(str):
+    """A reason in words that one of the engagement's fields fixes: ``field``
+    names it (``"purpose"``), so a page can link to it on the edit form. Still
+    a ``str``: every caller that reads reasons as text keeps working."""
+
+    field: str
+
+    def __new__(cls, text: str, *, field: str = "") -> Reason:
+        reason = super().__new__(cls, text)
+        reason.field = field
+        return reason
+
+
 Guard = Callable[..., Iterable[str | Promise] | None]
 CoreGuard = Callable[[Engagement, "Actor | None", datetime.datetime], list[str]]
 SideEffect = Callable[..., None]
@@ -231,18 +244,21 @@ def other_apps_guards_set_aside() -> Iterator[None]:
 
 def _starts_in_future(engagement: Engagement, now: datetime.datetime) -> list[str]:
     if engagement.start <= now:
-        return [gettext("The engagement's start has passed; change its dates first.")]
+        text = gettext("The engagement's start has passed; change its dates first.")
+        return [Reason(text, field="start")]
     return []
 
 
 def _submit(engagement: Engagement, by: Actor | None, now: datetime.datetime) -> list[str]:
     reasons = _starts_in_future(engagement, now)
     if not engagement.purpose.strip():
-        reasons.append(gettext("Describe the purpose."))
+        reasons.append(Reason(gettext("Describe the purpose."), field="purpose"))
     if not engagement.expected_contribution.strip():
-        reasons.append(gettext("Say what is asked of the consultants."))
+        reasons.append(
+            Reason(gettext("Say what is asked of the consultants."), field="expected_contribution")
+        )
     if engagement.mode == "in_person" and not engagement.venue.strip():
-        reasons.append(gettext("An engagement in person needs a venue."))
+        reasons.append(Reason(gettext("An engagement in person needs a venue."), field="venue"))
     return reasons
 
 

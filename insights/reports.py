@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext
 
 from engagements import selectors as engagement_selectors
 from insights import access, selectors
@@ -90,7 +90,12 @@ class ProgrammeReportForm(ReportForm):
             elif (date_to - date_from).days + 1 > MAX_DAYS:
                 self.add_error(
                     "date_to",
-                    _("The period can be at most %(days)s days long.") % {"days": MAX_DAYS},
+                    ngettext(
+                        "The period can be at most %(days)s day long.",
+                        "The period can be at most %(days)s days long.",
+                        MAX_DAYS,
+                    )
+                    % {"days": MAX_DAYS},
                 )
         return cleaned
 

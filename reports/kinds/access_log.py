@@ -16,7 +16,7 @@ from django import forms
 from django.core.exceptions import FieldDoesNotExist
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext
 
 from reports.access import can_request_access_log
 from reports.registry import ReportForm, register_report
@@ -54,7 +54,12 @@ class AccessLogForm(ReportForm):
             elif (date_to - date_from).days + 1 > MAX_DAYS:
                 self.add_error(
                     "date_to",
-                    _("The period can be at most %(days)s days long.") % {"days": MAX_DAYS},
+                    ngettext(
+                        "The period can be at most %(days)s day long.",
+                        "The period can be at most %(days)s days long.",
+                        MAX_DAYS,
+                    )
+                    % {"days": MAX_DAYS},
                 )
         return cleaned
 

@@ -138,9 +138,10 @@ def test_details_form_is_filled_with_my_values(client, own_consultant):
     ("field", "value", "message"),
     [
         ("phone", "12345", "Enter a Philippine mobile number"),
-        ("email", "not-an-address", "Enter a valid email address"),
-        ("preferred_languages", ["xx"], "Select a valid choice"),
-        ("address", "x" * 501, "at most 500 characters"),
+        ("email", "not-an-address", "Please enter an e-mail address like name@example.com."),
+        ("preferred_languages", ["xx"], "Please choose from the options shown."),
+        ("address", "x" * 501, "Please keep this to 500 characters or fewer."),
+        ("message_name", "<b>" * 30, "Please keep this to 80 characters or fewer."),
     ],
 )
 def test_details_bad_input_saves_nothing(client, own_consultant, field, value, message):
@@ -198,10 +199,20 @@ def test_overlapping_window_is_refused_clearly(client, own_consultant):
     ("data", "message"),
     [
         ({"weekday": 0, "start_time": "12:00", "end_time": "09:00"}, "must end after it starts"),
-        ({"weekday": 0, "start_time": "25:00", "end_time": "26:00"}, "Enter a valid time"),
-        ({"weekday": 9, "start_time": "09:00", "end_time": "10:00"}, "Select a valid choice"),
-        ({"weekday": "Monday", "start_time": "09:00", "end_time": "10:00"}, "valid choice"),
-        ({}, "This field is required"),
+        (
+            {"weekday": 0, "start_time": "25:00", "end_time": "26:00"},
+            "Please enter a time like 14:30.",
+        ),
+        (
+            {"weekday": 9, "start_time": "09:00", "end_time": "10:00"},
+            "Please choose one of the options",
+        ),
+        (
+            {"weekday": "Monday", "start_time": "09:00", "end_time": "10:00"},
+            "Please choose one of the options",
+        ),
+        ({}, "Please choose one."),
+        ({"weekday": 0, "start_time": "", "end_time": "10:00"}, "Please fill this in."),
     ],
 )
 def test_bad_window_saves_nothing(client, data, message):
@@ -273,12 +284,18 @@ def test_past_busy_periods_are_not_listed(client, own_consultant):
             {"kind": "work", "starts_on": "2026-07-10", "ends_on": "2026-07-01"},
             "cannot be before the first day",
         ),
-        ({"kind": "work", "starts_on": "2026-02-30", "ends_on": "2026-03-01"}, "valid date"),
-        ({"kind": "work", "starts_on": "tomorrow", "ends_on": "2026-03-01"}, "valid date"),
-        ({"kind": "party", "starts_on": "2026-07-01", "ends_on": "2026-07-01"}, "valid choice"),
+        (
+            {"kind": "work", "starts_on": "2026-02-30", "ends_on": "2026-03-01"},
+            "Please enter a date like 5 December 2026.",
+        ),
+        ({"kind": "work", "starts_on": "tomorrow", "ends_on": "2026-03-01"}, "Please enter a date"),
+        (
+            {"kind": "party", "starts_on": "2026-07-01", "ends_on": "2026-07-01"},
+            "Please choose one of",
+        ),
         (
             {"kind": "work", "starts_on": "2026-07-01", "ends_on": "2026-07-01", "note": "x" * 201},
-            "at most 200 characters",
+            "Please keep this to 200 characters or fewer.",
         ),
     ],
 )
@@ -338,8 +355,9 @@ def test_take_a_break_then_change_its_end_then_end_it(client, own_consultant):
     [
         ("2026-06-15", "Choose a day after today"),
         ("2026-01-01", "Choose a day after today"),
-        ("2026-13-01", "Enter a valid date"),
-        ("", "This field is required"),
+        ("2026-13-01", "Please enter a date like 5 December 2026."),
+        ("2026-06-15'; DROP TABLE consultants_consultant;--", "Please enter a date like"),
+        ("", "Please fill this in."),
     ],
 )
 def test_bad_break_date_changes_nothing(client, own_consultant, value, message):

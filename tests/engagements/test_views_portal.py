@@ -161,6 +161,7 @@ def test_decline_with_a_reason_keeps_it(client, invitation):
 def test_decline_bad_input(client, invitation):
     response = client.post(url("decline", invitation), {"reason": "x" * 5000})
     assert response.status_code == 400
+    assert "Please keep this to 2000 characters or fewer." in text(response)
     invitation.refresh_from_db()
     assert invitation.status == P.INVITED
 
@@ -274,9 +275,20 @@ def test_feedback_after_completion(client, attended):
     assert Feedback.objects.count() == 1
 
 
-@pytest.mark.parametrize("data", [{}, {**SCORES, "felt_safe": 9}, {**SCORES, "would_again": "<b>"}])
-def test_feedback_bad_input(client, attended, data):
-    assert client.post(url("feedback", attended), data).status_code == 400
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({}, "Please choose one."),
+        ({**SCORES, "felt_safe": 9}, "Please choose one of the options shown."),
+        ({**SCORES, "would_again": "<b>"}, "Please choose one of the options shown."),
+        ({**SCORES, "comments": "x" * 5000}, "characters or fewer."),
+    ],
+)
+def test_feedback_bad_input(client, attended, data, message):
+    response = client.post(url("feedback", attended), data)
+    assert response.status_code == 400
+    assert message in text(response)
+    assert "This field is required" not in text(response)
     assert not Feedback.objects.exists()
 
 

@@ -881,3 +881,37 @@ def test_consent_scopes_needed_are_named_on_matching(owner):
     engagement = EngagementFactory(owner=owner, status=S.STAFFING, audience="media")
     page = text(client_for(owner).get(url("matching", engagement)))
     assert str(ConsentScope.QUOTING.label) in page
+
+
+def test_what_submitting_needs_is_named_on_the_form_and_linked_from_the_button(owner):
+    """A field is optional or a gate, never both: purpose, what is asked and the
+    venue may be left empty in a draft, but the form says they are needed to
+    submit, and the page's refused "Submit for approval" links to each one."""
+    engagement = EngagementFactory(
+        owner=owner, purpose="", expected_contribution="", mode="in_person", venue=""
+    )
+    client = client_for(owner)
+
+    page = text(client.get(url("detail", engagement)))
+    edit = url("edit", engagement)
+    assert f'href="{edit}#id_purpose">Describe the purpose.</a>' in page
+    assert f'href="{edit}#id_expected_contribution">Say what is asked' in page
+    assert f'href="{edit}#id_venue">An engagement in person needs a venue.</a>' in page
+
+    form = text(client.get(edit))
+    assert form.count("Needed before you submit for approval.") == 2
+    assert "needed before you submit for approval." in form
+    for name in ("purpose", "expected_contribution", "venue"):
+        label_start = form.index(f'<label for="id_{name}">')
+        label = form[label_start : form.index("</label>", label_start)]
+        assert "(optional)" not in label
+    # Still truly optional fields keep their marker.
+    label_start = form.index('<label for="id_requested_by">')
+    assert "(optional)" in form[label_start : form.index("</label>", label_start)]
+
+    # A draft still saves without them.
+    response = client.post(edit, _form_data(purpose="", expected_contribution=""))
+    assert response.status_code == 302
+    engagement.refresh_from_db()
+    assert engagement.purpose == ""
+    assert engagement.status == S.DRAFT
