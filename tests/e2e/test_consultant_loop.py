@@ -98,13 +98,20 @@ def test_invite_answer_step_back_restaff_rejoin(open_session, mailoutbox, settin
     phone.get_by_role("button", name="Yes, I will join").click()
     expect(phone.get_by_role("status")).to_contain_text("Thank you for saying yes.")
 
-    # --- Later, she opens her engagement and steps back ---------------------------------------
+    # --- Later, home shows the engagement; she steps back from there ---------------------------
     phone.goto(invitation)
     amihan.check("loop-engagement-accepted")
-    phone.get_by_role("link", name=re.compile("Step back")).click()
+    phone.goto("/portal/")
+    card = phone.get_by_role("main").get_by_role("region", name="Your next engagement")
+    expect(card).to_contain_text(engagement.title)
+    amihan.check("loop-home-accepted")
+    taps = 0
+    card.get_by_role("link", name="Step back").click()
+    taps += 1
     expect(phone.get_by_text("You do not need to give a reason")).to_be_visible()
-    phone.get_by_role("button", name="Yes, step back").click()
+    phone.get_by_role("button", name="Yes, step back").click()  # the confirmation
     expect(phone.get_by_role("status")).to_contain_text("You have stepped back.")
+    assert taps <= 2  # at most two taps from home, plus the confirmation
 
     # --- Staff see it needs people again ---------------------------------------------------------
     desk.goto(f"/staff/engagements/{engagement.pk}/")
