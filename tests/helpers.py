@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 from pathlib import Path
 
 from django.test import Client
@@ -16,6 +17,8 @@ from compensation import services as compensation_services
 from engagements.models import Engagement
 from tests.engagements.factories import EngagementFactory
 
+# Anything shaped like an e-mail address (PDFs and logs must hold none).
+EMAIL_PATTERN = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 STAFF_ROLES = [

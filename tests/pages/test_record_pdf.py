@@ -21,8 +21,14 @@ from reports.registry import get_report_kind
 from reports.services import _supported_language
 from tests.consultants.factories import ConsultantFactory
 from tests.consultants.record_world import MARKERS, full_record
-from tests.helpers import ARTIFACTS, STAFF_ROLES, client_for, pdf_metadata, pdf_text
-from tests.reports.conftest import EMAIL_PATTERN
+from tests.helpers import (
+    ARTIFACTS,
+    EMAIL_PATTERN,
+    STAFF_ROLES,
+    client_for,
+    pdf_metadata,
+    pdf_text,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.pdf]
 

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from tests.helpers import EMAIL_PATTERN  # noqa: F401 (the reports tests import it from here)
 from tests.reports.factories import access_entry
 
 MANILA = ZoneInfo("Asia/Manila")
-EMAIL_PATTERN = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 
 
 @pytest.fixture
