@@ -115,7 +115,12 @@ def _participations(consultant):
 
 
 class TimeEntryForm(PlainErrorsMixin, forms.Form):
-    plain_errors = {"hours": _("Please enter a number of hours from %(min)s to %(max)s.")}
+    plain_errors = {
+        "hours": _(
+            "Please enter a number of hours from %(min)s to %(max)s, "
+            "with at most two decimals (like 1.25)."
+        )
+    }
 
     participation = _ParticipationChoice(
         label=_("Engagement"),

@@ -70,7 +70,7 @@ def test_consultant_records_time_and_claims_an_expense(open_session, make_user, 
     page.get_by_label("Day").fill(day.isoformat())
     page.get_by_label("Hours").fill("1.255")
     page.get_by_role("button", name="Send for approval").click()
-    expect(page.get_by_text("no more than 2 decimal places")).to_be_visible()
+    expect(page.get_by_text("with at most two decimals")).to_be_visible()
     session.check("pay-time-add-error", status=400)
     page.get_by_label("Hours").fill("1.25")
     page.get_by_role("button", name="Send for approval").click()

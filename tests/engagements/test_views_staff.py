@@ -587,7 +587,7 @@ def test_matching_suggests_with_reasons_and_shows_the_excluded_on_request(owner,
 
     page = text(client.get(url("matching", engagement)))
     assert "Bituin" in page
-    assert "Knows Youth policy (1 of 1 topics wanted)." in page
+    assert "Knows Youth policy (1 of 1 topic wanted)." in page
     assert "No engagements in the last 90 days." in page
     assert "Resting" not in page
     assert "Show excluded and why" in page
