@@ -41,7 +41,6 @@ import datetime
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
-from auditlog.models import LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import IntegrityError, transaction
@@ -66,7 +65,7 @@ from consultants.models import (
 )
 from consultants.record import RecordSection, record_build, record_json
 from consultants.selectors import consent_text_current
-from core.audit import client_address, record_access
+from core.audit import record_access, record_event
 from core.encryption import encrypted_field_names
 
 # Fields a profile form may set (staff create/edit; the portal a subset).
@@ -121,19 +120,6 @@ def _locked(consultant: Consultant) -> Consultant:
     """The consultant's row, locked until the transaction ends: actions on one
     consultant (status, windows, consent) happen one after the other."""
     return Consultant.objects.select_for_update().get(pk=consultant.pk)
-
-
-def _audit_event(instance, *, actor, event: str, request=None, **data) -> LogEntry:
-    """An audit entry for an action that is more than a field change."""
-    return LogEntry.objects.log_create(
-        instance,
-        force_log=True,
-        action=LogEntry.Action.UPDATE,
-        actor=actor,
-        remote_addr=client_address(request),
-        changes={},
-        additional_data={"event": event, **data},
-    )
 
 
 def _require_reason(reason: str) -> str:
@@ -593,7 +579,7 @@ def wellbeing_lead_assign(*, consultant: Consultant, lead: User, by: User, reque
             if previous.pk != lead.pk:
                 access.revoke_wellbeing(previous, consultant)
         access.grant_wellbeing(lead, consultant)
-        _audit_event(
+        record_event(
             consultant, actor=by, event="wellbeing_lead_assigned", request=request, lead=lead.pk
         )
 
@@ -603,7 +589,7 @@ def wellbeing_lead_unassign(*, consultant: Consultant, lead: User, by: User, req
         raise PermissionDenied
     with transaction.atomic():
         access.revoke_wellbeing(lead, consultant)
-        _audit_event(
+        record_event(
             consultant, actor=by, event="wellbeing_lead_unassigned", request=request, lead=lead.pk
         )
 
@@ -682,7 +668,7 @@ def consultant_invite_to_portal(*, consultant: Consultant, by: User, request=Non
         )
         consultant.user = user
         consultant.save(update_fields=["user", "updated_at"])
-        _audit_event(consultant, actor=by, event="invited_to_portal", request=request)
+        record_event(consultant, actor=by, event="invited_to_portal", request=request)
         transaction.on_commit(
             lambda: send_portal_invitation(consultant=consultant, user=user, request=request)
         )
@@ -769,7 +755,7 @@ def consultant_erase_identity(
         if consultant.user is not None:  # None, without a query, when there is no account
             _deactivate_account(consultant.user, pseudonym=consultant.pseudonym, by=by)
 
-        _audit_event(
+        record_event(
             consultant,
             actor=by,
             event="identity_erased",

@@ -1,10 +1,9 @@
 """Consultant fixtures on top of the shared ones of tests/fixtures.py."""
 
 import pytest
-from django.utils import timezone
 
 from consultants import access
-from consultants.models import ConsentScope, ConsentText
+from consultants.models import ConsentText
 from tests.consultants.factories import ConsultantFactory
 
 
@@ -29,14 +28,6 @@ def granted_staff_user(programme_staff_user, consultant):
 
 
 @pytest.fixture
-def published_texts(db) -> dict[str, ConsentText]:
-    """Version 1 of every scope's text, published."""
-    return {
-        # A migration may have published a scope's first text already.
-        scope: ConsentText.objects.get_or_create(
-            scope=scope,
-            version=1,
-            defaults={"body": f"Text for {scope}", "published_at": timezone.now()},
-        )[0]
-        for scope in ConsentScope.values
-    }
+def published_texts(texts) -> dict[str, ConsentText]:
+    """Version 1 of every scope's text, published (the shared ``texts``)."""
+    return texts
