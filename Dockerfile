@@ -16,6 +16,8 @@ WORKDIR /app
 COPY requirements.lock .
 RUN pip install --no-cache-dir -r requirements.lock
 COPY . .
+# The translation catalogues (locale/, locale_libraries/), compiled with polib.
+RUN python -m core.catalogues --force
 
 # Static files are collected at build time with throwaway values: production
 # settings refuse to load without them, and none of them is used here.

@@ -8,7 +8,13 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and roles")
 
     def ready(self):
-        from accounts import roles
+        from allauth.account.signals import user_logged_in
+
+        from accounts import language, roles
+
+        user_logged_in.connect(
+            language.adopt_chosen_language, dispatch_uid="tinig.adopt_chosen_language"
+        )
 
         # Role permissions are declared in accounts/roles.py; after every
         # migrate the groups are brought in line (see the handler for when),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
@@ -49,6 +50,13 @@ class StaffInviteForm(forms.Form):
     display_name = forms.CharField(label=_("Name shown in Tinig"), max_length=80, required=False)
     roles = forms.MultipleChoiceField(
         label=_("Roles"), choices=STAFF_ROLE_CHOICES, widget=forms.CheckboxSelectMultiple
+    )
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=settings.LANGUAGES,
+        initial=settings.LANGUAGE_CODE,
+        required=False,  # left out: the site's default
+        help_text=_("Of their pages and e-mails, the invitation first. They can change it."),
     )
 
     def clean_roles(self) -> set[Role]:

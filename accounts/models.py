@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin
 from django.contrib.auth.models import BaseUserManager as DjangoBaseUserManager
 from django.db import models
@@ -66,6 +67,16 @@ class User(GuardianUserMixin, AbstractBaseUser, PermissionsMixin):
         help_text=_("Set by the administrator role; lets the person open the admin site."),
     )
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # The person's language, not the page's: it drives every page once they
+    # are signed in, and every e-mail, text message, calendar file and PDF
+    # made for them (accounts.language).
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("The language Tinig uses for this person's pages, messages and documents."),
+    )
 
     objects = UserManager()
 

@@ -44,6 +44,7 @@ def user_create(
     roles: Set[Role] = frozenset(),
     verified: bool = False,
     sealed: bool = False,
+    language: str = "",
 ) -> User:
     """Create a user and, if known good, mark their address verified for allauth.
 
@@ -68,6 +69,8 @@ def user_create(
             )
         else:
             user = User(email=email, display_name=display_name)
+        if language:
+            user.language = language
         if password:
             user.set_password(password)
         else:
@@ -162,18 +165,21 @@ def _send(template: str, *, user: User, issued: IssuedInvitation) -> None:
     from django.conf import settings
     from django.core.mail import EmailMultiAlternatives
     from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from accounts.language import language_of
 
     prefix = f"accounts/emails/{template}"
     context = {"user": user, "email": user.email, "url": issued.url}
     context["expires_at"] = issued.invitation.expires_at
-    subject = " ".join(render_to_string(f"{prefix}-subject.txt", context).splitlines()).strip()
+    with translation.override(language_of(user)):  # in their language, not the sender's
+        subject = " ".join(render_to_string(f"{prefix}-subject.txt", context).splitlines())
+        text = render_to_string(f"{prefix}-body.txt", context)
+        html = render_to_string(f"{prefix}-body.html", context)
     message = EmailMultiAlternatives(
-        subject,
-        render_to_string(f"{prefix}-body.txt", context),
-        settings.DEFAULT_FROM_EMAIL,
-        [user.email],
+        subject.strip(), text, settings.DEFAULT_FROM_EMAIL, [user.email]
     )
-    message.attach_alternative(render_to_string(f"{prefix}-body.html", context), "text/html")
+    message.attach_alternative(html, "text/html")
     message.send()
 
 
@@ -198,6 +204,7 @@ def staff_invite(
     roles: Set[Role],
     by: User | None,
     display_name: str = "",
+    language: str = "",
 ) -> IssuedInvitation:
     """Create a staff account that cannot sign in yet, and send its one-time link.
 
@@ -215,7 +222,9 @@ def staff_invite(
             "email_taken",
         )
     with transaction.atomic():
-        user = user_create(email=email, display_name=display_name, roles=roles, verified=False)
+        user = user_create(
+            email=email, display_name=display_name, roles=roles, verified=False, language=language
+        )
         issued = _issue(user=user, kind=StaffInvitation.Kind.INVITE, by=by)
         _audit(user=user, by=by, event="staff_invited")
     _send("staff_invitation", user=user, issued=issued)

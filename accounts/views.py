@@ -17,9 +17,10 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
+from django.views.i18n import set_language as django_set_language
 
-from accounts import services
+from accounts import language, services
 from accounts.invitation_forms import InvitationAcceptForm
 
 
@@ -100,3 +101,16 @@ def keep_alive(request):
     one only says whether there still is a session to renew. A GET: it
     changes nothing but that moment, like opening any page would."""
     return HttpResponse(status=204 if request.user.is_authenticated else 401)
+
+
+@require_POST
+def set_language(request):
+    """The footer switcher: Django's view (safe ``next``, the cookie), and the
+    signed-in person's preference saved with it."""
+    code = request.POST.get("language")
+    if language.supported(code):
+        if request.user.is_authenticated:
+            language.save_preference(request.user, code)
+        else:
+            language.remember_choice(request, code)
+    return django_set_language(request)

@@ -80,6 +80,7 @@ def invite(request):
                 email=form.cleaned_data["email"],
                 display_name=form.cleaned_data["display_name"],
                 roles=form.cleaned_data["roles"],
+                language=form.cleaned_data["language"],
                 by=request.user,
             )
         except ValidationError as error:

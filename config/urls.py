@@ -40,5 +40,6 @@ urlpatterns = [
     path("portal/reminders/", include("reminders.urls_portal")),
     path("portal/pay/", include("compensation.urls_portal")),
     path("reports/", include("reports.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The footer switcher: the signed-in person's preference, else the cookie.
+    path("i18n/setlang/", accounts_views.set_language, name="set_language"),
 ]

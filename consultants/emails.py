@@ -15,6 +15,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
+from accounts.language import language_of
 from core.emails import send_templated
 
 
@@ -35,7 +36,7 @@ def set_password_url(user, *, request=None) -> str:
 
 def send_portal_invitation(*, consultant, user, request=None) -> None:
     """The invitation to the portal: a link to choose a password."""
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(language_of(user)):
         send_templated(
             "consultants/emails/portal_invitation",
             to=[user.delivery_email],  # the sealed address, not the lookup token

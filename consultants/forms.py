@@ -4,6 +4,7 @@ shape only; the rules live in the models and in ``consultants.services``."""
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -341,3 +342,12 @@ class WellbeingLeadForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["lead"].queryset = leads
         self.fields["lead"].label_from_instance = lambda user: str(user)
+
+
+class PortalInviteForm(forms.Form):
+    language = forms.ChoiceField(
+        label=_("Language of their portal and e-mails"),
+        choices=settings.LANGUAGES,
+        required=False,  # left out: her first preferred language Tinig speaks
+        help_text=_("The invitation is written in it. They can change it at any time."),
+    )

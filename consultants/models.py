@@ -26,7 +26,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Func, Q
 from django.db.models.functions import Cast, ExtractHour, ExtractMinute, Lower
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from consultants.storage import get_private_storage
@@ -349,6 +349,18 @@ class Consultant(models.Model):
         """ "success", "info", "warning" or "" (see ``BADGE_TONES``)."""
         return self.BADGE_TONES.get(self.status, "")
 
+    @property
+    def interface_language(self) -> str:
+        """The language Tinig writes to her in: her account's, or before she
+        has one, her first preferred language that Tinig speaks."""
+        if self.user_id is not None:
+            return self.user.language
+        spoken = {code for code, _name in settings.LANGUAGES}
+        return next(
+            (code for code in self.preferred_languages or [] if code in spoken),
+            settings.LANGUAGE_CODE,
+        )
+
     def clean(self):
         super().clean()
         self.pseudonym = (self.pseudonym or "").strip()
@@ -488,7 +500,8 @@ class WeeklyAvailability(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_weekday_display()} {self.start_time:%H:%M}-{self.end_time:%H:%M}"
+        start, end = formats.time_format(self.start_time), formats.time_format(self.end_time)
+        return f"{self.get_weekday_display()} {start}-{end}"
 
     def clean(self):
         super().clean()

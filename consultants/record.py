@@ -145,11 +145,12 @@ def display_value(value: Any) -> str:
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
     if isinstance(value, datetime.datetime):
-        return formats.date_format(timezone.localtime(value), "j F Y, H:i")
+        local = timezone.localtime(value)
+        return f"{formats.date_format(local, 'j F Y')}, {formats.time_format(local)}"
     if isinstance(value, datetime.date):
         return formats.date_format(value, "j F Y")
     if isinstance(value, datetime.time):
-        return value.strftime("%H:%M")
+        return formats.time_format(value)
     if isinstance(value, Decimal):
         return formats.number_format(value, decimal_pos=2, use_l10n=True, force_grouping=True)
     if isinstance(value, list | tuple):

@@ -631,14 +631,18 @@ def wellbeing_notes_reveal(
 # --- Portal account --------------------------------------------------------------------------
 
 
-def consultant_invite_to_portal(*, consultant: Consultant, by: User, request=None) -> User:
+def consultant_invite_to_portal(
+    *, consultant: Consultant, by: User, language: str = "", request=None
+) -> User:
     """Create the consultant's portal account (role consultant, their encrypted
     e-mail address as sign-in) and, once committed, send a discreet e-mail
     with a link to choose a password.
 
     The account is sealed (``accounts.sealing``): it is found by a keyed
     hash of the address and keeps the address only encrypted, so no table
-    holds her address in plain text."""
+    holds her address in plain text. ``language``: of her portal, e-mails
+    and documents, the invitation first (she can change it); by default her
+    first preferred language that Tinig speaks."""
     from accounts.addresses import account_for_address
     from accounts.services import user_create
     from consultants.emails import send_portal_invitation
@@ -665,6 +669,7 @@ def consultant_invite_to_portal(*, consultant: Consultant, by: User, request=Non
             roles={Role.CONSULTANT},
             verified=True,  # the link goes to this address; following it proves it
             sealed=True,  # found by a keyed hash; the address kept encrypted
+            language=language or consultant.interface_language,
         )
         consultant.user = user
         consultant.save(update_fields=["user", "updated_at"])

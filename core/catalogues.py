@@ -118,7 +118,7 @@ LIBRARY_SOURCES = (
 
 def _package_dir(package: str) -> Path:
     module = __import__(package)
-    return Path(module.__file__).resolve().parent
+    return Path(str(module.__file__)).resolve().parent
 
 
 def _wanted(entry: polib.POEntry, patterns: tuple[str, ...]) -> bool:
@@ -133,9 +133,12 @@ def _key(entry: polib.POEntry) -> tuple[str | None, str]:
 
 def library_catalogue(language: str) -> polib.POFile:
     """The library strings we carry for ``language``, in the libraries'
-    order, with the translations already in ``locale_libraries`` kept."""
+    order, with the translations already in ``locale_libraries`` kept.
+    Strings our own catalogue has already are left out: ours win anyway."""
     path = LIBRARY_LOCALE / language / "LC_MESSAGES" / "django.po"
     existing = {_key(entry): entry for entry in polib.pofile(str(path))} if path.exists() else {}
+    ours_path = OUR_LOCALE / language / "LC_MESSAGES" / "django.po"
+    ours = {_key(entry) for entry in polib.pofile(str(ours_path))} if ours_path.exists() else set()
     catalogue = polib.POFile(wrapwidth=79)
     catalogue.metadata = {
         "Project-Id-Version": "Tinig (library strings)",
@@ -145,7 +148,7 @@ def library_catalogue(language: str) -> polib.POFile:
         "Content-Transfer-Encoding": "8bit",
         "Plural-Forms": PLURAL_FORMS[language],
     }
-    seen: set[tuple[str | None, str]] = set()
+    seen: set[tuple[str | None, str]] = set(ours)
     for source in LIBRARY_SOURCES:
         english = polib.pofile(str(_package_dir(source.package) / source.catalogue))
         for entry in english:
@@ -203,9 +206,7 @@ def untranslated_counts() -> dict[Path, int]:
 
 def catalogue_paths() -> list[Path]:
     return sorted(
-        path
-        for root in (OUR_LOCALE, LIBRARY_LOCALE)
-        for path in root.glob("*/LC_MESSAGES/*.po")
+        path for root in (OUR_LOCALE, LIBRARY_LOCALE) for path in root.glob("*/LC_MESSAGES/*.po")
     )
 
 

@@ -8,12 +8,16 @@ do, never the nature of the work) and calls ``send_templated``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from itertools import groupby
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.utils import translation
+
+from accounts.language import language_of
 
 
 def render_templated(prefix: str, context: dict[str, Any]) -> tuple[str, str, str]:
@@ -24,11 +28,29 @@ def render_templated(prefix: str, context: dict[str, Any]) -> tuple[str, str, st
     return subject, text, html
 
 
-def send_templated(prefix: str, *, to: Sequence[str], context: dict[str, Any]) -> None:
-    """Render and send; nothing when there is nobody to send to."""
+def send_templated(
+    prefix: str, *, to: Sequence[str], context: dict[str, Any], language: str | None = None
+) -> None:
+    """Render (in ``language``, else the active one) and send; nothing when
+    there is nobody to send to."""
     if not to:
         return
-    subject, text, html = render_templated(prefix, context)
+    with translation.override(language or translation.get_language()):
+        subject, text, html = render_templated(prefix, context)
     message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, list(to))
     message.attach_alternative(html, "text/html")
     message.send()
+
+
+def send_templated_to(prefix: str, *, people: Iterable, context: dict[str, Any]) -> None:
+    """One e-mail per language among ``people`` (accounts), each in its
+    readers' own language, to their delivery addresses."""
+    reachable = sorted(
+        (language_of(person), person.delivery_email)
+        for person in people
+        if person.is_active and person.delivery_email
+    )
+    for language, group in groupby(reachable, key=lambda pair: pair[0]):
+        send_templated(
+            prefix, to=[address for _l, address in group], context=context, language=language
+        )

@@ -582,7 +582,7 @@ class FreeWindow:
     end_minute: int
 
     def __str__(self) -> str:
-        return gettext("%(day)s %(from)s\N{EN DASH}%(until)s") % {
+        return gettext("%(day)s %(from)s–%(until)s") % {  # noqa: RUF001 (xgettext reads no \N{})
             "day": WEEKDAYS_ABBR[self.weekday],
             "from": _clock(self.start_minute),
             "until": _clock(self.end_minute),

@@ -456,11 +456,11 @@ def participation_withdraw(
             changes=changes,
         )
         engagement = participation.engagement
-        recipients = [m.email for m in access.staff_of(engagement) if m.is_active and m.email]
+        staff = list(access.staff_of(engagement))
         pseudonym = participation.consultant.pseudonym
         transaction.on_commit(
             lambda: emails.send_participant_stepped_back(
-                to=recipients, engagement_pk=engagement.pk, pseudonym=pseudonym
+                staff=staff, engagement_pk=engagement.pk, pseudonym=pseudonym
             )
         )
     return participation

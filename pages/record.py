@@ -15,10 +15,10 @@ record's registry) and ``reports``, which are siblings.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
+from accounts.language import language_of
 from consultants import access, services
 from reports.registry import ReportForm, register_report
 
@@ -35,13 +35,8 @@ def can_request_record(user) -> bool:
 
 
 def record_language(user) -> str:
-    """Her first preferred language that Tinig speaks; else the default."""
-    consultant = access.consultant_of(user)
-    spoken = {code for code, _name in settings.LANGUAGES}
-    for code in consultant.preferred_languages if consultant is not None else []:
-        if code in spoken:
-            return code
-    return settings.LANGUAGE_CODE
+    """Her own language (``accounts.language``), whoever's page asked."""
+    return language_of(user)
 
 
 @register_report(

@@ -9,6 +9,7 @@ every variable is documented in `.env.example`.
 from datetime import timedelta
 
 import environ
+from django.conf.locale import LANG_INFO
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -67,6 +68,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A signed-in person's pages in their own language (accounts.language).
+    "accounts.language.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -98,6 +101,8 @@ TEMPLATES = [
                 "accounts.context_processors.safety",
                 "consultants.context_processors.discreet",
             ],
+            # |date_time: a date, then the time as the active language writes it.
+            "builtins": ["core.templatetags.when"],
         },
     },
 ]
@@ -293,8 +298,21 @@ AUDITLOG_MASK_CALLABLE = "core.audit.mask_encrypted"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fil", _("Filipino"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
-# Day-month dates and a 24-hour clock everywhere (config/formats/).
+# Django knows no Filipino: its name, and "tl" (Tagalog, which many phones
+# send in Accept-Language) falling back to it. Glossary: docs/glossary-fil.md.
+LANG_INFO.update(
+    {
+        "fil": {"bidi": False, "code": "fil", "name": "Filipino", "name_local": "Filipino"},
+        "tl": {"fallback": ["fil"]},
+    }
+)
+# Ours first (it wins), then the Django and allauth strings we carry
+# (core.catalogues). The .mo files are compiled by ./tinig, not committed.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_libraries"]
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+# Dates and times as people write them in each language (config/formats/).
 FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = "Asia/Manila"
 USE_I18N = True

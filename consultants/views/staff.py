@@ -28,6 +28,7 @@ from consultants.forms import (
     ConsentWithdrawForm,
     ConsultantForm,
     DirectoryFilterForm,
+    PortalInviteForm,
     ReasonForm,
     RevealForm,
     StatusChangeForm,
@@ -321,10 +322,17 @@ def invite(request, pk):
         problem = _("This consultant already has a portal account.")
     elif not (consultant.email or "").strip():
         problem = _("Add the consultant's e-mail address first (edit the profile).")
-    if request.method == "POST" and problem is None:
+    form = PortalInviteForm(
+        request.POST if request.method == "POST" else None,
+        initial={"language": consultant.interface_language},
+    )
+    if request.method == "POST" and problem is None and form.is_valid():
         try:
             services.consultant_invite_to_portal(
-                consultant=consultant, by=request.user, request=request
+                consultant=consultant,
+                by=request.user,
+                language=form.cleaned_data["language"],
+                request=request,
             )
         except ValidationError as error:
             problem = " ".join(error.messages)
@@ -336,7 +344,12 @@ def invite(request, pk):
     return render(
         request,
         "consultants/staff/invite.html",
-        {"title": _("Invite to the portal"), "consultant": consultant, "problem": problem},
+        {
+            "title": _("Invite to the portal"),
+            "consultant": consultant,
+            "problem": problem,
+            "form": form,
+        },
         status=400 if request.method == "POST" else 200,
     )
 

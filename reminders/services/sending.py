@@ -40,6 +40,7 @@ from django.template.loader import TemplateDoesNotExist, render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts.language import language_of
 from consultants.models import Consultant
 from reminders import quiet, registry, sms
 from reminders.channels import Message, get_channel
@@ -54,11 +55,12 @@ R = ReminderDelivery.Reason
 
 
 def _language_of(recipient) -> str:
-    available = {code for code, _name in settings.LANGUAGES}
-    for code in getattr(recipient, "preferred_languages", None) or []:
-        if code in available:
-            return code
-    return settings.LANGUAGE_CODE
+    """A consultant's or staff member's own language (``accounts.language``);
+    a consultant with no portal account yet, her first preferred language
+    that Tinig speaks."""
+    if isinstance(recipient, Consultant):
+        return recipient.interface_language
+    return language_of(recipient)
 
 
 def _greeting(recipient) -> str:
@@ -413,7 +415,7 @@ def digest_send(*, user_id: int, now: datetime.datetime | None = None) -> str:
             for delivery in keep:
                 _finish(delivery, D.SKIPPED, R.NO_ADDRESS, now)
             return "skipped"
-        with translation.override(settings.LANGUAGE_CODE):
+        with translation.override(language_of(user)):
             context = {"greeting": str(user), "items": items, "count": len(items)}
             message = Message(
                 subject=" ".join(

@@ -57,6 +57,8 @@ S, D, A, H = SIGN_IN, DENIED, ADMIN_DENIED, HOME_DENIED
 P, T = to("/portal/"), to("/staff/")
 #         X   lands on EXIT_URL          K  204 (still signed in)  U  401
 X, K, U = to("/healthz"), Expect(204), Expect(401)
+#         N   405: that method is not allowed
+N = Expect(405)
 
 # fmt: off
 MATRIX: dict[str, list[Expect]] = {
@@ -72,6 +74,8 @@ MATRIX: dict[str, list[Expect]] = {
     "/exit":            [X,   X,      X,       X,     X,      X,      X,     X],
     "/help/":           [OK,  OK,     OK,      OK,    OK,     OK,     OK,    OK],
     "/keep-alive":      [U,   K,      K,       K,     K,      K,      K,     K],
+    # The language switch takes a POST (tests/i18n/test_language_preference.py).
+    "/i18n/setlang/":   [N,   N,      N,       N,     N,      N,      N,     N],
     # Every consultants staff page: tests/consultants/test_staff_permission_matrix.py
     "/staff/consultants/":     [S, D,  D,  OK, OK, OK, OK, OK],
     "/staff/consultants/new/": [S, D,  D,  D,  OK, D,  D,  OK],

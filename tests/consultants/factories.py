@@ -42,7 +42,7 @@ class ConsultantFactory(factory.django.DjangoModelFactory):
     support_person_name = factory.Sequence(lambda n: f"Support Person {n}")
     support_person_relation = "Aunt"
     support_person_contact = factory.Sequence(lambda n: f"+63918{n % 10_000_000:07d}")
-    preferred_languages = factory.LazyFunction(lambda: [Language.FILIPINO])
+    preferred_languages = factory.LazyFunction(lambda: [Language.ENGLISH])
     spoken_languages = factory.LazyFunction(lambda: [Language.FILIPINO, Language.ENGLISH])
     region = Region.NCR
     occupation_status = Consultant.Occupation.EMPLOYED

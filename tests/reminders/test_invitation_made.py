@@ -139,10 +139,14 @@ def test_in_her_language(invite_setup, clock, django_capture_on_commit_callbacks
         return original(kind, recipient=recipient, context=context, language=language, **options)
 
     monkeypatch.setattr(sending, "render_message", spy)
+    portal_user = invite_setup["consultant"].user
+    portal_user.language = "fil"
+    portal_user.save(update_fields=["language"])
     clock(MORNING)
     with django_capture_on_commit_callbacks(execute=True):
         _invite(invite_setup)
     assert seen == ["fil"] and len(_ours()) == 1
+    assert "Inimbitahan ka" in mail.outbox[-1].body or "imbitasyon" in mail.outbox[-1].body
 
 
 @pytest.mark.django_db
