@@ -49,6 +49,10 @@ MAKEMESSAGES_OPTIONS = {
         "bench/*",
         "test-artifacts/*",
         "node_modules/*",
+        # Not sources; and a folder named "locale" that makemessages walks
+        # into becomes where it writes, whatever LOCALE_PATHS says.
+        "locale",
+        "locale_libraries",
     ],
 }
 
@@ -176,21 +180,26 @@ def library_catalogue(language: str) -> polib.POFile:
     return catalogue
 
 
+HEADER = """# Tinig: our own strings. Keep to docs/glossary-fil.md.
+msgid ""
+msgstr ""
+"Project-Id-Version: Tinig\\n"
+"Language: {language}\\n"
+"MIME-Version: 1.0\\n"
+"Content-Type: text/plain; charset=UTF-8\\n"
+"Content-Transfer-Encoding: 8bit\\n"
+"Plural-Forms: {plural_forms}\\n"
+"""
+
+
 def normalise_header(path: Path, language: str) -> None:
-    """makemessages writes a template header into a new catalogue; ours has
-    the language, its plural rule, and no date that changes on every run."""
-    catalogue = polib.pofile(str(path), wrapwidth=79)
-    catalogue.header = "Tinig: our own strings. Keep to docs/glossary-fil.md."
-    catalogue.metadata = {
-        "Project-Id-Version": "Tinig",
-        "Language": language,
-        "MIME-Version": "1.0",
-        "Content-Type": "text/plain; charset=UTF-8",
-        "Content-Transfer-Encoding": "8bit",
-        "Plural-Forms": PLURAL_FORMS[language],
-    }
-    catalogue.metadata_is_fuzzy = False
-    catalogue.save(str(path))
+    """Our header in place of the one makemessages writes (a template with
+    placeholders, and a creation date that changes on every run). Only the
+    header: the entries keep gettext's own layout."""
+    text = path.read_text(encoding="utf-8")
+    _header, separator, entries = text.partition("\n\n")
+    header = HEADER.format(language=language, plural_forms=PLURAL_FORMS[language]).rstrip("\n")
+    path.write_text(header + separator + entries, encoding="utf-8")
 
 
 def untranslated_counts() -> dict[Path, int]:

@@ -12,6 +12,15 @@ from django.core.cache import cache
 pytest_plugins = ["tests.parallel", "tests.fixtures"]
 
 
+def pytest_configure(config):
+    # The translation catalogues, compiled once by the controlling process
+    # (./tinig test does it too; plain pytest must not test stale ones).
+    if not hasattr(config, "workerinput"):
+        from core.catalogues import compile_catalogues
+
+        compile_catalogues()
+
+
 @pytest.fixture(autouse=True)
 def _clean_cache():
     # allauth's rate limits and used TOTP codes live in the cache. Only this
