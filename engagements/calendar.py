@@ -68,6 +68,7 @@ def participation_ics(
         "declined",
         "revoked",
     )
+    summary = _("Tinig meeting")  # not inside the f-string: xgettext would not see it
     description = _("Details are in the Tinig portal.")
     if portal_url:
         description = f"{description} {portal_url}"
@@ -82,7 +83,7 @@ def participation_ics(
         f"DTSTAMP:{_utc(now or timezone.now())}",
         f"DTSTART:{_utc(engagement.start)}",
         f"DTEND:{_utc(engagement.end)}",
-        f"SUMMARY:{_escape(_('Tinig meeting'))}",
+        f"SUMMARY:{_escape(summary)}",
         f"DESCRIPTION:{_escape(description)}",
         "CLASS:PRIVATE",
         "TRANSP:OPAQUE",
