@@ -90,9 +90,9 @@ def _walk(client, start: list[str], prefixes: tuple[str, ...], limit: int = 80) 
         for href in HREF.findall(html):
             target = urlparse(href).path
             wanted = target.startswith(prefixes) and target not in ENGLISH_BY_DESIGN
-            if wanted and not NOT_PAGES.search(target):
-                if target not in pages and target not in queue:
-                    queue.append(target)
+            new = target not in pages and target not in queue
+            if wanted and new and not NOT_PAGES.search(target):
+                queue.append(target)
     return pages
 
 
