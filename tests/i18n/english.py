@@ -15,18 +15,14 @@ from html.parser import HTMLParser
 
 # Not: at, na, sa, may, to ("'to" is colloquial Filipino), in / on / off
 # (sign in, naka-on), no, a.
-# A word list reads better as words than as a column of quoted strings.
-ENGLISH_WORDS = frozenset(  # noqa: SIM905
-    """the your you and is are for with this that will not can have has be of we our
-    they their was were what when which how if please been would should about there
-    here these those from by an it or do does any all into than then them its
-    yours don't isn't can't won't we'll you'll you're it's""".split()
-)
-ENGLISH_LABELS = frozenset(  # noqa: SIM905
-    """save cancel back submit delete remove edit continue confirm close search
-    previous next accept decline withdraw settings language change send help yes
-    no done""".split()
-) | {"sign out"}
+_WORDS = """the your you and is are for with this that will not can have has be of we
+our they their was were what when which how if please been would should about there
+here these those from by an it or do does any all into than then them its yours don't
+isn't can't won't we'll you'll you're it's"""
+_LABELS = """save cancel back submit delete remove edit continue confirm close search
+previous next accept decline withdraw settings language change send help yes no done"""
+ENGLISH_WORDS = frozenset(_WORDS.split())
+ENGLISH_LABELS = frozenset(_LABELS.split()) | {"sign out"}
 WORD = re.compile(r"[A-Za-z][A-Za-z']*")
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+|\s*[·|•]\s*")
 
