@@ -20,10 +20,12 @@ from engagements.models import Engagement
 from tests.e2e.conftest import assert_tap_targets_are_large
 from tests.e2e.test_dashboard_and_matching import _fits
 from tests.e2e.test_engagements import _sign_in_consultant, _sign_in_staff
+from tests.helpers import ARTIFACTS
 
 pytestmark = pytest.mark.e2e
 
 PHONE_390 = {"width": 390, "height": 844}
+SHOTS = ARTIFACTS / "e2e"
 # Not pages: a download, leaving, signing out.
 NOT_PAGES = re.compile(r"(\.ics|\.pdf|/download/|/exit|/logout/|/keep-alive)")
 
@@ -55,15 +57,28 @@ def _portal_links(page) -> list[str]:
     return paths
 
 
-def test_portal_tap_targets_on_a_phone(demo, open_session):
+# Buttons and links styled as buttons whose words do not fit inside them.
+TRUNCATED = """() => [...document.querySelectorAll(
+    "button, .button, input[type=submit], .action-title, label")]
+  .filter((el) => el.offsetParent !== null && el.scrollWidth > el.clientWidth + 1)
+  .map((el) => el.outerHTML.slice(0, 100))"""
+
+
+@pytest.mark.parametrize("language", ["en", "fil"])
+def test_portal_tap_targets_on_a_phone(demo, open_session, language):
+    """In English and in Filipino, which runs longer: large tap targets, no
+    page wider than the phone, no button whose words are cut."""
+    consultant = accounts_demo.demo_user("consultant@example.org")
+    User.objects.filter(pk=consultant.pk).update(language=language)
     session = open_session(PHONE_390)
     page = session.page
-    _sign_in_consultant(session, accounts_demo.demo_user("consultant@example.org"))
+    _sign_in_consultant(session, consultant)
+    assert page.evaluate("() => document.documentElement.lang") == language
     assert_tap_targets_are_large(page)
     paths = _portal_links(page)
     assert len(paths) >= 10, paths
     paths += [reverse("my_pay:time_add"), reverse("my_pay:claim_add")]
-    small = {}
+    small, cut = {}, {}
     for path in paths:
         response = page.goto(path)
         assert response is not None and response.status == 200, path
@@ -72,7 +87,12 @@ def test_portal_tap_targets_on_a_phone(demo, open_session):
         except AssertionError as error:
             small[path] = str(error)
         _fits(session, path, PHONE_390["width"])
+        if truncated := page.evaluate(TRUNCATED):
+            cut[path] = truncated
+        if language == "fil":
+            page.screenshot(path=str(SHOTS / f"fil-390{path.strip('/').replace('/', '-')}.png"))
     assert not small, "\n".join(f"{path}: {error}" for path, error in small.items())
+    assert not cut, "\n".join(f"{path}: {elements}" for path, elements in cut.items())
 
 
 def test_no_staff_page_overflows_at_390(demo, open_session):
