@@ -63,10 +63,12 @@ ROLE_PERMISSIONS[Role.PROGRAMME_MANAGER] |= {
     "consultants.view_consentrecord",
     "consultants.add_consentrecord",
     "consultants.view_consenttext",
+    "consultants.view_consenttexttranslation",
     "consultants.view_expertisetopic",
 }
 ROLE_PERMISSIONS[Role.PROGRAMME_STAFF] |= {
     "consultants.view_consenttext",
+    "consultants.view_consenttexttranslation",
     "consultants.view_expertisetopic",
 }
 ROLE_PERMISSIONS[Role.FINANCE_OFFICER] |= {
@@ -75,6 +77,7 @@ ROLE_PERMISSIONS[Role.FINANCE_OFFICER] |= {
 }
 ROLE_PERMISSIONS[Role.WELLBEING_LEAD] |= {
     "consultants.view_consenttext",
+    "consultants.view_consenttexttranslation",
     "consultants.view_expertisetopic",
 }
 

@@ -1,6 +1,7 @@
-"""Admin: checklist templates (drafts edited here, with their items in
-order; published versions read-only) and, read-only, the checklists made
-from them. Publishing and new versions go through the services."""
+"""Admin: checklist templates (drafts edited here, in English and Filipino,
+with their items in order; published versions read-only) and, read-only,
+the checklists made from them. Publishing (refused without the Filipino)
+and new versions go through the services."""
 
 from __future__ import annotations
 
@@ -19,8 +20,8 @@ class TemplateItemInline(admin.StackedInline):
     ordering = ["order", "id"]
     fields = [
         ("order", "key", "stage"),
-        "title",
-        "guidance",
+        ("title", "title_fil"),
+        ("guidance", "guidance_fil"),
         ("owner_role", "due_anchor", "due_offset_days"),
         ("evidence", "waivable", "gates"),
         ("condition", "engagement_types"),
@@ -41,15 +42,25 @@ class TemplateItemInline(admin.StackedInline):
 
 @admin.register(ChecklistTemplate)
 class ChecklistTemplateAdmin(admin.ModelAdmin):
-    """Drafts are edited here (items in order, by their order number) and
-    published with the action; a published version is read-only. To change
-    a published version, make a new draft version from it."""
+    """Drafts are edited here (items in order, by their order number; each
+    text in English and Filipino) and published with the action, which
+    refuses a version whose Filipino is missing; a published version is
+    read-only. To change a published version, make a new draft version from
+    it (the Filipino is copied with the English)."""
 
     list_display = ["name", "slug", "version", "published_at", "item_count"]
     list_filter = ["slug", "published_at"]
     actions = ["publish", "new_version"]
     inlines = [TemplateItemInline]
-    fields = ["slug", "version", "name", "description", "published_at"]
+    fields = [
+        "slug",
+        "version",
+        "name",
+        "name_fil",
+        "description",
+        "description_fil",
+        "published_at",
+    ]
 
     @admin.display(description=_("items"))
     def item_count(self, obj):

@@ -4,7 +4,7 @@
 Confirming needs every item that gates confirmation (the "before" items
 marked so) done, or justified not applicable; closing needs every item that
 gates closing (the "after" items). A refusal names each item still open,
-by its title, so the person can go and do it.
+by its title (in the person's language), so the person can go and do it.
 
 An engagement without a checklist (one approved before this app, or made
 directly in a later status by a test) has nothing to gate.
@@ -18,13 +18,15 @@ from checklists.models import ChecklistItem, Gate
 
 
 def _open_gating_titles(engagement, gate: str) -> list[str]:
-    return list(
+    """Their titles in the active language (that of the person refused)."""
+    items = (
         ChecklistItem.objects.filter(
             checklist__engagement=engagement, gates=gate, status=ChecklistItem.Status.OPEN
         )
         .order_by("order", "id")
-        .values_list("title", flat=True)
+        .only("title", "title_fil")
     )
+    return [item.shown_title for item in items]
 
 
 def _reasons(titles: list[str]) -> list[str]:

@@ -8,6 +8,15 @@ change is a new draft version, published in its turn. An engagement's
 checklist is a *copy* of the items of the version current at approval, so
 publishing a new version never changes a checklist already made.
 
+Every text of a template is written in English and Filipino: the name and
+description of a version, the title and guidance of each item (the
+``*_fil`` columns, copied into each checklist item with the English). They
+are part of the version like the English, so the same rules hold: edited
+while a draft, frozen once published (the same rows, the same triggers);
+a version is published only with its Filipino. Pages, her record and the
+gate messages show them through ``Translated``: the active language's words,
+English when a text has none in it.
+
 Pseudonym first: ``__str__`` of everything here is a title or a neutral
 label. A note written when an item is done may say something about a
 consultant (their support person, how they felt): it is encrypted. Evidence
@@ -32,6 +41,7 @@ from consultants.models import Consultant
 from consultants.validators import evidence_kind, validate_evidence
 from core.encryption import EncryptedTextField
 from core.files import get_private_storage
+from core.languages import active_language, supported_language
 from core.records import RecordIsImmutable
 from engagements.models import EXPOSED_AUDIENCES, Engagement, EngagementType, Mode
 
@@ -48,6 +58,50 @@ TEMPLATE_IS_PUBLISHED = _(
 
 def published_template_is_immutable(message=TEMPLATE_IS_PUBLISHED) -> RecordIsImmutable:
     return RecordIsImmutable(message, code="published_template")
+
+
+# The languages texts are translated into, besides English: a column
+# ``<field>_<language>`` per translated field.
+TRANSLATED_LANGUAGES = ("fil",)
+
+
+class Translated:
+    """Texts with a Filipino column beside the English one (``title`` and
+    ``title_fil``): ``text_in`` gives the words for a language (default: the
+    active one), falling back to the English only when there are none."""
+
+    translated_fields: tuple[str, ...] = ()
+
+    def text_in(self, field: str, language: str | None = None) -> str:
+        language = supported_language(language) if language else active_language()
+        if language in TRANSLATED_LANGUAGES:
+            words = getattr(self, f"{field}_{language}", "")
+            if words:
+                return words
+        return getattr(self, field)
+
+    def missing_translations(self) -> list[str]:
+        """The translated fields (``title_fil``) still empty while their English is not."""
+        return [
+            f"{field}_{language}"
+            for field in self.translated_fields
+            for language in TRANSLATED_LANGUAGES
+            if getattr(self, field) and not getattr(self, f"{field}_{language}")
+        ]
+
+
+class TranslatedItem(Translated):
+    translated_fields = ("title", "guidance")
+
+    @property
+    def shown_title(self) -> str:
+        """The title in the active language."""
+        return self.text_in("title")
+
+    @property
+    def shown_guidance(self) -> str:
+        """The guidance in the active language."""
+        return self.text_in("guidance")
 
 
 class Stage(models.TextChoices):
@@ -94,13 +148,17 @@ class Gate(models.TextChoices):
 # --- Templates -----------------------------------------------------------------------
 
 
-class ChecklistTemplate(models.Model):
+class ChecklistTemplate(Translated, models.Model):
     """One version of a checklist template. Editable while a draft."""
+
+    translated_fields = ("name", "description")
 
     slug = models.SlugField(_("template"), max_length=60, default=DEFAULT_TEMPLATE_SLUG)
     version = models.PositiveIntegerField(_("version"))
     name = models.CharField(_("name"), max_length=160)
+    name_fil = models.CharField(_("name in Filipino"), max_length=160, blank=True)
     description = models.TextField(_("description"), max_length=4000, blank=True)
+    description_fil = models.TextField(_("description in Filipino"), max_length=4000, blank=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -139,6 +197,15 @@ class ChecklistTemplate(models.Model):
     def is_published(self) -> bool:
         return self.published_at is not None
 
+    @property
+    def shown_name(self) -> str:
+        """The name in the active language."""
+        return self.text_in("name")
+
+    @property
+    def shown_description(self) -> str:
+        return self.text_in("description")
+
     def stored_is_published(self) -> bool:
         """Whether the row as saved is published (what the rule is about)."""
         if self._state.adding or self.pk is None:
@@ -146,7 +213,7 @@ class ChecklistTemplate(models.Model):
         return type(self).objects.filter(pk=self.pk, published_at__isnull=False).exists()
 
 
-class TemplateItem(models.Model):
+class TemplateItem(TranslatedItem, models.Model):
     """One thing to do, in one template version."""
 
     template = models.ForeignKey(ChecklistTemplate, on_delete=models.CASCADE, related_name="items")
@@ -157,7 +224,9 @@ class TemplateItem(models.Model):
     )
     stage = models.CharField(_("stage"), max_length=8, choices=Stage)
     title = models.CharField(_("title"), max_length=200)
+    title_fil = models.CharField(_("title in Filipino"), max_length=200, blank=True)
     guidance = models.TextField(_("guidance"), max_length=4000, blank=True)
+    guidance_fil = models.TextField(_("guidance in Filipino"), max_length=4000, blank=True)
     owner_role = models.CharField(_("done by"), max_length=20, choices=OwnerRole)
     due_anchor = models.CharField(
         _("due relative to"), max_length=5, choices=Anchor, default=Anchor.START
@@ -242,6 +311,7 @@ class TemplateItem(models.Model):
     def clean(self):
         super().clean()
         self.title = (self.title or "").strip()
+        self.title_fil = (self.title_fil or "").strip()
         if self.condition != Condition.TYPES:
             self.engagement_types = []
         elif self.engagement_types:
@@ -310,7 +380,7 @@ def evidence_upload_to(item: ChecklistItem, filename: str) -> str:
     return f"checklist-evidence/{uuid.uuid4().hex}.{kind}"
 
 
-class ChecklistItem(models.Model):
+class ChecklistItem(TranslatedItem, models.Model):
     """One item of an engagement's checklist. Staff items have an assignee
     (the engagement's owner by default); a consultant's items belong to one
     participating consultant each and are ticked by them in the portal."""
@@ -332,7 +402,9 @@ class ChecklistItem(models.Model):
     key = models.SlugField(_("key"), max_length=60)
     stage = models.CharField(_("stage"), max_length=8, choices=Stage)
     title = models.CharField(_("title"), max_length=200)
+    title_fil = models.CharField(_("title in Filipino"), max_length=200, blank=True)
     guidance = models.TextField(_("guidance"), max_length=4000, blank=True)
+    guidance_fil = models.TextField(_("guidance in Filipino"), max_length=4000, blank=True)
     owner_role = models.CharField(_("done by"), max_length=20, choices=OwnerRole)
     due_anchor = models.CharField(_("due relative to"), max_length=5, choices=Anchor)
     due_offset_days = models.SmallIntegerField(_("due offset (days)"))

@@ -27,9 +27,9 @@ def build_checklist_items(consultant: Consultant) -> RecordSection:
     return RecordSection(
         rows=[
             Row(
-                title=item.title,
+                title=item.shown_title,
                 entries=[
-                    Entry("item", _("Item"), item.title),
+                    Entry("item", _("Item"), item.shown_title),
                     Entry("engagement", _("Engagement"), item.checklist.engagement.title),
                     choice("stage", _("Stage"), item.stage, Stage.choices),
                     Entry("due_at", _("Due"), item.due_at),

@@ -21,8 +21,9 @@ How a checklist lives:
   (``engagement_dates_changed``): open items follow, done ones keep theirs.
 * ``item_mark_done`` / ``item_mark_not_applicable`` / ``item_reopen``: the
   ticks, by someone ``access.can_tick`` allows.
-* Templates: ``template_create_draft`` (copy a version into the next draft),
-  ``template_publish``. A published version never changes.
+* Templates: ``template_create_draft`` (copy a version into the next draft,
+  Filipino included), ``template_publish`` (only with the Filipino of its
+  name, description and every item). A published version never changes.
 
 ``now`` parameters are the clock, for tests; views never pass them.
 """
@@ -63,7 +64,9 @@ COPIED_FIELDS = (
     "key",
     "stage",
     "title",
+    "title_fil",
     "guidance",
+    "guidance_fil",
     "owner_role",
     "due_anchor",
     "due_offset_days",
@@ -114,7 +117,9 @@ def template_create_draft(*, template: ChecklistTemplate, by: User | None = None
             slug=template.slug,
             version=(latest or 0) + 1,
             name=template.name,
+            name_fil=template.name_fil,
             description=template.description,
+            description_fil=template.description_fil,
         )
         draft.full_clean()
         draft.save()
@@ -138,13 +143,34 @@ def template_publish(*, template: ChecklistTemplate, by: User | None = None, now
         template = ChecklistTemplate.objects.select_for_update().get(pk=template.pk)
         if template.is_published:
             raise published_template_is_immutable(_("This version is already published."))
-        if not template.items.exists():
+        items = list(template.items.order_by("order", "id"))
+        if not items:
             raise ValidationError(_("A template without items cannot be published."))
-        for item in template.items.all():
+        for item in items:
             item.full_clean()
+        _refuse_without_filipino(template, items)
         ChecklistTemplate.objects.filter(pk=template.pk).update(published_at=now or timezone.now())
         template.refresh_from_db()
     return template
+
+
+def _refuse_without_filipino(template: ChecklistTemplate, items: list[TemplateItem]) -> None:
+    """A version is published in English and Filipino: staff who work in
+    Filipino, and consultants ticking their own items, read it in Filipino."""
+    errors = []
+    if template.missing_translations():
+        errors.append(_("Write the template's name (and description) in Filipino too."))
+    untranslated = [item.title for item in items if item.missing_translations()]
+    if untranslated:
+        errors.append(
+            _("Write the Filipino title (and guidance) of these items: %(items)s.")
+            % {"items": "; ".join(f"“{title}”" for title in untranslated)}
+        )
+    if errors:
+        raise ValidationError(
+            [_("A checklist template is published in English and Filipino together."), *errors],
+            code="needs_translation",
+        )
 
 
 def template_item_save(*, item: TemplateItem) -> TemplateItem:
@@ -296,7 +322,7 @@ def _refuse_closed(item: ChecklistItem) -> None:
     if not item.is_open:
         raise ValidationError(
             _("“%(title)s” is already marked “%(status)s”.")
-            % {"title": item.title, "status": item.get_status_display().lower()},
+            % {"title": item.shown_title, "status": item.get_status_display().lower()},
             code="not_open",
         )
 
@@ -359,7 +385,7 @@ def item_mark_not_applicable(
         if not item.waivable:
             raise ValidationError(
                 _("“%(title)s” cannot be marked not applicable: it must be done.")
-                % {"title": item.title},
+                % {"title": item.shown_title},
                 code="not_waivable",
             )
         if not justification:

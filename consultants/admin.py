@@ -7,8 +7,9 @@ is audited (DESIGN: "administrator: everything, every reveal audited").
 They may be typed in when a record is added (typing is not revealing).
 
 Consent records and status changes are read-only; consent texts are
-editable until published, then read-only; wellbeing notes show only when
-and by whom, never their text.
+editable until published, then read-only, with their Filipino inline
+(published only with it; a text published before Tinig spoke Filipino may
+gain it once); wellbeing notes show only when and by whom, never their text.
 
 Data-subject rights, for whom ``consultants.access`` allows (administrators):
 "Download record as JSON" (``services.consultant_export``, audited by the
@@ -22,6 +23,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -31,9 +33,11 @@ from django.views.decorators.http import require_http_methods
 
 from consultants import access, services
 from consultants.models import (
+    TRANSLATED_LANGUAGES,
     BusyPeriod,
     ConsentRecord,
     ConsentText,
+    ConsentTextTranslation,
     Consultant,
     ExpertiseTopic,
     StatusChange,
@@ -279,16 +283,68 @@ class WeeklyAvailabilityAdmin(admin.ModelAdmin):
     autocomplete_fields = ["consultant"]
 
 
+class ConsentTextTranslationInline(admin.StackedInline):
+    """The words of the text in Filipino: edited with the draft; on a
+    published text read-only, or added once if it was published without
+    them (before Tinig spoke Filipino). Saved through the services."""
+
+    model = ConsentTextTranslation
+    fields = ["language", "body"]
+    max_num = len(TRANSLATED_LANGUAGES)
+
+    @staticmethod
+    def _published(obj) -> bool:
+        return obj is not None and obj.is_published
+
+    def get_extra(self, request, obj=None, **kwargs):
+        return len(obj.missing_languages()) if obj is not None else len(TRANSLATED_LANGUAGES)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        missing = obj.missing_languages() if obj is not None else list(TRANSLATED_LANGUAGES)
+        if missing and "language" in formset.form.base_fields:
+            formset.form.base_fields["language"].initial = missing[0]
+        return formset
+
+    def has_add_permission(self, request, obj=None):
+        allowed = not self._published(obj) or bool(obj.missing_languages())
+        return allowed and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return not self._published(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not self._published(obj) and super().has_delete_permission(request, obj)
+
+
 @admin.register(ConsentText)
 class ConsentTextAdmin(admin.ModelAdmin):
-    """Drafts are edited here and published with the action; a published text
-    is read-only (a new wording is a new version)."""
+    """Drafts are edited here, in English and (inline) Filipino, and
+    published with the action, which refuses a text without its Filipino.
+    A published text is read-only (a new wording is a new version); one
+    published before Tinig spoke Filipino opens only to add its Filipino."""
 
-    list_display = ["scope", "version", "published_at"]
+    list_display = ["scope", "version", "in_filipino", "published_at"]
     list_filter = ["scope", "published_at"]
     search_fields = ["body"]
     actions = ["publish"]
     fields = ["scope", "version", "body", "published_at"]
+    inlines = [ConsentTextTranslationInline]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                _in_filipino=Exists(
+                    ConsentTextTranslation.objects.filter(text=OuterRef("pk"), language="fil")
+                )
+            )
+        )
+
+    @admin.display(boolean=True, description=_("in Filipino"), ordering="_in_filipino")
+    def in_filipino(self, obj):
+        return obj._in_filipino
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
@@ -298,7 +354,7 @@ class ConsentTextAdmin(admin.ModelAdmin):
         return ["scope", "version", "published_at"]
 
     def has_change_permission(self, request, obj=None):
-        if obj is not None and obj.is_published:
+        if obj is not None and obj.is_published and not obj.missing_languages():
             return False
         return super().has_change_permission(request, obj)
 
@@ -312,12 +368,29 @@ class ConsentTextAdmin(admin.ModelAdmin):
         super().delete_queryset(request, queryset.filter(published_at__isnull=True))
 
     def save_model(self, request, obj, form, change):
+        if change and obj.is_published:
+            return  # opened only to add its Filipino (the inline)
         if change:
             saved = services.consent_text_update(text=obj, body=obj.body, by=request.user)
         else:
             saved = services.consent_text_create(scope=obj.scope, body=obj.body, by=request.user)
         obj.pk, obj.version = saved.pk, saved.version
         obj._state.adding = False
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not ConsentTextTranslation:
+            return super().save_formset(request, form, formset, change)
+        text = form.instance
+        translations = formset.save(commit=False)
+        for gone in formset.deleted_objects:
+            services.consent_text_translate(
+                text=text, language=gone.language, body="", by=request.user
+            )
+        for translation in translations:
+            services.consent_text_translate(
+                text=text, language=translation.language, body=translation.body, by=request.user
+            )
+        return None
 
     @admin.action(description=_("Publish the selected drafts"))
     def publish(self, request, queryset):
@@ -326,7 +399,7 @@ class ConsentTextAdmin(admin.ModelAdmin):
             try:
                 services.consent_text_publish(text=text, by=request.user)
             except ValidationError as error:
-                self.message_user(request, "; ".join(error.messages), messages.ERROR)
+                self.message_user(request, f"{text}: {'; '.join(error.messages)}", messages.ERROR)
             else:
                 published += 1
         self.message_user(
@@ -343,6 +416,7 @@ class ConsentRecordAdmin(ReadOnlyAdmin):
         "scope",
         "action",
         "text_version",
+        "text_language",
         "recorded_at",
         "recorded_by",
         "has_evidence",

@@ -26,6 +26,7 @@ class ConsultantsConfig(AppConfig):
             models.WeeklyAvailability,
             models.BusyPeriod,
             models.ConsentText,
+            models.ConsentTextTranslation,
             models.ConsentRecord,
             models.WellbeingNote,
         ):

@@ -30,25 +30,63 @@ S = Consultant.Status
 SCOPES = ConsentScope
 EVERYDAY = [SCOPES.PARTICIPATION, SCOPES.DATA_PROCESSING]
 
+# scope: (English, Filipino). Migration 0008 knows these too, and gave
+# their Filipino to databases seeded before Tinig spoke it.
 DEMO_CONSENT_TEXTS = {
-    SCOPES.PARTICIPATION: "DEMO TEXT. I agree to take part in Tinig's programme as a paid "
-    "consultant. I can stop at any time without giving a reason.",
-    SCOPES.DATA_PROCESSING: "DEMO TEXT. I agree that Tinig keeps the details I give, encrypted, "
-    "to arrange and pay my work. I can ask to see them or to have them erased.",
-    SCOPES.PHOTO: "DEMO TEXT. I agree to be photographed at events, in ways that do not show "
-    "my face unless I say so each time.",
-    SCOPES.VIDEO: "DEMO TEXT. I agree to be filmed at events, in ways that do not show my "
-    "face unless I say so each time.",
-    SCOPES.AUDIO: "DEMO TEXT. I agree that sessions I take part in may be audio recorded.",
-    SCOPES.QUOTING: "DEMO TEXT. I agree to be quoted by my pseudonym.",
-    SCOPES.STORY: "DEMO TEXT. I agree to share parts of my story that I choose, with audiences "
-    "I choose, for each engagement.",
-    SCOPES.MEDIA: "DEMO TEXT. I agree that journalists may ask Tinig to put them in touch with "
-    "me. I decide each time.",
+    SCOPES.PARTICIPATION: (
+        "DEMO TEXT. I agree to take part in Tinig's programme as a paid "
+        "consultant. I can stop at any time without giving a reason.",
+        "DEMO TEXT. Pumapayag akong sumali sa programa ng Tinig bilang bayad na "
+        "consultant. Puwede akong tumigil kahit kailan, kahit walang dahilan.",
+    ),
+    SCOPES.DATA_PROCESSING: (
+        "DEMO TEXT. I agree that Tinig keeps the details I give, encrypted, "
+        "to arrange and pay my work. I can ask to see them or to have them erased.",
+        "DEMO TEXT. Pumapayag akong itago ng Tinig, naka-encrypt, ang mga detalyeng "
+        "ibinibigay ko, para maisaayos at mabayaran ang trabaho ko. Puwede kong hilinging "
+        "makita ang mga ito o ipabura.",
+    ),
+    SCOPES.PHOTO: (
+        "DEMO TEXT. I agree to be photographed at events, in ways that do not show "
+        "my face unless I say so each time.",
+        "DEMO TEXT. Pumapayag akong makunan ng litrato sa mga event, sa paraang hindi "
+        "kita ang mukha ko, maliban kung sabihin kong puwede, sa bawat pagkakataon.",
+    ),
+    SCOPES.VIDEO: (
+        "DEMO TEXT. I agree to be filmed at events, in ways that do not show my "
+        "face unless I say so each time.",
+        "DEMO TEXT. Pumapayag akong makunan ng video sa mga event, sa paraang hindi "
+        "kita ang mukha ko, maliban kung sabihin kong puwede, sa bawat pagkakataon.",
+    ),
+    SCOPES.AUDIO: (
+        "DEMO TEXT. I agree that sessions I take part in may be audio recorded.",
+        "DEMO TEXT. Pumapayag akong i-record ang audio ng mga sesyong sinasalihan ko.",
+    ),
+    SCOPES.QUOTING: (
+        "DEMO TEXT. I agree to be quoted by my pseudonym.",
+        "DEMO TEXT. Pumapayag akong ma-quote gamit ang pangalan ko sa Tinig (ang pseudonym ko).",
+    ),
+    SCOPES.STORY: (
+        "DEMO TEXT. I agree to share parts of my story that I choose, with audiences "
+        "I choose, for each engagement.",
+        "DEMO TEXT. Pumapayag akong ibahagi ang mga bahagi ng kuwento ko na pipiliin "
+        "ko, sa mga makikinig na pipiliin ko, sa bawat gawain.",
+    ),
+    SCOPES.MEDIA: (
+        "DEMO TEXT. I agree that journalists may ask Tinig to put them in touch with "
+        "me. I decide each time.",
+        "DEMO TEXT. Pumapayag akong puwedeng hilingin ng mga mamamahayag sa Tinig na "
+        "ikonekta sila sa akin. Ako ang magpapasya sa bawat pagkakataon.",
+    ),
     # A migration publishes its real first text; this one only serves a
     # database emptied since (tests).
-    SCOPES.PUBLIC_EVENTS: "DEMO TEXT. I agree to take part in events with people from outside "
-    "the programme, by my pseudonym. I can say no to any event.",
+    SCOPES.PUBLIC_EVENTS: (
+        "DEMO TEXT. I agree to take part in events with people from outside "
+        "the programme, by my pseudonym. I can say no to any event.",
+        "DEMO TEXT. Pumapayag akong sumali sa mga event na may mga taong mula sa labas "
+        "ng programa, gamit ang pangalan ko sa Tinig (ang pseudonym ko). Puwede akong "
+        "humindi sa kahit anong event.",
+    ),
 }
 
 # A tiny, valid PDF standing for a scanned signed form.
@@ -263,9 +301,11 @@ def _ensure_consent_texts(by) -> None:
     from consultants import services
     from consultants.selectors import consent_text_current
 
-    for scope, body in DEMO_CONSENT_TEXTS.items():
+    for scope, (english, filipino) in DEMO_CONSENT_TEXTS.items():
         if consent_text_current(scope=scope) is None:
-            draft = services.consent_text_create(scope=scope, body=body, by=by)
+            draft = services.consent_text_create(
+                scope=scope, body=english, translations={"fil": filipino}, by=by
+            )
             services.consent_text_publish(text=draft, by=by)
 
 

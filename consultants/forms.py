@@ -9,12 +9,14 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from consultants.models import (
+    ORIGINAL_LANGUAGE,
     BusyPeriod,
     ConsentScope,
     Consultant,
     ExpertiseTopic,
     Language,
     Region,
+    TextLanguage,
     WeeklyAvailability,
     WellbeingNote,
 )
@@ -315,7 +317,23 @@ class EvidenceField(forms.FileField):
 
 class ConsentGrantForm(forms.Form):
     scope = forms.ChoiceField(label=_("Scope"), choices=ConsentScope.choices)
+    language = forms.ChoiceField(
+        label=_("Language of the text shown"),
+        choices=TextLanguage.choices,
+        help_text=_(
+            "The language the consultant read the text in, recorded with the consent. "
+            "A text not yet written in that language counts as read in English."
+        ),
+    )
     evidence = EvidenceField()
+
+    def __init__(self, *args, consultant: Consultant, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Her first preferred language that texts are written in, else English.
+        self.fields["language"].initial = next(
+            (code for code in consultant.preferred_languages if code in TextLanguage.values),
+            ORIGINAL_LANGUAGE,
+        )
 
 
 class ConsentWithdrawForm(forms.Form):

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from consultants.models import BusyPeriod, Consultant, Language, Weekday
+from consultants.models import BusyPeriod, Consultant, Language, TextLanguage, Weekday
 from consultants.validators import normalise_ph_mobile
 from core.forms import PlainErrorsMixin
 
@@ -168,6 +168,11 @@ class BreakForm(PlainErrorsMixin, forms.Form):
 
 class ConsentGrantForm(PlainErrorsMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
+    # The language of the words on the page she read, recorded with her
+    # consent (without it: the language of this request).
+    language = forms.ChoiceField(
+        choices=TextLanguage.choices, widget=forms.HiddenInput, required=False
+    )
     agree = forms.BooleanField(
         label=_("I have read this text and I give my consent."),
         error_messages={"required": _("Tick the box if you want to give your consent.")},

@@ -8,8 +8,9 @@ the support person, free-text reasons and wellbeing notes are encrypted
 
 Consent records and status changes are append-only: corrections are new
 entries. ``save()`` and ``delete()`` refuse to touch an existing row, and
-for consent (and published consent texts) PostgreSQL refuses too (migration
-0002), so no page, admin action or stray script can rewrite consent history.
+for consent (and published consent texts and their translations) PostgreSQL
+refuses too (migrations 0002 and 0007), so no page, admin action or stray
+script can rewrite consent history.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from consultants.validators import (
     validate_ph_mobile,
 )
 from core.encryption import EncryptedCharField, EncryptedEmailField, EncryptedTextField
+from core.languages import active_language, supported_language
 from core.records import AppendOnlyModel, RecordIsImmutable
 
 MONTHLY_LIMIT_MIN = 1
@@ -572,12 +574,39 @@ class ConsentScope(models.TextChoices):
     PUBLIC_EVENTS = "public_events", _("Appearing at public events")
 
 
+class TextLanguage(models.TextChoices):
+    """The languages a consent text is shown in: those of ``settings.LANGUAGES``
+    (a test keeps the two lists equal). English is the original, ``body``;
+    every other language is a ``ConsentTextTranslation``."""
+
+    ENGLISH = "en", _("English")
+    FILIPINO = "fil", _("Filipino")
+
+
+ORIGINAL_LANGUAGE = TextLanguage.ENGLISH.value
+# A text is published only with its words in each of these (and English).
+TRANSLATED_LANGUAGES: tuple[str, ...] = (TextLanguage.FILIPINO.value,)
+
+CONSENT_TEXT_NEEDS_FILIPINO = _(
+    "Add the Filipino text before publishing: a consent text is published in "
+    "English and Filipino together."
+)
+TRANSLATION_IS_PUBLISHED = _(
+    "The words of a published consent text are never changed, in any language; add a new version."
+)
+
+
 class ConsentText(models.Model):
     """The words a consultant is shown when they give or withdraw consent.
 
     Versioned per scope. Editable while a draft; once published it is never
     edited or deleted (here, in the admin and in PostgreSQL): a change is a
-    new version."""
+    new version. ``body`` is the English original; the same words in other
+    languages are its ``translations`` (``ConsentTextTranslation``, which
+    says why they are a table of their own). A text is published in English
+    and Filipino together (``consultants.services.consent_text_publish``,
+    and PostgreSQL, migration 0007). Wherever a text is shown, its words
+    come from ``body_for`` (or ``words_for``)."""
 
     scope = models.CharField(_("scope"), max_length=20, choices=ConsentScope)
     version = models.PositiveIntegerField(_("version"))
@@ -625,6 +654,110 @@ class ConsentText(models.Model):
             return None
         return type(self).objects.filter(pk=self.pk).values_list("published_at", flat=True).first()
 
+    # --- Its words, per language ---------------------------------------------------
+
+    def _translations(self) -> dict[str, ConsentTextTranslation]:
+        # Prefetched by the selectors (``prefetch_related("translations")``):
+        # then this asks nothing of the database.
+        if self.pk is None:
+            return {}
+        return {translation.language: translation for translation in self.translations.all()}
+
+    def words_for(self, language: str | None = None) -> tuple[str, str]:
+        """``(language shown, words)`` for a reader of ``language`` (default:
+        the active language, ``core.languages.active_language``): its
+        translation into that language when it has one, else the English
+        original. Only then English: never another translation."""
+        language = supported_language(language) if language else active_language()
+        if language != ORIGINAL_LANGUAGE:
+            translation = self._translations().get(language)
+            if translation is not None:
+                return language, translation.body
+        return ORIGINAL_LANGUAGE, self.body
+
+    def body_for(self, language: str | None = None) -> str:
+        """The words of this text for a reader of ``language`` (see ``words_for``)."""
+        return self.words_for(language)[1]
+
+    def has_language(self, language: str) -> bool:
+        return language == ORIGINAL_LANGUAGE or language in self._translations()
+
+    def missing_languages(self) -> list[str]:
+        """The languages it must still be written in before it is published."""
+        have = self._translations()
+        return [language for language in TRANSLATED_LANGUAGES if language not in have]
+
+
+class ConsentTextTranslation(models.Model):
+    """The words of one consent text in one language other than English.
+
+    A table of its own, appended to, rather than a column of ``ConsentText``:
+    texts were published in English before Tinig spoke Filipino, and a
+    published text is never edited (consent records point at it: it is what
+    she agreed to). Adding their Filipino as a new version would ask every
+    consultant to consent again to the same words; writing it into the
+    published row would break the rule that a published text never changes,
+    which PostgreSQL enforces. Here a translation is a row of its own that
+    follows its text's rule: edited with its draft; once the text is
+    published, never changed or deleted (``save``/``delete`` here, a
+    trigger in migration 0007). A published text that lacks a language may
+    still gain it, once (the unique constraint): that is how the texts
+    published before got their Filipino (migration 0008), without a new
+    version, and how an administrator adds the Filipino of a text written
+    earlier. The words a consultant saw stay known: each consent record
+    names its text and the language it was shown in
+    (``ConsentRecord.text_language``), and both never change.
+    """
+
+    text = models.ForeignKey(
+        ConsentText,
+        on_delete=models.CASCADE,  # only a draft can be deleted (with its translations)
+        related_name="translations",
+        verbose_name=_("consent text"),
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=[(code, label) for code, label in TextLanguage.choices if code != "en"],
+    )
+    body = models.TextField(_("text"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("consent text translation")
+        verbose_name_plural = _("consent text translations")
+        ordering = ["text", "language"]
+        constraints = [
+            # Also the index behind a text's translations (prefetch, publish check).
+            models.UniqueConstraint(
+                fields=["text", "language"],
+                name="consultants_consenttexttranslation_once",
+                violation_error_message=_("This text already has its words in this language."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.text} ({self.language})"
+
+    def save(self, *args, **kwargs):
+        if self._touches_published_text():
+            raise RecordIsImmutable(TRANSLATION_IS_PUBLISHED, code="published_text")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self._touches_published_text():
+            raise RecordIsImmutable(TRANSLATION_IS_PUBLISHED, code="published_text")
+        return super().delete(*args, **kwargs)
+
+    def _touches_published_text(self) -> bool:
+        """Whether this is a change (not an addition) to the words of a published text."""
+        if self._state.adding or self.pk is None:
+            return False
+        stored = type(self).objects.filter(pk=self.pk).values_list("text_id", flat=True).first()
+        return ConsentText.objects.filter(
+            pk__in={stored, self.text_id}, published_at__isnull=False
+        ).exists()
+
 
 def evidence_upload_to(record: ConsentRecord, filename: str) -> str:
     # A random name with the extension of what the content really is: the
@@ -656,6 +789,15 @@ class ConsentRecord(AppendOnlyModel):
         on_delete=models.PROTECT,
         related_name="records",
         verbose_name=_("text shown"),
+    )
+    # With the text, the exact words she read: (text, language) never changes.
+    text_language = models.CharField(
+        _("language of the text shown"),
+        max_length=8,
+        choices=TextLanguage,
+        blank=True,
+        default="",
+        help_text=_("Empty on records made before Tinig kept it: every text was in English then."),
     )
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
     recorded_by = models.ForeignKey(
@@ -699,6 +841,21 @@ class ConsentRecord(AppendOnlyModel):
     def is_grant(self) -> bool:
         return self.action == self.Action.GRANTED
 
+    @property
+    def shown_language(self) -> str:
+        """The language of the words she was shown (English on records made
+        before the language was kept: there was no other then)."""
+        return self.text_language or ORIGINAL_LANGUAGE
+
+    @property
+    def shown_language_label(self) -> str:
+        return str(TextLanguage(self.shown_language).label)
+
+    @property
+    def shown_body(self) -> str:
+        """The words she was shown, in the language she was shown them in."""
+        return self.consent_text.body_for(self.shown_language)
+
     def clean(self):
         super().clean()
         text = self.consent_text if self.consent_text_id else None
@@ -709,6 +866,10 @@ class ConsentRecord(AppendOnlyModel):
                 )
             if not text.is_published:
                 raise ConsentError({"consent_text": _("Only a published text can be recorded.")})
+            if self.text_language and not text.has_language(self.text_language):
+                raise ConsentError(
+                    {"text_language": _("The text shown has no words in this language.")}
+                )
 
 
 # --- Wellbeing ---------------------------------------------------------------------

@@ -27,6 +27,7 @@ from consultants.models import (
     Consultant,
     Language,
     StatusChange,
+    TextLanguage,
     WeeklyAvailability,
     WellbeingNote,
 )
@@ -172,6 +173,7 @@ def build_consent(consultant: Consultant) -> RecordSection:
     records = (
         ConsentRecord.objects.filter(consultant=consultant)
         .select_related("consent_text")
+        .prefetch_related("consent_text__translations")
         .order_by("recorded_at", "id")
     )
     rows = []
@@ -192,7 +194,14 @@ def build_consent(consultant: Consultant) -> RecordSection:
                         record.recorded_by_id == consultant.user_id,
                     ),
                     Entry("text_version", _("Text version"), record.consent_text.version),
-                    Entry("text", _("The text you were shown"), record.consent_text.body),
+                    # In the words she was shown, whatever language the record is read in.
+                    Entry("text", _("The text you were shown"), record.shown_body),
+                    choice(
+                        "text_language",
+                        _("Language of the text"),
+                        record.shown_language,
+                        TextLanguage.choices,
+                    ),
                     Entry("has_evidence", _("Signed form kept"), bool(record.evidence)),
                 ],
             )

@@ -204,21 +204,26 @@ def busy_periods(
 
 
 def consent_text_current(*, scope: str) -> ConsentText | None:
-    """The latest published text of a scope: what a consultant is shown now."""
+    """The latest published text of a scope: what a consultant is shown now,
+    with its translations (``body_for`` then asks nothing more)."""
     return (
         ConsentText.objects.filter(scope=scope, published_at__isnull=False)
+        .prefetch_related("translations")
         .order_by("-version")
         .first()
     )
 
 
-def consent_texts_current() -> dict[str, ConsentText]:
-    """The latest published text of every scope that has one (one query)."""
+def consent_texts_current(*, with_words: bool = False) -> dict[str, ConsentText]:
+    """The latest published text of every scope that has one (one query;
+    ``with_words``: and their translations, for ``body_for``, in a second)."""
     texts = (
         ConsentText.objects.filter(published_at__isnull=False)
         .order_by("scope", "-version")
         .distinct("scope")
     )
+    if with_words:
+        texts = texts.prefetch_related("translations")
     return {text.scope: text for text in texts}
 
 
@@ -251,6 +256,19 @@ def consent_state(*, consultant: Consultant) -> dict[str, ConsentRecord | None]:
     latest record or None (never asked)."""
     latest = consent_current(consultants=[consultant]).get(consultant.pk, {})
     return {scope: latest.get(scope) for scope in ConsentScope.values}
+
+
+def consent_grant_standing(*, consultant: Consultant, scope: str) -> ConsentRecord | None:
+    """The grant for ``scope`` that stands right now, with its text and the
+    text's translations (to show what she agreed to), or None."""
+    record = (
+        ConsentRecord.objects.filter(consultant=consultant, scope=scope)
+        .select_related("consent_text")
+        .prefetch_related("consent_text__translations")
+        .order_by("-recorded_at", "-id")
+        .first()
+    )
+    return record if record is not None and record.is_grant else None
 
 
 def consent_is_granted(*, consultant: Consultant, scope: str) -> bool:

@@ -51,12 +51,16 @@ from accounts.models import User
 from accounts.roles import Role
 from consultants import access
 from consultants.models import (
+    CONSENT_TEXT_NEEDS_FILIPINO,
+    ORIGINAL_LANGUAGE,
+    TRANSLATION_IS_PUBLISHED,
     WINDOW_OVERLAP_MESSAGE,
     BusyPeriod,
     ConsentError,
     ConsentRecord,
     ConsentScope,
     ConsentText,
+    ConsentTextTranslation,
     Consultant,
     ExpertiseTopic,
     StatusChange,
@@ -67,6 +71,8 @@ from consultants.record import RecordSection, record_build, record_json
 from consultants.selectors import consent_text_current
 from core.audit import record_access, record_event
 from core.encryption import encrypted_field_names
+from core.languages import supported_language
+from core.records import RecordIsImmutable
 
 # Fields a profile form may set (staff create/edit; the portal a subset).
 PROFILE_FIELDS = frozenset(
@@ -388,6 +394,7 @@ def _record_consent(
     scope: str,
     action: str,
     text: ConsentText,
+    language: str | None,
     by: User,
     evidence: File | None,
 ) -> ConsentRecord:
@@ -396,6 +403,8 @@ def _record_consent(
         scope=scope,
         action=action,
         consent_text=text,
+        # The language she was shown the words in: one the text has.
+        text_language=text.words_for(language)[0],
         recorded_by=by,
         recorded_at=timezone.now(),
     )
@@ -412,10 +421,13 @@ def consent_grant(
     scope: str,
     by: User,
     consent_text: ConsentText | None = None,
+    language: str | None = None,
     evidence: File | None = None,
 ) -> ConsentRecord:
     """Record that the consultant gives consent for ``scope`` under
-    ``consent_text`` (default: the current published text of the scope).
+    ``consent_text`` (default: the current published text of the scope),
+    shown to her in ``language`` (default: the active language; a language
+    the text lacks is recorded as the English she was shown instead).
     ``evidence``: an optional signed form (PDF, JPEG or PNG, at most 5 MB)."""
     if scope not in ConsentScope.values:
         raise ConsentError({"scope": _("Unknown consent scope.")})
@@ -442,16 +454,26 @@ def consent_grant(
             scope=scope,
             action=ConsentRecord.Action.GRANTED,
             text=text,
+            language=language,
             by=by,
             evidence=evidence,
         )
 
 
 def consent_withdraw(
-    *, consultant: Consultant, scope: str, by: User, evidence: File | None = None
+    *,
+    consultant: Consultant,
+    scope: str,
+    by: User,
+    language: str | None = None,
+    evidence: File | None = None,
 ) -> ConsentRecord:
     """Withdraw consent for ``scope``, effective at once (the current state is
-    the latest record). Refused if consent for it is not currently given."""
+    the latest record). Refused if consent for it is not currently given.
+
+    The withdrawal names the text of the grant it ends, and the language
+    that text was shown in: ``language`` when she withdraws with the text
+    before her (the portal), else that of the grant."""
     if scope not in ConsentScope.values:
         raise ConsentError({"scope": _("Unknown consent scope.")})
     with transaction.atomic():
@@ -472,13 +494,51 @@ def consent_withdraw(
             scope=scope,
             action=ConsentRecord.Action.WITHDRAWN,
             text=latest.consent_text,
+            language=language or latest.shown_language,
             by=by,
             evidence=evidence,
         )
 
 
-def consent_text_create(*, scope: str, body: str, by: User) -> ConsentText:
-    """A draft of the next version of a scope's text."""
+def _save_translations(text: ConsentText, translations: Mapping[str, str]) -> None:
+    for language, body in translations.items():
+        _translation_save(text=text, language=language, body=body)
+
+
+def _translation_save(
+    *, text: ConsentText, language: str, body: str
+) -> ConsentTextTranslation | None:
+    """Write (or, with empty words, remove) a translation of ``text``; the
+    text's row is locked by the caller. None when there are no words."""
+    body = (body or "").strip()
+    if language == ORIGINAL_LANGUAGE or supported_language(language) != language:
+        raise ValidationError({"language": _("Choose a language Tinig translates texts into.")})
+    translation = (
+        ConsentTextTranslation.objects.select_for_update()
+        .filter(text=text, language=language)
+        .first()
+    )
+    if translation is not None and text.is_published:
+        # The words of a published text, in any language, never change.
+        raise RecordIsImmutable(TRANSLATION_IS_PUBLISHED, code="published_text")
+    if not body:
+        if translation is not None:
+            translation.delete()
+        return None
+    if translation is None:
+        translation = ConsentTextTranslation(text=text, language=language)
+    translation.body = body
+    translation.full_clean()
+    translation.save()
+    return translation
+
+
+def consent_text_create(
+    *, scope: str, body: str, by: User, translations: Mapping[str, str] | None = None
+) -> ConsentText:
+    """A draft of the next version of a scope's text: the English ``body``
+    and, in ``translations`` (``{"fil": "…"}``), its words in other languages
+    (they may follow later; publishing needs them)."""
     with transaction.atomic():
         # Serialise version numbering per scope.
         latest = (
@@ -489,25 +549,49 @@ def consent_text_create(*, scope: str, body: str, by: User) -> ConsentText:
         )
         text.full_clean()
         text.save()
+        _save_translations(text, translations or {})
     return text
 
 
-def consent_text_update(*, text: ConsentText, body: str, by: User) -> ConsentText:
-    """Change a draft. A published text is never changed (RecordIsImmutable)."""
+def consent_text_update(
+    *, text: ConsentText, body: str, by: User, translations: Mapping[str, str] | None = None
+) -> ConsentText:
+    """Change a draft, and its translations when given (an empty one is
+    removed). A published text is never changed (RecordIsImmutable)."""
     with transaction.atomic():
         text.body = (body or "").strip()
         text.full_clean()
         text.save()
+        _save_translations(text, translations or {})
     return text
+
+
+def consent_text_translate(
+    *, text: ConsentText, language: str, body: str, by: User
+) -> ConsentTextTranslation | None:
+    """Write the words of ``text`` in ``language``: on a draft, as often as
+    needed (empty words remove them); on a published text only when it has
+    none in that language yet (a text published before Tinig spoke it),
+    and then never again. Its records and version stay as they are."""
+    with transaction.atomic():
+        text = ConsentText.objects.select_for_update().get(pk=text.pk)
+        if text.is_published and not (body or "").strip():
+            raise ValidationError({"body": _("Write the text in this language.")})
+        return _translation_save(text=text, language=language, body=body)
 
 
 def consent_text_publish(*, text: ConsentText, by: User) -> ConsentText:
     """Publish a draft: from now on it is what consultants are shown, and it
-    can never change."""
+    can never change, in any language. Refused until it has its words in
+    every language Tinig translates texts into (Filipino): a consultant
+    whose language is Filipino is never shown a new text in English only.
+    PostgreSQL refuses it too (migration 0007)."""
     with transaction.atomic():
         text = ConsentText.objects.select_for_update().get(pk=text.pk)
         if text.is_published:
             raise ValidationError(_("This text is already published."))
+        if text.missing_languages():
+            raise ValidationError(CONSENT_TEXT_NEEDS_FILIPINO, code="needs_translation")
         text.published_at = timezone.now()
         text.full_clean()
         text.save()

@@ -14,7 +14,6 @@ import uuid
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
 from accounts.roles import Role
 from compensation import services as compensation_services
@@ -23,7 +22,11 @@ from consultants.models import ConsentScope, ConsentText
 from engagements.models import Participation
 from tests.accounts.factories import UserFactory
 from tests.compensation.factories import AllowancePolicyFactory, RateCardFactory
-from tests.consultants.factories import ConsultantFactory, WeeklyAvailabilityFactory
+from tests.consultants.factories import (
+    ConsultantFactory,
+    WeeklyAvailabilityFactory,
+    published_text,
+)
 from tests.engagements.factories import ParticipationFactory
 from tests.helpers import ARTIFACTS, past_engagement
 from tests.processes import WorkerHandle, worker_environment
@@ -143,21 +146,40 @@ def celery_worker(transactional_db, settings):
         handle.stop()
 
 
+# --- Languages ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def filipino_requests(settings, tmp_path):
+    """Requests that ask for Filipino (``client.cookies["django_language"] =
+    "fil"``) get it, as they will once the fil catalogue is compiled:
+    ``LocaleMiddleware`` accepts a language only when a catalogue exists,
+    so an empty one is made in a locale directory of the test's own. The
+    interface stays in English; data texts (what these tests look at) are
+    in Filipino."""
+    import polib
+    from django.utils.translation import trans_real
+
+    catalogue = polib.POFile()
+    catalogue.metadata = {"Content-Type": "text/plain; charset=UTF-8", "Language": "fil"}
+    folder = tmp_path / "fil" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    catalogue.save_as_mofile(str(folder / "django.mo"))
+    settings.LOCALE_PATHS = [tmp_path, *settings.LOCALE_PATHS]
+    # Django remembers which languages it found; forget it on both sides.
+    trans_real._get_supported_language_variant.cache_clear()
+    yield settings.LANGUAGE_COOKIE_NAME
+    trans_real._get_supported_language_variant.cache_clear()
+
+
 # --- Consent texts and consultants -------------------------------------------------
 
 
 @pytest.fixture
 def texts(db) -> dict[str, ConsentText]:
-    """Version 1 of every scope's text, published."""
-    return {
-        # A migration may have published a scope's first text already.
-        scope: ConsentText.objects.get_or_create(
-            scope=scope,
-            version=1,
-            defaults={"body": f"Text for {scope}", "published_at": timezone.now()},
-        )[0]
-        for scope in ConsentScope.values
-    }
+    """Version 1 of every scope's text, published with its Filipino."""
+    # A migration may have published a scope's first text already.
+    return {scope: published_text(scope) for scope in ConsentScope.values}
 
 
 @pytest.fixture

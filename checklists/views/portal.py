@@ -56,13 +56,13 @@ def item(request, pk):
                 add_service_errors(form, error)
             else:
                 messages.success(
-                    request, _("Thank you. “%(title)s” is done.") % {"title": item.title}
+                    request, _("Thank you. “%(title)s” is done.") % {"title": item.shown_title}
                 )
                 return redirect("my_checklist:index")
         status = 400
     return render(
         request,
         "checklists/portal/item.html",
-        {"title": item.title, "item": item, "form": form},
+        {"title": item.shown_title, "item": item, "form": form},
         status=status,
     )

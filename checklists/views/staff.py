@@ -120,7 +120,7 @@ def item_done(request, pk):
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                messages.success(request, _("“%(title)s” is done.") % {"title": item.title})
+                messages.success(request, _("“%(title)s” is done.") % {"title": item.shown_title})
                 return redirect(_next_url(request, item))
         return _render_tick(
             request,
@@ -150,7 +150,8 @@ def item_not_applicable(request, pk):
                 add_service_errors(form, error)
             else:
                 messages.success(
-                    request, _("“%(title)s” is marked not applicable.") % {"title": item.title}
+                    request,
+                    _("“%(title)s” is marked not applicable.") % {"title": item.shown_title},
                 )
                 return redirect(_next_url(request, item))
         return _render_tick(
@@ -178,7 +179,7 @@ def item_reopen(request, pk):
         raise PermissionDenied
     if request.method == "POST" and ConfirmForm(request.POST).is_valid():
         services.item_reopen(item=item, by=request.user)
-        messages.success(request, _("“%(title)s” is open again.") % {"title": item.title})
+        messages.success(request, _("“%(title)s” is open again.") % {"title": item.shown_title})
         return redirect(_checklist_url(item))
     return _render_tick(
         request,

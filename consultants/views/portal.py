@@ -295,9 +295,16 @@ def consent(request, consultant: Consultant):
 def consent_withdraw(request, consultant: Consultant, scope: str):
     scope = _scope_or_404(scope)
     require(access.can_record_consent(request.user, consultant))
+    grant = selectors.consent_grant_standing(consultant=consultant, scope=scope)
     if request.method == "POST":
         try:
-            services.consent_withdraw(consultant=consultant, scope=scope, by=request.user)
+            # The text she agreed to was on the page, in her language (or English).
+            services.consent_withdraw(
+                consultant=consultant,
+                scope=scope,
+                by=request.user,
+                language=grant.consent_text.words_for()[0] if grant else None,
+            )
         except ValidationError as error:
             for text in error.messages:
                 messages.error(request, text)
@@ -308,14 +315,19 @@ def consent_withdraw(request, consultant: Consultant, scope: str):
                 % {"scope": scope.label},
             )
         return redirect("my:consent")
-    if not selectors.consent_is_granted(consultant=consultant, scope=scope):
+    if grant is None:
         messages.info(
             request,
             _("Consent for “%(scope)s” is not currently given, so there is nothing to withdraw.")
             % {"scope": scope.label},
         )
         return redirect("my:consent")
-    return render(request, "consultants/portal/consent_withdraw.html", {"scope": scope})
+    language, body = grant.consent_text.words_for()
+    return render(
+        request,
+        "consultants/portal/consent_withdraw.html",
+        {"scope": scope, "text": grant.consent_text, "language": language, "body": body},
+    )
 
 
 @GET_POST
@@ -331,18 +343,26 @@ def consent_grant(request, consultant: Consultant, scope: str):
             % {"scope": scope.label},
         )
         return redirect("my:consent")
-    form = ConsentGrantForm(posted(request), initial={"version": text.version})
+    # Her language when the text has its words in it, else English; the
+    # form carries it back, so the record says the words she read.
+    language, body = text.words_for()
+    initial = {"version": text.version, "language": language}
+    form = ConsentGrantForm(posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data["version"] != text.version:
             # A new version was published while the person was reading.
-            form = ConsentGrantForm(initial={"version": text.version})
+            form = ConsentGrantForm(initial=initial)
             messages.warning(
                 request, _("The text has just been updated. Please read the new version first.")
             )
         else:
             try:
                 services.consent_grant(
-                    consultant=consultant, scope=scope, by=request.user, consent_text=text
+                    consultant=consultant,
+                    scope=scope,
+                    by=request.user,
+                    consent_text=text,
+                    language=form.cleaned_data["language"] or None,
                 )
             except ValidationError as error:
                 add_service_errors(form, error)
@@ -356,7 +376,7 @@ def consent_grant(request, consultant: Consultant, scope: str):
     return render(
         request,
         "consultants/portal/consent_grant.html",
-        {"scope": scope, "text": text, "form": form},
+        {"scope": scope, "text": text, "language": language, "body": body, "form": form},
     )
 
 

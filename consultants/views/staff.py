@@ -495,8 +495,13 @@ def _consultant_for_consent(request, pk) -> Consultant:
 
 
 def _render_consent(request, consultant, *, form=None, status=200):
-    texts = selectors.consent_texts_current()
-    rows = [{**row, "text": texts.get(row["scope"])} for row in _consent_rows(consultant)]
+    texts = selectors.consent_texts_current(with_words=True)
+    rows = []
+    for row in _consent_rows(consultant):
+        text = texts.get(row["scope"])
+        # In the staff member's language when the text has it, else English.
+        language, body = text.words_for() if text else (None, "")
+        rows.append({**row, "text": text, "language": language, "body": body})
     return render(
         request,
         "consultants/staff/consent.html",
@@ -504,7 +509,7 @@ def _render_consent(request, consultant, *, form=None, status=200):
             "title": _("Consent"),
             "consultant": consultant,
             "rows": rows,
-            "form": form or ConsentGrantForm(),
+            "form": form or ConsentGrantForm(consultant=consultant),
             "history": selectors.consent_history(consultant=consultant),
             "can_see_evidence": access.can_reveal_identity(request.user, consultant),
         },
@@ -519,13 +524,14 @@ def consent(request, pk):
     consultant = _consultant_for_consent(request, pk)
     if request.method == "GET":
         return _render_consent(request, consultant)
-    form = ConsentGrantForm(request.POST, request.FILES)
+    form = ConsentGrantForm(request.POST, request.FILES, consultant=consultant)
     if form.is_valid():
         try:
             services.consent_grant(
                 consultant=consultant,
                 scope=form.cleaned_data["scope"],
                 by=request.user,
+                language=form.cleaned_data["language"],
                 evidence=form.cleaned_data["evidence"],
             )
         except ValidationError as error:

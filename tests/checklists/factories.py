@@ -13,7 +13,8 @@ from checklists.models import (
 
 
 class ChecklistTemplateFactory(factory.django.DjangoModelFactory):
-    """A draft version of a template of its own (publish with the service)."""
+    """A draft version of a template of its own (publish with the service),
+    in English and Filipino."""
 
     class Meta:
         model = ChecklistTemplate
@@ -21,6 +22,7 @@ class ChecklistTemplateFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"template-{n}")
     version = 1
     name = factory.Sequence(lambda n: f"Template {n}")
+    name_fil = factory.LazyAttribute(lambda o: f"Template {o.name} sa Filipino")
 
 
 class TemplateItemFactory(factory.django.DjangoModelFactory):
@@ -31,7 +33,9 @@ class TemplateItemFactory(factory.django.DjangoModelFactory):
     key = factory.Sequence(lambda n: f"item-{n}")
     stage = Stage.BEFORE
     title = factory.Sequence(lambda n: f"Item {n}")
+    title_fil = factory.LazyAttribute(lambda o: f"{o.title} (Filipino)")
     guidance = "Do it kindly."
+    guidance_fil = "Gawin ito nang may malasakit."
     owner_role = OwnerRole.PROGRAMME_STAFF
     due_anchor = Anchor.START
     due_offset_days = -7

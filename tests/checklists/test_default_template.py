@@ -1,9 +1,19 @@
-"""The default template shipped by migration 0002, from the practice texts."""
+"""The default template shipped by migrations 0002 (version 1, English) and
+0005 (version 2: the same items, in English and Filipino), from the
+practice texts."""
 
 import pytest
 
 from checklists import services
-from checklists.models import Condition, Evidence, Gate, OwnerRole, Stage
+from checklists.models import (
+    DEFAULT_TEMPLATE_SLUG,
+    ChecklistTemplate,
+    Condition,
+    Evidence,
+    Gate,
+    OwnerRole,
+    Stage,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -11,7 +21,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def items():
     template = services.template_current()
-    assert template is not None and template.is_published and template.version == 1
+    assert template is not None and template.is_published and template.version == 2
     return {item.key: item for item in template.items.all()}
 
 
@@ -68,3 +78,35 @@ def test_guidance_is_warm_and_plain(items):
     assert "experts" in items["purpose-explained"].guidance
     orders = [item.order for item in items.values()]
     assert orders == sorted(orders)
+
+
+def test_every_text_is_in_filipino_too(items):
+    template = services.template_current()
+    assert template.name_fil == "Gawain kasama ang mga survivor"
+    assert template.missing_translations() == []
+    for item in items.values():
+        assert item.missing_translations() == [], item.key
+        assert item.title_fil != item.title and item.guidance_fil != item.guidance
+
+
+def test_the_filipino_follows_the_glossary(items):
+    every = " ".join(f"{item.title_fil} {item.guidance_fil}" for item in items.values())
+    for never in (" po ", " ninyo", " kayo ", "biktima", "engagement"):
+        assert never not in f" {every} ", never
+    assert "pahintulot" in items["consent-participation"].title_fil
+    # Her own items speak to her, and keep the programme's promises word for word.
+    assert items["read-brief"].title_fil == "Nabasa ko na ang brief"
+    choices = items["know-my-choices"].guidance_fil
+    assert "Puwede kang magpahinga o tumigil kahit kailan, kahit walang dahilan" in choices
+    assert "bayad pa rin ang oras na naibigay mo na" in choices
+    assert "umatras" in items["story-and-stopping"].guidance_fil
+
+
+def test_version_1_stays_as_it_was_published():
+    first = ChecklistTemplate.objects.get(slug=DEFAULT_TEMPLATE_SLUG, version=1)
+    assert first.is_published and first.name_fil == ""
+    assert not first.items.exclude(title_fil="").exists()
+    second = services.template_current()
+    assert [(i.key, i.title, i.guidance) for i in first.items.all()] == [
+        (i.key, i.title, i.guidance) for i in second.items.all()
+    ]

@@ -1,12 +1,14 @@
 import datetime
 
 import factory
+from django.db import transaction
 from django.utils import timezone
 
 from consultants.models import (
     BusyPeriod,
     ConsentScope,
     ConsentText,
+    ConsentTextTranslation,
     Consultant,
     ExpertiseTopic,
     Language,
@@ -56,15 +58,46 @@ class ConsultantFactory(factory.django.DjangoModelFactory):
 
 
 class ConsentTextFactory(factory.django.DjangoModelFactory):
-    """A published text (``published_at=None`` for a draft)."""
+    """A published text with its Filipino, as texts are published
+    (``published_at=None`` for a draft, which has no Filipino unless
+    ``filipino="…"`` is given; ``filipino=""`` for none at all)."""
 
     class Meta:
         model = ConsentText
+        skip_postgeneration_save = True
 
     scope = ConsentScope.PARTICIPATION
     version = factory.Sequence(lambda n: n + 1)
     body = factory.LazyAttribute(lambda o: f"Text of {o.scope} v{o.version}")
     published_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def filipino(obj, create, extracted, **kwargs):
+        if not create:
+            return
+        if extracted is None and obj.is_published:
+            extracted = f"Teksto ng {obj.scope} v{obj.version}"
+        if extracted:
+            ConsentTextTranslation.objects.create(text=obj, language="fil", body=extracted)
+
+
+def published_text(
+    scope: str, *, version: int = 1, body: str | None = None, filipino: str | None = None
+) -> ConsentText:
+    """Version ``version`` of a scope's text, published with its Filipino (or
+    the one a migration published already). One transaction, so that it
+    holds in a test that commits too (PostgreSQL checks the Filipino of a
+    published text when the transaction ends, migration 0007)."""
+    with transaction.atomic():
+        text, _created = ConsentText.objects.get_or_create(
+            scope=scope,
+            version=version,
+            defaults={"body": body or f"Text for {scope}", "published_at": timezone.now()},
+        )
+        ConsentTextTranslation.objects.get_or_create(
+            text=text, language="fil", defaults={"body": filipino or f"Teksto para sa {scope}"}
+        )
+    return text
 
 
 class WeeklyAvailabilityFactory(factory.django.DjangoModelFactory):

@@ -15,7 +15,7 @@ from checklists.models import Checklist, ChecklistItem, OwnerRole
 from compensation import services as pay
 from compensation.models import RateCard
 from consultants import services
-from consultants.models import ConsentScope, ConsentText, Consultant
+from consultants.models import ConsentScope, Consultant
 from engagements.models import Engagement, Participation, ParticipationChange
 from reminders.models import ReminderDelivery
 from reports.models import ReportJob
@@ -26,6 +26,7 @@ from tests.consultants.factories import (
     BusyPeriodFactory,
     WeeklyAvailabilityFactory,
     WellbeingNoteFactory,
+    published_text,
 )
 from tests.engagements.factories import EngagementFactory, FeedbackFactory, ParticipationFactory
 
@@ -82,13 +83,9 @@ def staff() -> Staff:
 
 def consent_texts() -> None:
     for scope in ConsentScope.values:
-        ConsentText.objects.get_or_create(
-            scope=scope,
-            version=1,
-            defaults={
-                "body": f"We would like your agreement for {ConsentScope(scope).label.lower()}.",
-                "published_at": timezone.now(),
-            },
+        published_text(
+            scope,
+            body=f"We would like your agreement for {ConsentScope(scope).label.lower()}.",
         )
 
 

@@ -82,7 +82,9 @@ def test_granting_twice_under_the_same_text_is_refused_but_a_new_version_is_reco
     services.consent_grant(consultant=consultant, scope=scope, by=manager_user)
     with pytest.raises(ConsentError):
         services.consent_grant(consultant=consultant, scope=scope, by=manager_user)
-    draft = services.consent_text_create(scope=scope, body="New wording", by=manager_user)
+    draft = services.consent_text_create(
+        scope=scope, body="New wording", translations={"fil": "Bagong salita"}, by=manager_user
+    )
     assert draft.version == 2
     services.consent_text_publish(text=draft, by=manager_user)
     record = services.consent_grant(consultant=consultant, scope=scope, by=manager_user)

@@ -166,7 +166,9 @@ def test_available_on_a_date(manager_user):
 def test_consent_texts_current(manager_user, published_texts):
     from consultants import services
 
-    draft = services.consent_text_create(scope="photo", body="v2", by=manager_user)
+    draft = services.consent_text_create(
+        scope="photo", body="v2", translations={"fil": "v2 sa Filipino"}, by=manager_user
+    )
     assert selectors.consent_texts_current()["photo"].version == 1
     services.consent_text_publish(text=draft, by=manager_user)
     assert selectors.consent_texts_current()["photo"].version == 2

@@ -26,6 +26,7 @@ from consultants.models import (
 )
 from tests.consultants.factories import (
     BusyPeriodFactory,
+    ConsentTextFactory,
     ConsultantFactory,
     WeeklyAvailabilityFactory,
 )
@@ -456,7 +457,7 @@ def test_withdrawing_a_scope_never_granted_says_so(client, own_consultant, publi
 
 
 def test_grant_shows_the_current_text_and_needs_the_tick(client, own_consultant, published_texts):
-    ConsentText.objects.create(
+    ConsentTextFactory(
         scope="video", version=2, body="Video text, second wording", published_at=NOON
     )
     url = reverse("my:consent_grant", args=["video"])
@@ -477,7 +478,7 @@ def test_grant_shows_the_current_text_and_needs_the_tick(client, own_consultant,
 def test_grant_of_a_text_replaced_while_reading_asks_to_read_again(
     client, own_consultant, published_texts
 ):
-    ConsentText.objects.create(scope="photo", version=2, body="New photo text", published_at=NOON)
+    ConsentTextFactory(scope="photo", version=2, body="New photo text", published_at=NOON)
     response = client.post(
         reverse("my:consent_grant", args=["photo"]), {"version": 1, "agree": "on"}
     )
@@ -503,7 +504,7 @@ def test_a_newer_text_is_offered_while_the_old_consent_stands(
     client, own_consultant, published_texts
 ):
     services.consent_grant(consultant=own_consultant, scope="photo", by=own_consultant.user)
-    ConsentText.objects.create(scope="photo", version=2, body="Photo, reworded", published_at=NOON)
+    ConsentTextFactory(scope="photo", version=2, body="Photo, reworded", published_at=NOON)
 
     page = _page(client.get(reverse("my:consent")))
     assert "There is a newer text (version 2)" in page

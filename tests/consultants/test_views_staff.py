@@ -571,11 +571,16 @@ def test_grant_with_evidence_then_withdraw_after_confirming(
     client = client_for(manager_user)
     page = text(client.get(url("consent", consultant)))
     assert "Version 1" in page and "Text for photo" in page
+    # Her preferred language, Filipino, is offered as the language she read.
+    assert '<option value="fil" selected>' in page
 
-    response = client.post(url("consent", consultant), {"scope": "photo", "evidence": _upload()})
+    response = client.post(
+        url("consent", consultant), {"scope": "photo", "language": "fil", "evidence": _upload()}
+    )
     assert response.status_code == 302
     record = ConsentRecord.objects.get(consultant=consultant)
     assert record.is_grant and record.consent_text == published_texts["photo"]
+    assert record.text_language == "fil"
     assert record.evidence.name.startswith("consent-evidence/")
     assert "form" not in record.evidence.name  # the uploaded name is never kept
 
@@ -585,7 +590,9 @@ def test_grant_with_evidence_then_withdraw_after_confirming(
     assert client.post(withdraw).status_code == 302
     latest = ConsentRecord.objects.filter(consultant=consultant).first()
     assert latest.action == ConsentRecord.Action.WITHDRAWN
+    assert latest.text_language == "fil"  # the words of the grant it ends
     assert ConsentRecord.objects.filter(consultant=consultant).count() == 2
+    assert "version 1, in Filipino" in text(client.get(url("consent", consultant)))
 
 
 def test_withdrawing_a_scope_never_granted_is_refused(manager_user, consultant, published_texts):
@@ -601,7 +608,9 @@ def test_unknown_scope_is_404(manager_user, consultant):
 
 
 def test_grant_without_a_published_text_says_so(manager_user, consultant):
-    response = client_for(manager_user).post(url("consent", consultant), {"scope": "photo"})
+    response = client_for(manager_user).post(
+        url("consent", consultant), {"scope": "photo", "language": "en"}
+    )
     assert response.status_code == 400
     assert "There is no published consent text" in text(response)
 
@@ -618,7 +627,7 @@ def test_bad_evidence_is_refused_and_nothing_saved(
     manager_user, consultant, published_texts, upload, message
 ):
     response = client_for(manager_user).post(
-        url("consent", consultant), {"scope": "photo", "evidence": upload()}
+        url("consent", consultant), {"scope": "photo", "language": "en", "evidence": upload()}
     )
     assert response.status_code == 400
     assert message in text(response)

@@ -17,8 +17,8 @@ from playwright.sync_api import expect
 
 from accounts.roles import Role
 from consultants import selectors, services
-from consultants.models import ConsentScope, ConsentText
-from tests.consultants.factories import ConsultantFactory
+from consultants.models import ConsentScope
+from tests.consultants.factories import ConsultantFactory, published_text
 from tests.e2e.conftest import assert_tap_targets_are_large
 from tests.e2e.test_sign_in import sign_in_with_password
 
@@ -31,14 +31,9 @@ def test_consultant_manages_their_own_record(open_session, make_user):
     user = make_user(Role.CONSULTANT, display_name="Tala")
     consultant = ConsultantFactory(pseudonym="Tala", user=user, phone="+639170000001")
     for scope in ConsentScope.values:
-        ConsentText.objects.get_or_create(
-            scope=scope,
-            version=1,
-            defaults={
-                "body": f"We would like your agreement for {scope}. "
-                "You can withdraw it at any time.",
-                "published_at": timezone.now(),
-            },
+        published_text(
+            scope,
+            body=f"We would like your agreement for {scope}. You can withdraw it at any time.",
         )
     services.consent_grant(consultant=consultant, scope=ConsentScope.PHOTO, by=user)
     session = open_session(PHONE)

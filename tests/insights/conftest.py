@@ -40,15 +40,8 @@ def render(*, kind: str, user, params: dict, artifact: str | None = None) -> tup
 
 @pytest.fixture
 def quoting_texts(db):
-    from django.utils import timezone
 
-    from consultants.models import ConsentScope, ConsentText
+    from consultants.models import ConsentScope
+    from tests.consultants.factories import published_text
 
-    return {
-        scope: ConsentText.objects.get_or_create(
-            scope=scope,
-            version=1,
-            defaults={"body": f"Text for {scope}", "published_at": timezone.now()},
-        )[0]
-        for scope in ConsentScope.values
-    }
+    return {scope: published_text(scope) for scope in ConsentScope.values}

@@ -36,10 +36,10 @@ NIGHT = at(DAY - datetime.timedelta(days=10), 22, 30)
 def invite_setup(db, make_user):
     """A staffing engagement on DAY 10:00-12:00 and a consultant free then,
     with the consents it needs."""
-    from django.utils import timezone
 
     from consultants import services as consultant_services
-    from consultants.models import ConsentScope, ConsentText
+    from consultants.models import ConsentScope
+    from tests.consultants.factories import published_text
 
     owner = make_user(Role.PROGRAMME_STAFF)
     engagement = EngagementFactory(
@@ -65,9 +65,7 @@ def invite_setup(db, make_user):
         end_time=datetime.time(18),
     )
     for scope in (ConsentScope.PARTICIPATION, ConsentScope.DATA_PROCESSING):
-        ConsentText.objects.get_or_create(
-            scope=scope, version=1, defaults={"body": "Text", "published_at": timezone.now()}
-        )
+        published_text(scope, body="Text")
         consultant_services.consent_grant(consultant=consultant, scope=scope, by=owner)
     return {"owner": owner, "engagement": engagement, "consultant": consultant}
 

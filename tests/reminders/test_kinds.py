@@ -11,14 +11,14 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from consultants import services as consultant_services
-from consultants.models import ConsentScope, ConsentText
+from consultants.models import ConsentScope
 from engagements import services as engagement_services
 from engagements import workflow
 from engagements.models import Engagement, Participation
 from reminders import services
 from reminders.models import ConsultantReminderPreference, ReminderDelivery
 from reminders.services import sending
-from tests.consultants.factories import ConsultantFactory
+from tests.consultants.factories import ConsentTextFactory, ConsultantFactory
 from tests.engagements.factories import (
     DebriefFactory,
     EngagementFactory,
@@ -357,17 +357,13 @@ def test_availability_refresh_on_the_first_of_the_month(clock, consultant_user):
 def test_consent_renewal_after_a_new_version(clock, manager_user):
     consultant = ConsultantFactory()
     other = ConsultantFactory()
-    ConsentText.objects.create(
-        scope=ConsentScope.PHOTO, version=1, body="v1", published_at=timezone.now()
-    )
+    ConsentTextFactory(scope=ConsentScope.PHOTO, version=1, body="v1", published_at=timezone.now())
     consultant_services.consent_grant(
         consultant=consultant, scope=ConsentScope.PHOTO, by=manager_user
     )
     published = at(DAY, 10)
     clock(published)
-    ConsentText.objects.create(
-        scope=ConsentScope.PHOTO, version=2, body="v2", published_at=published
-    )
+    ConsentTextFactory(scope=ConsentScope.PHOTO, version=2, body="v2", published_at=published)
     consultant_services.consent_grant(consultant=other, scope=ConsentScope.PHOTO, by=manager_user)
     clock(published + 24 * HOUR + datetime.timedelta(minutes=1))
     run_beat_once()
