@@ -20,7 +20,7 @@ def portal_language_from_preferences(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("consultants", "0005_portal_privacy_choices"),
+        ("consultants", "0008_filipino_consent_texts"),
         ("accounts", "0005_user_language"),
     ]
 
