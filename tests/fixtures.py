@@ -150,26 +150,10 @@ def celery_worker(transactional_db, settings):
 
 
 @pytest.fixture
-def filipino_requests(settings, tmp_path):
-    """Requests that ask for Filipino (``client.cookies["django_language"] =
-    "fil"``) get it, as they will once the fil catalogue is compiled:
-    ``LocaleMiddleware`` accepts a language only when a catalogue exists,
-    so an empty one is made in a locale directory of the test's own. The
-    interface stays in English; data texts (what these tests look at) are
-    in Filipino."""
-    import polib
-    from django.utils.translation import trans_real
-
-    catalogue = polib.POFile()
-    catalogue.metadata = {"Content-Type": "text/plain; charset=UTF-8", "Language": "fil"}
-    folder = tmp_path / "fil" / "LC_MESSAGES"
-    folder.mkdir(parents=True)
-    catalogue.save_as_mofile(str(folder / "django.mo"))
-    settings.LOCALE_PATHS = [tmp_path, *settings.LOCALE_PATHS]
-    # Django remembers which languages it found; forget it on both sides.
-    trans_real._get_supported_language_variant.cache_clear()
-    yield settings.LANGUAGE_COOKIE_NAME
-    trans_real._get_supported_language_variant.cache_clear()
+def filipino_requests(settings):
+    """Requests that ask for Filipino: ``client.cookies[filipino_requests] =
+    "fil"`` (the fil catalogues are compiled before the tests run)."""
+    return settings.LANGUAGE_COOKIE_NAME
 
 
 # --- Consent texts and consultants -------------------------------------------------
