@@ -108,7 +108,14 @@ def connect(params: dict[str, Any]):
         value = (params.get("OPTIONS") or {}).get(option)
         if value not in (None, ""):
             kwargs[option] = value
-    connection = psycopg2.connect(**kwargs)
+    try:
+        connection = psycopg2.connect(**kwargs)
+    except psycopg2.OperationalError as error:
+        reason = (str(error).strip().splitlines() or ["no reason given"])[-1]
+        raise BackupError(
+            f"Cannot connect to the database {params['NAME']} as {params.get('USER') or '?'}: "
+            f"{reason}"
+        ) from None
     connection.autocommit = True
     return connection
 

@@ -24,7 +24,7 @@ from django.db.utils import load_backend
 from psycopg2 import sql
 
 from core.backups import postgres, services
-from core.backups.archive import ArchiveDamaged, BackupKeyError, WrongKey
+from core.backups.archive import ArchiveDamaged, BackupError, BackupKeyError, WrongKey
 from core.backups.postgres import ToolMissing
 from core.database_roles import runtime_role_of
 from core.encrypted_files import EncryptedStorage
@@ -390,3 +390,9 @@ def test_the_daily_task_backs_up_once_and_applies_retention(backups):
     backup_daily()
     assert BackupRecord.objects.count() == 1
     assert archives(backups) == [record.name]
+
+
+def test_a_database_that_cannot_be_reached_is_said_plainly():
+    params = {**postgres.connection_settings("default"), "NAME": "tinig_no_such_database"}
+    with pytest.raises(BackupError, match="Cannot connect to the database tinig_no_such_database"):
+        postgres.connect(params)
