@@ -6,8 +6,9 @@ import sys
 
 # The commands that change the schema or the grants connect as the owner
 # role (DATABASE_OWNER_URL; config/settings/base.py); every other command,
-# like the web and the worker, as the runtime role of DATABASE_URL.
-OWNER_COMMANDS = {"migrate", "setup_runtime_role"}
+# like the web and the worker, as the runtime role of DATABASE_URL. (A
+# backup's pg_dump connects as the owner too, whoever runs it.)
+OWNER_COMMANDS = {"migrate", "setup_runtime_role", "restore"}
 
 
 def main():

@@ -57,6 +57,8 @@ def development_secrets() -> dict[str, str]:
         "SECRET_KEY": lambda: secrets.token_urlsafe(50),
         "FIELD_ENCRYPTION_KEY": lambda: Fernet.generate_key().decode(),
         "LOOKUP_HMAC_KEYS": lambda: secrets.token_urlsafe(48),
+        # The archives of `manage.py backup` (core/backups/): a key of its own.
+        "BACKUP_ENCRYPTION_KEY": lambda: Fernet.generate_key().decode(),
     }
     missing = [name for name in makers if not values.get(name)]
     if missing:

@@ -37,6 +37,15 @@ BEAT_SCHEDULE = {
         "task": "reminders.tasks.recover_reminders",
         "schedule": crontab(minute="*"),
     },
+    # Daily at 02:30 Manila time, when nobody works: one encrypted backup
+    # archive (database, private files, manifest) into BACKUP_DIR, then the
+    # retention rule (every archive of the last 14 days, the first of each
+    # month for a year). Redelivered, it stops: the backup lock, and a good
+    # scheduled backup of the last 12 hours (core/tasks.py).
+    "core-backup-daily": {
+        "task": "core.tasks.backup_daily",
+        "schedule": crontab(minute=30, hour=2),
+    },
     # Daily at 08:00 Manila time: one digest per staff member who chose it.
     "reminders-staff-digests": {
         "task": "reminders.tasks.send_staff_digests",

@@ -1,10 +1,18 @@
-"""Admin building blocks every app's admin uses."""
+"""Admin building blocks every app's admin uses, and the backups' own page."""
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.conf import settings
+from django.contrib import admin, messages
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.timesince import timesince
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from core.backups.services import backup_state
 from core.encryption import encrypted_field_names
+from core.models import BackupRecord
 
 
 class EncryptedFieldsOnlyOnAddMixin:
@@ -36,3 +44,58 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(BackupRecord)
+class BackupRecordAdmin(ReadOnlyAdmin):
+    """Each backup: when, whether good, how large, its checksum. Written by
+    `manage.py backup` and the daily schedule only; the list says how old
+    the last good one is."""
+
+    list_display = [
+        "started_at",
+        "finished_at",
+        "status",
+        "trigger",
+        "name",
+        "size_shown",
+        "short_checksum",
+        "deleted_at",
+    ]
+    list_filter = ["status", "trigger"]
+    date_hierarchy = "started_at"
+
+    @admin.display(description=gettext_lazy("size"), ordering="size")
+    def size_shown(self, record):
+        return filesizeformat(record.size) if record.size is not None else "—"
+
+    @admin.display(description=gettext_lazy("checksum"))
+    def short_checksum(self, record):
+        return record.checksum[:12] if record.checksum else "—"
+
+    def changelist_view(self, request, extra_context=None):
+        now = timezone.now()
+        state = backup_state(now=now)
+        if state.last_good is None or state.last_good.finished_at is None:
+            messages.warning(
+                request,
+                _(
+                    "There is no good backup yet. Run “manage.py backup”, and check that "
+                    "the worker and beat are running (docs/OPERATIONS.md)."
+                ),
+            )
+        else:
+            age = timesince(state.last_good.finished_at, now)
+            if state.state == "stale":
+                messages.warning(
+                    request,
+                    _(
+                        "The last good backup is %(age)s old, older than %(hours)s hours. "
+                        "Read the error of the failed backups below, and check that the "
+                        "worker and beat are running."
+                    )
+                    % {"age": age, "hours": settings.BACKUP_MAX_AGE_HOURS},
+                )
+            else:
+                messages.info(request, _("The last good backup is %(age)s old.") % {"age": age})
+        return super().changelist_view(request, extra_context)

@@ -115,8 +115,8 @@ def setup_runtime_role_on_migrate(sender, *, using: str, **kwargs) -> None:
     from django.conf import settings
     from django.db import connections
 
-    # post_migrate is sent once per app that has models (core has none), every
-    # table exists by the first; the last one is the end of the migrate.
+    # post_migrate is sent once per app that has models, every table exists
+    # by the first; the last one is the end of the migrate.
     with_models = [config for config in apps.get_app_configs() if config.models_module]
     if not with_models or sender.label != with_models[-1].label:
         return

@@ -1,4 +1,5 @@
-"""Views that belong to no domain: health and the CSRF failure page."""
+"""Views that belong to no domain: health (with the backups' age) and the CSRF
+failure page."""
 
 import logging
 
@@ -9,6 +10,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from core.backups.services import backup_state
 
 logger = logging.getLogger(__name__)
 
@@ -45,12 +48,30 @@ def _check_worker() -> bool:
         return False
 
 
+def _backup(database_up: bool) -> dict:
+    """The last good backup: "ok", "stale" (older than BACKUP_MAX_AGE_HOURS),
+    "none" yet, or "unknown" (the database is down), and its age in whole
+    hours, for monitoring. Not part of the status: a web process that
+    answers is healthy whatever the backups' state."""
+    if not database_up:
+        return {"state": "unknown", "age_hours": None}
+    try:
+        state = backup_state()
+    except Exception:
+        logger.warning("healthz: backup state unavailable", exc_info=True)
+        return {"state": "unknown", "age_hours": None}
+    hours = None if state.age is None else int(state.age.total_seconds() // 3600)
+    return {"state": state.state, "age_hours": hours}
+
+
 @never_cache
 @require_GET
 def healthz(request):
-    """Liveness of every part, for load balancers and the run command.
+    """Liveness of every part, for load balancers and the run command, and
+    the age of the last good backup, for monitoring.
 
-    Answers only up/down per part: no versions, hosts or error text.
+    Answers only up/down per part and the backup's state and age: no
+    versions, hosts, names or error text.
     """
     checks = {"database": _check_database(), "broker": _check_broker()}
     # Asking for a worker needs the broker; without it the answer is "down".
@@ -60,6 +81,7 @@ def healthz(request):
         {
             "status": "ok" if healthy else "degraded",
             "checks": {name: "up" if up else "down" for name, up in checks.items()},
+            "backup": _backup(checks["database"]),
         },
         status=200 if healthy else 503,
     )

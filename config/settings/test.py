@@ -44,6 +44,9 @@ PRIVATE_STORAGE_ROOT = env.path(
 )
 STORAGES["default"]["OPTIONS"]["location"] = str(PRIVATE_STORAGE_ROOT)  # noqa: F405
 STORAGES["private"]["OPTIONS"]["location"] = str(PRIVATE_STORAGE_ROOT)  # noqa: F405
+# Archives of a test run's backups: tests that make them point this at a
+# temporary folder of their own.
+STORAGES["backups"]["OPTIONS"]["location"] = str(LOCAL_DIR / "test-backups")  # noqa: F405
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 # The suite runs as the owner (DATABASE_OWNER_URL, or DATABASE_URL when it is
 # unset): it creates, migrates, copies and flushes (TRUNCATE) the test

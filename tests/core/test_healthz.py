@@ -21,7 +21,7 @@ def closed_port() -> int:
 
 def assert_reveals_nothing(response) -> None:
     body = response.content.decode()
-    assert set(json.loads(body)) == {"status", "checks"}
+    assert set(json.loads(body)) == {"status", "checks", "backup"}
     for secret in (settings.SECRET_KEY, *settings.FIELD_ENCRYPTION_KEY):
         assert secret not in body
     for detail in ("127.0.0.1", "localhost", "redis", "postgres", "6379", "5432", "Error"):
@@ -36,6 +36,7 @@ def test_everything_up_with_a_worker(client, celery_worker):
     assert response.json() == {
         "status": "ok",
         "checks": {"database": "up", "broker": "up", "worker": "up"},
+        "backup": {"state": "none", "age_hours": None},
     }
     assert response["Cache-Control"].startswith("max-age=0")
     assert_reveals_nothing(response)
@@ -52,6 +53,7 @@ def test_worker_down_without_a_worker(client, db):
     assert response.json() == {
         "status": "degraded",
         "checks": {"database": "up", "broker": "up", "worker": "down"},
+        "backup": {"state": "none", "age_hours": None},
     }
     assert_reveals_nothing(response)
 
@@ -69,6 +71,7 @@ def test_broker_down_answers_fast(client, db, settings):
     assert response.json() == {
         "status": "degraded",
         "checks": {"database": "up", "broker": "down", "worker": "down"},
+        "backup": {"state": "none", "age_hours": None},
     }
     assert_reveals_nothing(response)
 
