@@ -62,6 +62,7 @@ class Staff:
     manager: object
     finance: object
     lead: object
+    approver: object  # a second finance officer: four eyes on money
 
 
 @dataclass
@@ -77,6 +78,7 @@ def staff() -> Staff:
         manager=UserFactory(role=Role.PROGRAMME_MANAGER, display_name="Lorna Manager"),
         finance=UserFactory(role=Role.FINANCE_OFFICER, display_name="Fe Finance"),
         lead=UserFactory(role=Role.WELLBEING_LEAD, display_name="Wilma Lead"),
+        approver=UserFactory(role=Role.FINANCE_OFFICER, display_name="Fina Approver"),
     )
 
 
@@ -210,7 +212,7 @@ def engagement_things(consultant: Consultant, people: Staff, *, n: int = 1) -> l
     )
     payment = pay.payment_approve(
         payment=pay.payment_group(consultant=consultant, by=people.finance),
-        by=people.finance,
+        by=people.approver,
         payment_method=method,
     )
     payment = pay.payment_mark_paid(
