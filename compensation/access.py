@@ -20,7 +20,10 @@ Approving time and claims: those who run the engagement, never the person
 who entered the time or submitted the claim, and never a consultant.
 
 Payments and statements: finance and administrators (read), the consultant
-their own. Programme managers see totals and the overdue list (to act on
+their own. Who may take which step of one payment (four eyes on money: the
+grouper never approves, the approver does not mark paid above
+``PAYMENT_TWO_PERSON_ABOVE``) is ``compensation.workflow``'s, on top of
+``can_manage_payments``. Programme managers see totals and the overdue list (to act on
 late approvals) but not payment details.
 
 Not visible means 404 (``*_for_user``); visible but not allowed means 403.

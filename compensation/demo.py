@@ -15,6 +15,10 @@ have happened, so the finance pages show every case:
   preparation"; Amihan's advance for it is paid, and its netting waits
   for the end of the engagement;
 * a claim with a receipt waiting for approval (Bituin, lodging).
+
+Four eyes on money: Fe Finance groups each payment and marks it paid,
+Admin Demo approves it (the grouper never approves; the approver does
+not mark paid). So Fe can pay the approved one, and the admin cannot.
 """
 
 from __future__ import annotations
@@ -248,7 +252,7 @@ def _methods(finance, created: list[str]) -> None:
         created.append(f"payment method {pseudonym}")
 
 
-def _pay(finance, created: list[str]) -> None:
+def _pay(finance, approver, created: list[str]) -> None:
     from compensation import services
     from compensation.models import PaymentLine
 
@@ -302,7 +306,7 @@ def _pay(finance, created: list[str]) -> None:
             consultant=consultant, by=finance, lines=chosen, now=prepared
         )
         payment = services.payment_approve(
-            payment=payment, by=finance, now=prepared + 30 * datetime.timedelta(minutes=1)
+            payment=payment, by=approver, now=prepared + 30 * datetime.timedelta(minutes=1)
         )
         if paid_at is not None:
             paid_at = max(paid_at, prepared + HOUR)
@@ -335,5 +339,5 @@ def seed() -> list[str]:
     _agreements(created)
     _time_and_claims(users, created)
     _methods(finance, created)
-    _pay(finance, created)
+    _pay(finance, users["admin@example.org"], created)
     return created

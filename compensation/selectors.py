@@ -264,11 +264,12 @@ def finance_queue_by_consultant(*, today: datetime.date | None = None) -> QueryS
 
 
 def payments_by_status(status: str | None = None) -> QuerySet[Payment]:
-    """Payments (of one status), newest first, with the consultant and their
-    line count and current sum (one query)."""
-    queryset = Payment.objects.select_related("consultant", "payment_method").annotate(
-        line_count=Count("lines"), lines_total=Coalesce(Sum("lines__amount"), MONEY_ZERO)
-    )
+    """Payments (of one status), newest first, with the consultant, who
+    grouped, approved and paid each, and their line count and current sum
+    (one query)."""
+    queryset = Payment.objects.select_related(
+        "consultant", "payment_method", "created_by", "approved_by", "paid_by"
+    ).annotate(line_count=Count("lines"), lines_total=Coalesce(Sum("lines__amount"), MONEY_ZERO))
     if status:
         queryset = queryset.filter(status=status)
     return queryset.order_by("-created_at", "-id")
@@ -290,7 +291,9 @@ def payment_status_counts() -> dict[str, dict[str, Any]]:
 def payment_detail(pk: int | str) -> Payment:
     """One payment with its lines and their engagements (2 queries)."""
     return (
-        Payment.objects.select_related("consultant", "payment_method", "approved_by", "paid_by")
+        Payment.objects.select_related(
+            "consultant", "payment_method", "created_by", "approved_by", "paid_by"
+        )
         .prefetch_related(
             Prefetch(
                 "lines",

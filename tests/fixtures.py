@@ -67,6 +67,14 @@ def finance_user(make_user):
 
 
 @pytest.fixture
+def finance_colleague(make_user):
+    """A second finance officer: four eyes on money (compensation.workflow)
+    let no one group, approve and pay a payment alone, so tests that carry
+    a payment through approve it as this colleague."""
+    return make_user(Role.FINANCE_OFFICER, display_name="Fina Colleague")
+
+
+@pytest.fixture
 def wellbeing_user(make_user):
     return make_user(Role.WELLBEING_LEAD)
 

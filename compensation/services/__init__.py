@@ -7,7 +7,10 @@
 * ``time_entries`` and ``claims`` (with receipts): what consultants send
   in, approved or rejected the same way (``_common._decide``, ``_reject``);
 * ``payment_methods``: accounts, revealed to finance only;
-* ``payments``: grouping, approval, marking paid, adjustments;
+* ``payments``: grouping, approval, marking paid, adjustments; four eyes
+  on money (the grouper never approves; the approver does not mark paid
+  above ``PAYMENT_TWO_PERSON_ABOVE``), the rule itself in
+  ``compensation.workflow``, refused with ``SecondPersonRequired``;
 * ``export``: the bank CSV.
 
 Every public name is importable from here (``from compensation import
@@ -106,6 +109,7 @@ from compensation.services.time_entries import (
     time_entry_approve,
     time_entry_reject,
 )
+from compensation.workflow import SecondPersonRequired
 
 __all__ = [
     "AGREEMENT_TERMS",
@@ -114,6 +118,7 @@ __all__ = [
     "NO_AGREEMENT_FOR",
     "NothingToPay",
     "PaymentAlreadyPaid",
+    "SecondPersonRequired",
     "adjustment_add",
     "agreement_acknowledge",
     "agreement_change",

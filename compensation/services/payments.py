@@ -1,6 +1,14 @@
 """Payments: approved lines grouped per consultant, approved by finance
 (the total fixed by PostgreSQL's sum), marked paid with the method and
-reference; adjustments (corrections, never edits of a paid line)."""
+reference; adjustments (corrections, never edits of a paid line).
+
+Each step locks the payment's row, asks ``compensation.workflow.check``
+(the status it starts from and four eyes on money: the grouper never
+approves, the approver does not mark paid above
+``PAYMENT_TWO_PERSON_ABOVE``), records who and when on the payment, and
+writes an audit event (``core.audit.record_event``: ``payment_grouped``,
+``payment_approved``, ``payment_returned_to_draft``, ``payment_paid``,
+``payment_discarded``, ``payment_line_removed``) in the same transaction."""
 
 from __future__ import annotations
 
@@ -16,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from compensation import access, selectors
+from compensation import access, selectors, workflow
 from compensation.models import ZERO, Payment, PaymentLine, PaymentMethod, PaymentMethodKind
 from compensation.services._common import (
     DAY,
@@ -29,6 +37,7 @@ from compensation.services._common import (
     parse_amount,
 )
 from consultants.models import Consultant
+from core.audit import record_event
 from core.shortcuts import require
 from engagements.models import Participation
 
@@ -98,6 +107,7 @@ def payment_group(
         payment = Payment(consultant=consultant, created_by=by, created_at=now)
         _save(payment)
         PaymentLine.objects.filter(pk__in=ids, payment__isnull=True).update(payment=payment)
+        record_event(payment, actor=by, event="payment_grouped", lines=len(ids), amount=str(total))
     return payment
 
 
@@ -105,11 +115,11 @@ def payment_remove_line(*, payment: Payment, line: PaymentLine, by: User) -> Pay
     require(access.can_manage_payments(by))
     with transaction.atomic():
         payment = _locked_payment(payment)
-        if payment.status != Payment.Status.DRAFT:
-            _refuse(_("Only a draft payment can be changed."), "not_draft")
+        workflow.check(payment=payment, step="change_lines", by=by)
         updated = PaymentLine.objects.filter(pk=line.pk, payment=payment).update(payment=None)
         if updated != 1:
             _refuse(_("This line is not in this payment."), "not_in_payment")
+        record_event(payment, actor=by, event="payment_line_removed", line=line.pk)
     return payment
 
 
@@ -118,9 +128,9 @@ def payment_discard(*, payment: Payment, by: User) -> None:
     require(access.can_manage_payments(by))
     with transaction.atomic():
         payment = _locked_payment(payment)
-        if payment.status != Payment.Status.DRAFT:
-            _refuse(_("Only a draft payment can be removed."), "not_draft")
+        workflow.check(payment=payment, step="discard", by=by)
         PaymentLine.objects.filter(payment=payment).update(payment=None)
+        record_event(payment, actor=by, event="payment_discarded")
         payment.delete()
 
 
@@ -132,17 +142,13 @@ def payment_approve(
     now: datetime.datetime | None = None,
 ) -> Payment:
     """Fix the total (the sum of the lines, by PostgreSQL) and the account to
-    pay into (the given one, or the consultant's default)."""
+    pay into (the given one, or the consultant's default). Never by the
+    person who grouped it (``workflow.SecondPersonRequired``)."""
     now = now or timezone.now()
     require(access.can_manage_payments(by))
     with transaction.atomic():
         payment = _locked_payment(payment)
-        if payment.status != Payment.Status.DRAFT:
-            _refuse(
-                _("This payment is “%(s)s”; only a draft is approved.")
-                % {"s": payment.get_status_display()},
-                "not_draft",
-            )
+        workflow.check(payment=payment, step="approve", by=by)
         summary = PaymentLine.objects.filter(payment=payment).aggregate(
             total=Coalesce(Sum("amount"), ZERO),
             since=Min("payable_since"),
@@ -169,6 +175,7 @@ def payment_approve(
         payment.approved_by = by
         payment.approved_at = now
         _save(payment)
+        record_event(payment, actor=by, event="payment_approved", amount=str(payment.total))
     return payment
 
 
@@ -177,13 +184,14 @@ def payment_return_to_draft(*, payment: Payment, by: User) -> Payment:
     require(access.can_manage_payments(by))
     with transaction.atomic():
         payment = _locked_payment(payment)
-        if payment.status != Payment.Status.APPROVED:
-            _refuse(_("Only an approved, unpaid payment goes back to draft."), "not_approved")
+        workflow.check(payment=payment, step="return_to_draft", by=by)
+        approved_by = payment.approved_by_id
         payment.status = Payment.Status.DRAFT
         payment.approved_by = None
         payment.approved_at = None
         payment.total = ZERO
         _save(payment)
+        record_event(payment, actor=by, event="payment_returned_to_draft", approved_by=approved_by)
     return payment
 
 
@@ -197,8 +205,10 @@ def payment_mark_paid(
     payment_method: PaymentMethod | None = None,
     now: datetime.datetime | None = None,
 ) -> Payment:
-    """Record that the money was sent. Idempotent: the same method and
-    reference again returns the payment unchanged (a form sent twice);
+    """Record that the money was sent. Above ``PAYMENT_TWO_PERSON_ABOVE``,
+    never by the person who approved it (``workflow.SecondPersonRequired``).
+    Idempotent: the person who recorded it sending the same method and
+    reference again gets the payment unchanged (a form sent twice);
     anything else on a paid payment is refused (``PaymentAlreadyPaid``).
     Paid advances start being netted (a negative line, payable after the
     engagement)."""
@@ -217,11 +227,14 @@ def payment_mark_paid(
     with transaction.atomic():
         payment = _locked_payment(payment)
         if payment.status == Payment.Status.PAID:
-            if payment.method == method and payment.reference == reference:
+            if (
+                payment.paid_by_id == by.pk
+                and payment.method == method
+                and payment.reference == reference
+            ):
                 return payment
             raise PaymentAlreadyPaid(_("This payment is already paid."), code="already_paid")
-        if payment.status != Payment.Status.APPROVED:
-            _refuse(_("Approve the payment before marking it paid."), "not_approved")
+        workflow.check(payment=payment, step="mark_paid", by=by)
         if payment.approved_at and paid_at < payment.approved_at - DAY:
             _refuse(_("A payment is paid after it is approved."), "before_approval", "paid_at")
         if payment_method is not None:
@@ -241,6 +254,14 @@ def payment_mark_paid(
         payment.days_to_pay = max((paid_on - payment.payable_since).days, 0)
         payment.on_time = paid_on <= payment.due_on
         _save(payment)
+        record_event(
+            payment,
+            actor=by,
+            event="payment_paid",
+            amount=str(payment.total),
+            method=method,
+            paid_at=paid_at.isoformat(),
+        )
         for advance in PaymentLine.objects.filter(payment=payment, kind=L.ADVANCE).select_related(
             "participation__engagement"
         ):

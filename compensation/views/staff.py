@@ -7,6 +7,11 @@ pages are finance's (managers read the totals and the overdue list);
 approvals belong to the staff who run the engagement. Account numbers,
 legal names and receipts reach a response only through an audited service
 call with a reason, on that response only, never cached.
+
+Four eyes on money: the payment pages ask ``compensation.workflow.options``
+which steps to offer; a step the rule refuses this person is not offered
+(the reason is shown instead), and sent anyway it is refused by the
+service (``SecondPersonRequired``, 403, with the reason).
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import staff_required
-from compensation import access, selectors, services
+from compensation import access, selectors, services, workflow
 from compensation.forms import (
     AdjustmentForm,
     DecisionForm,
@@ -179,6 +184,8 @@ def _render_payment(request, payment, *, revealed=None, reveal_form=None, status
             "lines_total": selectors.payment_lines_total(payment),
             "days_waiting": selectors.payment_days_waiting(payment),
             "can_manage": access.can_manage_payments(user),
+            "steps": workflow.options(payment=payment, user=user),
+            "four_eyes": workflow.rule_summary(),
             "can_reveal": payment.payment_method_id is not None
             and access.can_reveal_payment_method(user, payment.payment_method),
             "reveal_form": reveal_form or ReasonForm(),
@@ -196,17 +203,24 @@ def payment_detail(request, pk):
     return _render_payment(request, _payment(request, pk))
 
 
+def _refusal_status(error: ValidationError) -> int:
+    """403 when four eyes refuse the person, 400 for anything else."""
+    return 403 if isinstance(error, workflow.SecondPersonRequired) else 400
+
+
 @staff_required
 @GET_POST
 def payment_approve(request, pk):
     payment = _payment(request, pk)
     require(access.can_manage_payments(request.user))
-    errors = []
+    errors: list[str] = []
+    status = 200
     if request.method == "POST":
         try:
             services.payment_approve(payment=payment, by=request.user)
         except ValidationError as error:
-            errors = error.messages
+            errors, status = error.messages, _refusal_status(error)
+            payment = _payment(request, pk)  # as it is now, for the page
         else:
             messages.success(request, _("The payment was approved."))
             return redirect("compensation:payment", pk=payment.pk)
@@ -216,10 +230,12 @@ def payment_approve(request, pk):
         {
             "title": _("Approve payment #%(pk)s") % {"pk": payment.pk},
             "payment": payment,
+            "step": workflow.options(payment=payment, user=request.user)["approve"],
+            "four_eyes": workflow.rule_summary(),
             "lines_total": selectors.payment_lines_total(payment),
             "errors": errors,
         },
-        status=400 if errors else 200,
+        status=status,
     )
 
 
@@ -260,6 +276,7 @@ def payment_paid(request, pk):
     payment = _payment(request, pk)
     require(access.can_manage_payments(request.user))
     form = MarkPaidForm(posted(request), initial={"method": payment.method or "bank"})
+    status = 400 if form.is_bound else 200
     if request.method == "POST" and form.is_valid():
         try:
             services.payment_mark_paid(
@@ -270,6 +287,8 @@ def payment_paid(request, pk):
             )
         except ValidationError as error:
             add_service_errors(form, error)
+            status = _refusal_status(error)
+            payment = _payment(request, pk)  # as it is now, for the page
         else:
             messages.success(request, _("The payment is recorded as paid."))
             return redirect("compensation:payment", pk=payment.pk)
@@ -279,9 +298,11 @@ def payment_paid(request, pk):
         {
             "title": _("Mark payment #%(pk)s paid") % {"pk": payment.pk},
             "payment": payment,
+            "step": workflow.options(payment=payment, user=request.user)["mark_paid"],
+            "four_eyes": workflow.rule_summary(),
             "form": form,
         },
-        status=400 if form.is_bound else 200,
+        status=status,
     )
 
 

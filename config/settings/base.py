@@ -7,6 +7,7 @@ every variable is documented in `.env.example`.
 """
 
 from datetime import timedelta
+from decimal import Decimal, InvalidOperation
 
 import environ
 from django.conf.locale import LANG_INFO
@@ -386,6 +387,34 @@ REPORT_RETENTION = timedelta(hours=env.int("REPORT_RETENTION_HOURS", default=24)
 # Target days from the moment an item is payable (work done, claim made) to
 # its payment; later than this, the item is overdue.
 COMPENSATION_TARGET_DAYS_TO_PAY = env.int("COMPENSATION_TARGET_DAYS_TO_PAY", default=7)
+
+
+def _two_person_amount(raw: str, *, name: str) -> Decimal | None:
+    """An amount in pesos (0 or more, at most two decimals), or None for
+    ``off``; empty means 0 (the stricter rule, never none)."""
+    raw = raw.strip() or "0"
+    if raw.lower() == "off":
+        return None
+    try:
+        amount = Decimal(raw.replace(",", "")).quantize(Decimal("0.01"))
+        if not amount.is_finite() or amount < 0 or amount != Decimal(raw.replace(",", "")):
+            raise InvalidOperation
+    except InvalidOperation:
+        raise ImproperlyConfigured(
+            f"{name} must be an amount in pesos (0 or more, centavos at most) or 'off'"
+        ) from None
+    return amount
+
+
+# Four eyes on money (compensation.workflow): the person who grouped a
+# payment never approves it; and the person who approved a payment whose
+# total is above this amount does not mark it paid. 0 (the default): every
+# payment, approved and paid by two people. None ("off" in the
+# environment): that second rule is off; grouping and approving still take
+# two people.
+PAYMENT_TWO_PERSON_ABOVE = _two_person_amount(
+    env.str("PAYMENT_TWO_PERSON_ABOVE", default="0"), name="PAYMENT_TWO_PERSON_ABOVE"
+)
 
 # --- Reminders ----------------------------------------------------------------
 

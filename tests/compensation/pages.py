@@ -1,7 +1,8 @@
 """A world for the page tests: one consultant (``own_consultant``, the
 ``consultant_user``) on a past engagement run by ``owner``, with a time
 entry and a claim (with a receipt) waiting, entered by the consultant, and
-an approved payment into a default account; another consultant with a
+an approved payment into a default account (grouped by ``finance``,
+approved by ``approving_finance``: four eyes); another consultant with a
 claim of their own."""
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ class World:
     owner: object
     approver: object
     finance: object
+    approving_finance: object
     consultant_user: object
     participation: Participation
     agreement: object
@@ -46,13 +48,14 @@ class World:
 def build_world(*, owner, participation, agreement, make_user) -> World:
     approver = make_user(Role.PROGRAMME_MANAGER)
     finance = make_user(Role.FINANCE_OFFICER)
+    approving_finance = make_user(Role.FINANCE_OFFICER)
     consultant = participation.consultant
     user = consultant.user
     day = timezone.localtime(participation.engagement.start).date()
     method = PaymentMethodFactory(consultant=consultant, is_default=True, created_by=finance)
     approved_time(participation, by=owner, approver=approver, hours="2.00", day=day)
     payment = services.payment_group(consultant=consultant, by=finance)
-    payment = services.payment_approve(payment=payment, by=finance)
+    payment = services.payment_approve(payment=payment, by=approving_finance)
     entry = services.time_entry_add(
         participation=participation, by=user, kind="preparation", date=day, hours="1.50"
     )
@@ -86,6 +89,7 @@ def build_world(*, owner, participation, agreement, make_user) -> World:
         owner=owner,
         approver=approver,
         finance=finance,
+        approving_finance=approving_finance,
         consultant_user=user,
         participation=participation,
         agreement=agreement,

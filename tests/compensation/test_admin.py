@@ -40,7 +40,7 @@ SECRETS = ["SECRET ACCOUNT HOLDER", "9876543210"]
 
 
 @pytest.fixture
-def everything(agreement, owner, manager_user, finance_user, consultant_user):
+def everything(agreement, owner, manager_user, finance_user, consultant_user, finance_colleague):
     participation = agreement.participation
     approved_time(participation, by=owner, approver=manager_user)
     services.claim_submit(
@@ -55,7 +55,7 @@ def everything(agreement, owner, manager_user, finance_user, consultant_user):
     PaymentMethodFactory(consultant=participation.consultant, is_default=True)
     payment = services.payment_approve(
         payment=services.payment_group(consultant=participation.consultant, by=finance_user),
-        by=finance_user,
+        by=finance_colleague,
     )
     services.payment_mark_paid(payment=payment, by=finance_user, method="bank", reference="TX")
     return payment

@@ -71,7 +71,7 @@ def test_two_officers_grouping_the_same_lines_at_once_take_each_line_once(owed, 
 def test_two_officers_paying_the_same_payment_at_once_pay_it_once(owed, make_user):
     officers = [_finance(make_user), _finance(make_user)]
     payment = services.payment_approve(
-        payment=services.payment_group(consultant=owed, by=officers[0]), by=officers[0]
+        payment=services.payment_group(consultant=owed, by=officers[0]), by=_finance(make_user)
     )
     barrier = threading.Barrier(2)
     results = []

@@ -17,11 +17,11 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def paid(agreement, owner, manager_user, finance_user):
+def paid(agreement, owner, manager_user, finance_user, finance_colleague):
     approved_time(agreement.participation, by=owner, approver=manager_user)
     consultant = agreement.participation.consultant
     payment = services.payment_approve(
-        payment=services.payment_group(consultant=consultant, by=finance_user), by=finance_user
+        payment=services.payment_group(consultant=consultant, by=finance_user), by=finance_colleague
     )
     return services.payment_mark_paid(payment=payment, by=finance_user, method="cash")
 

@@ -238,7 +238,13 @@ def test_time_to_send_leaves_out_honoraria_and_the_long_past(
 
 
 def test_payments_on_the_way_are_approved_and_not_paid(
-    agreement, own_consultant, owner, manager_user, finance_user, django_assert_num_queries
+    agreement,
+    own_consultant,
+    owner,
+    manager_user,
+    finance_user,
+    django_assert_num_queries,
+    finance_colleague,
 ):
     with django_assert_num_queries(1):
         nothing = selectors.consultant_payments_on_the_way(own_consultant)
@@ -246,7 +252,7 @@ def test_payments_on_the_way_are_approved_and_not_paid(
     approved_time(agreement.participation, by=owner, approver=manager_user)
     payment = services.payment_group(consultant=own_consultant, by=finance_user)
     assert selectors.consultant_payments_on_the_way(own_consultant).count == 0  # a draft
-    services.payment_approve(payment=payment, by=finance_user)
+    services.payment_approve(payment=payment, by=finance_colleague)
     on_the_way = selectors.consultant_payments_on_the_way(own_consultant)
     assert on_the_way.count == 1
     assert on_the_way.total == Payment.objects.get(pk=payment.pk).total > 0

@@ -16,7 +16,9 @@ from tests.helpers import approved_time, past_engagement
 pytestmark = pytest.mark.django_db
 
 
-def _add_consultants(count, owner, manager_user, finance_user, rates, policies, *, pay=False):
+def _add_consultants(
+    count, owner, manager_user, finance_user, rates, policies, *, pay=False, approver=None
+):
     for _ in range(count):
         participation = ParticipationFactory(
             engagement=past_engagement(owner, days_ago=20),
@@ -32,17 +34,33 @@ def _add_consultants(count, owner, manager_user, finance_user, rates, policies, 
                 payment=services.payment_group(
                     consultant=participation.consultant, by=finance_user
                 ),
-                by=finance_user,
+                by=approver,
             )
             services.payment_mark_paid(payment=payment, by=finance_user, method="cash")
 
 
 @pytest.mark.parametrize("count", [1, 4])
 def test_finance_lists_take_a_fixed_number_of_queries(
-    count, owner, manager_user, finance_user, rates, policies, django_assert_num_queries
+    count,
+    owner,
+    manager_user,
+    finance_user,
+    finance_colleague,
+    rates,
+    policies,
+    django_assert_num_queries,
 ):
     _add_consultants(count, owner, manager_user, finance_user, rates, policies)
-    _add_consultants(count, owner, manager_user, finance_user, rates, policies, pay=True)
+    _add_consultants(
+        count,
+        owner,
+        manager_user,
+        finance_user,
+        rates,
+        policies,
+        pay=True,
+        approver=finance_colleague,
+    )
     today = selectors.manila_today()
     month = {"date_from": today - datetime.timedelta(days=60), "date_to": today}
     with django_assert_num_queries(1):

@@ -184,14 +184,14 @@ def test_an_agreement_version_is_never_edited(agreement):
 
 
 def test_a_changed_paid_allowance_becomes_an_adjustment(
-    agreement, owner, finance_user, consultant_user
+    agreement, owner, finance_user, consultant_user, finance_colleague
 ):
     participation = agreement.participation
     meal = PaymentLine.objects.get(participation=participation, allowance_kind="meal")
     payment = services.payment_group(
         consultant=participation.consultant, by=finance_user, lines=[meal]
     )
-    services.payment_approve(payment=payment, by=finance_user)
+    services.payment_approve(payment=payment, by=finance_colleague)
     services.payment_mark_paid(payment=payment, by=finance_user, method="cash")
     changed = services.agreement_change(
         agreement=agreement,
@@ -456,10 +456,10 @@ def owed(agreement, owner, manager_user):
     return agreement.participation.consultant
 
 
-def test_group_approve_and_pay(owed, finance_user):
+def test_group_approve_and_pay(owed, finance_user, finance_colleague):
     payment = services.payment_group(consultant=owed, by=finance_user)
     assert payment.lines.count() == 3
-    payment = services.payment_approve(payment=payment, by=finance_user)
+    payment = services.payment_approve(payment=payment, by=finance_colleague)
     assert payment.total == D("1650.00") == selectors.payment_lines_total(payment)
     paid = services.payment_mark_paid(
         payment=payment, by=finance_user, method="bank", reference="TX-1"
@@ -471,9 +471,11 @@ def test_group_approve_and_pay(owed, finance_user):
         services.payment_group(consultant=owed, by=finance_user)
 
 
-def test_marking_paid_is_idempotent_and_paying_twice_is_refused(owed, finance_user):
+def test_marking_paid_is_idempotent_and_paying_twice_is_refused(
+    owed, finance_user, finance_colleague
+):
     payment = services.payment_approve(
-        payment=services.payment_group(consultant=owed, by=finance_user), by=finance_user
+        payment=services.payment_group(consultant=owed, by=finance_user), by=finance_colleague
     )
     first = services.payment_mark_paid(
         payment=payment, by=finance_user, method="bank", reference="TX-1"
@@ -488,9 +490,9 @@ def test_marking_paid_is_idempotent_and_paying_twice_is_refused(owed, finance_us
         )
 
 
-def test_a_paid_payment_and_its_lines_are_immutable(owed, finance_user):
+def test_a_paid_payment_and_its_lines_are_immutable(owed, finance_user, finance_colleague):
     payment = services.payment_approve(
-        payment=services.payment_group(consultant=owed, by=finance_user), by=finance_user
+        payment=services.payment_group(consultant=owed, by=finance_user), by=finance_colleague
     )
     services.payment_mark_paid(payment=payment, by=finance_user, method="cash")
     line = payment.lines.first()
@@ -507,11 +509,11 @@ def test_a_paid_payment_and_its_lines_are_immutable(owed, finance_user):
         services.payment_return_to_draft(payment=payment, by=finance_user)
 
 
-def test_paying_needs_approval_a_method_and_a_reference(owed, finance_user):
+def test_paying_needs_approval_a_method_and_a_reference(owed, finance_user, finance_colleague):
     payment = services.payment_group(consultant=owed, by=finance_user)
     with pytest.raises(ValidationError):
         services.payment_mark_paid(payment=payment, by=finance_user, method="cash")
-    services.payment_approve(payment=payment, by=finance_user)
+    services.payment_approve(payment=payment, by=finance_colleague)
     with pytest.raises(ValidationError):
         services.payment_mark_paid(payment=payment, by=finance_user, method="bank", reference="")
     with pytest.raises(ValidationError):
@@ -538,9 +540,9 @@ def test_a_line_in_a_payment_cannot_be_grouped_again(owed, finance_user):
         services.payment_group(consultant=owed, by=finance_user, lines=[line])
 
 
-def test_adjustments_correct_a_paid_line_in_the_next_payment(owed, finance_user):
+def test_adjustments_correct_a_paid_line_in_the_next_payment(owed, finance_user, finance_colleague):
     payment = services.payment_approve(
-        payment=services.payment_group(consultant=owed, by=finance_user), by=finance_user
+        payment=services.payment_group(consultant=owed, by=finance_user), by=finance_colleague
     )
     services.payment_mark_paid(payment=payment, by=finance_user, method="cash")
     paid_line = payment.lines.get(kind="time")
@@ -553,13 +555,13 @@ def test_adjustments_correct_a_paid_line_in_the_next_payment(owed, finance_user)
     )
     services.adjustment_add(consultant=owed, by=finance_user, amount="250", reason="Extra hour")
     second = services.payment_approve(
-        payment=services.payment_group(consultant=owed, by=finance_user), by=finance_user
+        payment=services.payment_group(consultant=owed, by=finance_user), by=finance_colleague
     )
     assert second.total == D("149.50")
 
 
 def test_an_advance_is_paid_before_and_netted_against_the_final_payment(
-    participation, owner, finance_user, manager_user, rates, policies
+    participation, owner, finance_user, manager_user, rates, policies, finance_colleague
 ):
     agreement = services.agreement_propose(
         participation=participation, by=owner, terms={"advance_amount": "600.00"}, allowances=[]
@@ -568,7 +570,7 @@ def test_an_advance_is_paid_before_and_netted_against_the_final_payment(
     consultant = participation.consultant
     advance = PaymentLine.objects.get(kind="advance")
     first = services.payment_group(consultant=consultant, by=finance_user, lines=[advance])
-    services.payment_approve(payment=first, by=finance_user)
+    services.payment_approve(payment=first, by=finance_colleague)
     services.payment_mark_paid(payment=first, by=finance_user, method="cash")
     recovery = PaymentLine.objects.get(kind="advance_recovery")
     assert recovery.amount == D("-600.00") and recovery.recovers == advance
@@ -577,7 +579,7 @@ def test_an_advance_is_paid_before_and_netted_against_the_final_payment(
         services.payment_group(consultant=consultant, by=finance_user, lines=[recovery])
     approved_time(participation, by=owner, approver=manager_user, hours="3")
     final = services.payment_approve(
-        payment=services.payment_group(consultant=consultant, by=finance_user), by=finance_user
+        payment=services.payment_group(consultant=consultant, by=finance_user), by=finance_colleague
     )
     assert final.total == D("900.00")  # 1,500.00 for the time less the 600.00 advance
 
@@ -681,13 +683,15 @@ def test_only_finance_reveals_payment_details_and_it_is_audited(
     }
 
 
-def test_the_bank_export_is_finance_only_audited_and_safe(owed, finance_user, admin_user):
+def test_the_bank_export_is_finance_only_audited_and_safe(
+    owed, finance_user, admin_user, finance_colleague
+):
     own = owed
     own.legal_name = "=HYPERLINK(evil)"
     own.save()
     PaymentMethodFactory(consultant=own, is_default=True)
     payment = services.payment_approve(
-        payment=services.payment_group(consultant=own, by=finance_user), by=finance_user
+        payment=services.payment_group(consultant=own, by=finance_user), by=finance_colleague
     )
     with pytest.raises(PermissionDenied):
         services.payment_batch_export(payments=[payment], user=admin_user, reason="x")
@@ -731,7 +735,7 @@ def test_a_plain_cell_is_left_as_it_is(value):
     assert _cell(value) == ("" if value is None else value)
 
 
-def test_the_bank_export_guards_formulas_after_white_space(owed, finance_user):
+def test_the_bank_export_guards_formulas_after_white_space(owed, finance_user, finance_colleague):
     import csv
     import io
 
@@ -742,7 +746,7 @@ def test_the_bank_export_guards_formulas_after_white_space(owed, finance_user):
         consultant=own, is_default=True, account_name=" =HYPERLINK(evil)", account_number="\t@1"
     )
     payment = services.payment_approve(
-        payment=services.payment_group(consultant=own, by=finance_user), by=finance_user
+        payment=services.payment_group(consultant=own, by=finance_user), by=finance_colleague
     )
     csv_text = services.payment_batch_export(
         payments=[payment], user=finance_user, reason="Batch 13"
@@ -760,9 +764,9 @@ def test_a_draft_cannot_be_exported(owed, finance_user):
         services.payment_batch_export(payments=[payment], user=finance_user, reason="x")
 
 
-def test_return_to_draft_and_discard(owed, finance_user):
+def test_return_to_draft_and_discard(owed, finance_user, finance_colleague):
     payment = services.payment_approve(
-        payment=services.payment_group(consultant=owed, by=finance_user), by=finance_user
+        payment=services.payment_group(consultant=owed, by=finance_user), by=finance_colleague
     )
     services.payment_return_to_draft(payment=payment, by=finance_user)
     services.payment_discard(payment=payment, by=finance_user)
@@ -770,12 +774,12 @@ def test_return_to_draft_and_discard(owed, finance_user):
     assert PaymentLine.objects.filter(payment__isnull=True).count() == 3
 
 
-def test_on_time_and_overdue(owed, finance_user, time_machine):
+def test_on_time_and_overdue(owed, finance_user, time_machine, finance_colleague):
     lines = PaymentLine.objects.filter(consultant=owed)
     due = min(line.due_on for line in lines)
     assert selectors.overdue_lines(today=due + datetime.timedelta(days=1)).count() >= 1
     payment = services.payment_approve(
-        payment=services.payment_group(consultant=owed, by=finance_user), by=finance_user
+        payment=services.payment_group(consultant=owed, by=finance_user), by=finance_colleague
     )
     paid = services.payment_mark_paid(payment=payment, by=finance_user, method="cash")
     assert paid.days_to_pay == (selectors.manila_today() - payment.payable_since).days

@@ -21,14 +21,14 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def history(agreement, owner, manager_user, finance_user):
+def history(agreement, owner, manager_user, finance_user, finance_colleague):
     """Time and allowances, part paid, an adjustment waiting."""
     participation = agreement.participation
     consultant = participation.consultant
     approved_time(participation, by=owner, approver=manager_user, hours="2.50")
     meal = PaymentLine.objects.get(allowance_kind="meal")
     payment = services.payment_group(consultant=consultant, by=finance_user, lines=[meal])
-    services.payment_approve(payment=payment, by=finance_user)
+    services.payment_approve(payment=payment, by=finance_colleague)
     services.payment_mark_paid(payment=payment, by=finance_user, method="cash")
     services.adjustment_add(consultant=consultant, by=finance_user, amount="-25.50", reason="Typo")
     return consultant

@@ -1,10 +1,14 @@
 """The payment and claim pages ask the record what its status means
-(``is_draft``, ``is_approved``, ``is_paid``, ``is_decided``) and offer, for
-every status, the words and buttons they offered when they compared status
-strings."""
+(``is_draft``, ``is_approved``, ``is_paid``, ``is_decided``) or the payment
+workflow what may happen next (``compensation.workflow.options``), and
+offer, for every status, the words and buttons they offered when they
+compared status strings (here to a finance officer who took no step of
+the payment yet)."""
 
 import pytest
 
+from accounts.roles import Role
+from compensation import workflow
 from compensation.models import Decision, ExpenseClaim, Payment
 from consultants.models import Consultant
 from tests.accounts.factories import UserFactory
@@ -25,7 +29,12 @@ DISCARD_WORDS = {
 
 
 def _payment(status: str) -> Payment:
-    return Payment(pk=4, status=status, consultant=Consultant(pseudonym="Tala"))
+    return Payment(
+        pk=4,
+        status=status,
+        consultant=Consultant(pseudonym="Tala"),
+        created_by=UserFactory.build(pk=990001, display_name="Grouper"),
+    )
 
 
 def test_every_status_is_covered():
@@ -34,10 +43,17 @@ def test_every_status_is_covered():
 
 @pytest.mark.parametrize("status", list(S))
 def test_payment_page(db, status):
+    officer = UserFactory(role=Role.FINANCE_OFFICER)
+    payment = _payment(status)
     html = render_page(
         "compensation/staff/payment.html",
-        {"payment": _payment(status), "can_manage": True, "title": "Payment #4"},
-        user=UserFactory(),
+        {
+            "payment": payment,
+            "can_manage": True,
+            "steps": workflow.options(payment=payment, user=officer),
+            "title": "Payment #4",
+        },
+        user=officer,
     )
     found = (
         "Approved total</dt>" in html,

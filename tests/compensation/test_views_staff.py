@@ -41,8 +41,12 @@ def waiting(participation, agreement, owner, manager_user):
 # --- Finance ---------------------------------------------------------------------------
 
 
-def test_queue_groups_approves_and_pays(waiting, finance_user, django_assert_max_num_queries):
+def test_queue_groups_approves_and_pays(
+    waiting, finance_user, finance_colleague, django_assert_max_num_queries
+):
+    """One officer groups and pays, a colleague approves (four eyes)."""
     client = client_for(finance_user)
+    colleague = client_for(finance_colleague)
     with django_assert_max_num_queries(12):
         response = client.get(reverse("compensation:queue"))
     assert response.status_code == 200
@@ -57,9 +61,9 @@ def test_queue_groups_approves_and_pays(waiting, finance_user, django_assert_max
     page = client.get(reverse("compensation:payment", kwargs={"pk": payment.pk}))
     assert f"₱{owed:,.2f}".encode() in page.content
 
-    confirm = client.get(reverse("compensation:payment_approve", kwargs={"pk": payment.pk}))
+    confirm = colleague.get(reverse("compensation:payment_approve", kwargs={"pk": payment.pk}))
     assert b"Approve the payment" in confirm.content
-    client.post(reverse("compensation:payment_approve", kwargs={"pk": payment.pk}))
+    colleague.post(reverse("compensation:payment_approve", kwargs={"pk": payment.pk}))
     payment.refresh_from_db()
     assert payment.status == Payment.Status.APPROVED
     assert payment.total == owed

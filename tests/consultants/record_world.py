@@ -63,6 +63,7 @@ class Staff:
     manager: object
     finance: object
     lead: object
+    approver: object  # a second finance officer: four eyes on money
 
 
 @dataclass
@@ -78,6 +79,7 @@ def staff() -> Staff:
         manager=UserFactory(role=Role.PROGRAMME_MANAGER, display_name="Lorna Manager"),
         finance=UserFactory(role=Role.FINANCE_OFFICER, display_name="Fe Finance"),
         lead=UserFactory(role=Role.WELLBEING_LEAD, display_name="Wilma Lead"),
+        approver=UserFactory(role=Role.FINANCE_OFFICER, display_name="Fina Approver"),
     )
 
 
@@ -207,7 +209,7 @@ def engagement_things(consultant: Consultant, people: Staff, *, n: int = 1) -> l
     )
     payment = pay.payment_approve(
         payment=pay.payment_group(consultant=consultant, by=people.finance),
-        by=people.finance,
+        by=people.approver,
         payment_method=method,
     )
     payment = pay.payment_mark_paid(

@@ -1,6 +1,8 @@
 """Finance at a desk: the queue of approved lines, grouping them into a
-payment, approving it (after a confirmation), marking it paid, revealing
-the account with a reason, and the totals. Programme staff approve time.
+payment, a colleague approving it (after a confirmation; four eyes: the
+one who grouped is not offered it, the approver is not offered marking
+it paid), marking it paid, revealing the account with a reason, who did
+what, and the totals. Programme staff approve time.
 Every page is checked by ``Session.check``; screenshots in test-artifacts/e2e/.
 """
 
@@ -73,12 +75,31 @@ def test_finance_pays_a_consultant(open_session, make_user):
     session.check("pay-staff-queue")
     page.get_by_role("button", name="Group into a payment for Tala").click()
     expect(page.get_by_text("A draft payment was prepared")).to_be_visible()
+    # Four eyes: she grouped it, so the approval is not hers to give.
+    expect(
+        page.get_by_text("You grouped this payment, so someone else approves it.")
+    ).to_be_visible()
+    expect(page.get_by_role("link", name="Approve…")).to_have_count(0)
     session.check("pay-staff-payment-draft")
+    payment_url = page.url
 
-    page.get_by_role("link", name="Approve…").click()
-    session.check("pay-staff-approve")
-    page.get_by_role("button", name="Approve the payment").click()
-    expect(page.get_by_text("The payment was approved.")).to_be_visible()
+    colleague = open_session(STAFF_VIEWPORT)
+    _sign_in(colleague, world.approving_finance)
+    colleague.page.goto(payment_url)
+    colleague.page.get_by_role("link", name="Approve…").click()
+    colleague.check("pay-staff-approve")
+    colleague.page.get_by_role("button", name="Approve the payment").click()
+    expect(colleague.page.get_by_text("The payment was approved.")).to_be_visible()
+    expect(
+        colleague.page.get_by_text("You approved this payment, so someone else marks it paid.")
+    ).to_be_visible()
+    expect(colleague.page.get_by_role("link", name="Mark paid…")).to_have_count(0)
+    colleague.check("pay-staff-payment-approved-by-me")
+
+    page.goto(payment_url)
+    steps = page.locator("#payment-steps")
+    expect(steps).to_contain_text(f"by {world.finance.display_name},")
+    expect(steps).to_contain_text(f"by {world.approving_finance.display_name},")
 
     page.get_by_label("Why do you need it?").fill("Bank asked to confirm the account")
     page.get_by_role("button", name="Show").click()
@@ -93,6 +114,7 @@ def test_finance_pays_a_consultant(open_session, make_user):
     page.get_by_label("Transaction reference or cheque number").fill("TRX-20261123-1")
     page.get_by_role("button", name="Confirm: it was paid").click()
     expect(page.get_by_text("The payment is recorded as paid.")).to_be_visible()
+    expect(steps).not_to_contain_text("Not yet")
     session.check("pay-staff-paid")
 
     page.goto("/staff/compensation/totals/")

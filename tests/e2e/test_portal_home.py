@@ -51,6 +51,7 @@ def _world(make_user):
     owner = make_user(Role.PROGRAMME_STAFF)
     manager = make_user(Role.PROGRAMME_MANAGER)
     finance = make_user(Role.FINANCE_OFFICER)
+    approver = make_user(Role.FINANCE_OFFICER)  # four eyes: not the one who grouped
     user = make_user(Role.CONSULTANT, display_name="Tala")
     tala = ConsultantFactory(pseudonym="Tala", user=user)
     RateCardFactory(role="participant", unit="hour", amount=Decimal("500.00"))
@@ -110,7 +111,7 @@ def _world(make_user):
             )
             pay_services.time_entry_approve(entry=entry, by=manager)
             payment = pay_services.payment_group(consultant=tala, by=finance)
-            pay_services.payment_approve(payment=payment, by=finance)
+            pay_services.payment_approve(payment=payment, by=approver)
     return {"user": user, "accepted": accepted, "invitation": invitation}
 
 

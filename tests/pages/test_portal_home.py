@@ -141,8 +141,9 @@ def test_step_back_is_one_link_from_home_then_the_confirmation(
 # --- Counts --------------------------------------------------------------------------------
 
 
-def _seed(owner, manager, finance, consultant, n: int) -> None:
-    """``n`` of everything home counts, for ``consultant``."""
+def _seed(owner, manager, finance, consultant, n: int, *, approver) -> None:
+    """``n`` of everything home counts, for ``consultant``; ``finance``
+    groups the payments and ``approver`` (another officer) approves them."""
     RateCard.objects.get_or_create(
         engagement_type="roundtable",
         role="participant",
@@ -186,13 +187,13 @@ def _seed(owner, manager, finance, consultant, n: int) -> None:
                 )
                 pay_services.time_entry_approve(entry=entry, by=manager)
                 payment = pay_services.payment_group(consultant=consultant, by=finance)
-                pay_services.payment_approve(payment=payment, by=finance)
+                pay_services.payment_approve(payment=payment, by=approver)
 
 
 def test_home_counts_what_waits_for_her(
-    own_consultant, consultant_user, owner, manager_user, finance_user
+    own_consultant, consultant_user, owner, manager_user, finance_user, finance_colleague
 ):
-    _seed(owner, manager_user, finance_user, own_consultant, 2)
+    _seed(owner, manager_user, finance_user, own_consultant, 2, approver=finance_colleague)
     page = home(consultant_user)
     waiting = page[page.index("Waiting for you") :]
     assert "2 waiting for your answer." in waiting
@@ -227,13 +228,13 @@ def _home_queries(user) -> tuple[int, int]:
 
 
 def test_home_takes_the_same_queries_with_a_little_and_a_lot(
-    make_consultant, make_user, owner, manager_user, finance_user
+    make_consultant, make_user, owner, manager_user, finance_user, finance_colleague
 ):
     sizes = {}
     for n in (1, 8):
         user = make_user(Role.CONSULTANT)
         consultant = make_consultant(user=user)
-        _seed(owner, manager_user, finance_user, consultant, n)
+        _seed(owner, manager_user, finance_user, consultant, n, approver=finance_colleague)
         sizes[n] = _home_queries(user)
     (small_queries, small_bytes), (large_queries, large_bytes) = sizes[1], sizes[8]
     # Session, user, roles, profile, the next engagement, four counts, and the

@@ -159,11 +159,11 @@ def test_time_already_in_or_not_attended_is_not_recorded(clock):
 
 
 @pytest.fixture
-def paid(finance_user):
+def paid(finance_user, finance_colleague):
     def _pay(participation, *, paid_at):
         fee_line(participation, due_on=DAY + datetime.timedelta(days=7))
         payment = pay.payment_group(consultant=participation.consultant, by=finance_user)
-        payment = pay.payment_approve(payment=payment, by=finance_user)
+        payment = pay.payment_approve(payment=payment, by=finance_colleague)
         return pay.payment_mark_paid(
             payment=payment, by=finance_user, method="cash", paid_at=paid_at
         )
@@ -190,12 +190,14 @@ def test_payment_sent_once_without_the_amount(clock, paid):
     assert_discreet(message, participation)
 
 
-def test_payment_not_paid_is_not_recorded_and_unpaid_is_skipped(clock, finance_user):
+def test_payment_not_paid_is_not_recorded_and_unpaid_is_skipped(
+    clock, finance_user, finance_colleague
+):
     participation = attended()
     fee_line(participation, due_on=DAY + datetime.timedelta(days=7))
     pay.payment_approve(
         payment=pay.payment_group(consultant=participation.consultant, by=finance_user),
-        by=finance_user,
+        by=finance_colleague,
     )
     clock(at(DAY + datetime.timedelta(days=3), 14))
     services.reminders_sweep()
@@ -264,7 +266,8 @@ def test_overdue_paid_in_the_meantime_is_skipped(clock, officers):
     assert len(deliveries("staff_payments_overdue")) == 2
     finance = officers[0]
     payment = pay.payment_approve(
-        payment=pay.payment_group(consultant=participation.consultant, by=finance), by=finance
+        payment=pay.payment_group(consultant=participation.consultant, by=finance),
+        by=officers[1],  # four eyes: not the one who grouped
     )
     pay.payment_mark_paid(payment=payment, by=finance, method="cash")
     run_beat_once()
@@ -284,14 +287,14 @@ def test_lines_not_yet_due_or_paid_are_not_collected(clock, officers):
 # --- Bounded collect ------------------------------------------------------------------------
 
 
-def _seed(key, count, finance_user):
+def _seed(key, count, finance_user, finance_colleague):
     for n in range(count):
         participation = attended()
         if key == "payment_sent":
             fee_line(participation, due_on=DUE_ON)
             payment = pay.payment_approve(
                 payment=pay.payment_group(consultant=participation.consultant, by=finance_user),
-                by=finance_user,
+                by=finance_colleague,
             )
             pay.payment_mark_paid(
                 payment=payment, by=finance_user, method="cash", paid_at=OVERDUE_AT - n * MINUTE
@@ -311,8 +314,8 @@ def _moment(key):
 def test_collect_is_bounded_per_batch(key, count, finance_user, make_user, clock):
     moment = _moment(key) + MINUTE
     clock(moment)
-    make_user(Role.FINANCE_OFFICER)
-    _seed(key, count, finance_user)
+    colleague = make_user(Role.FINANCE_OFFICER)
+    _seed(key, count, finance_user, colleague)
     kind = registry.get_kind(key)
     window = Window(
         since=moment - kind.lookback, until=moment, offsets=kind.timing.default, batch_size=5

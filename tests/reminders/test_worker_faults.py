@@ -55,13 +55,13 @@ def _upcoming(count: int = 1) -> None:
         )
 
 
-def _paid_a_minute_ago(finance_user) -> None:
+def _paid_a_minute_ago(finance_user, finance_colleague) -> None:
     from compensation import services as pay
 
     participation = attended()
     fee_line(participation, due_on=timezone.localdate() + datetime.timedelta(days=7))
     payment = pay.payment_group(consultant=participation.consultant, by=finance_user)
-    payment = pay.payment_approve(payment=payment, by=finance_user)
+    payment = pay.payment_approve(payment=payment, by=finance_colleague)
     pay.payment_mark_paid(
         payment=payment,
         by=finance_user,
@@ -90,11 +90,13 @@ def _sent(outbox: Path) -> list[str]:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_worker_killed_between_claim_and_confirm(settings, tmp_path, finance_user):
+def test_worker_killed_between_claim_and_confirm(
+    settings, tmp_path, finance_user, finance_colleague
+):
     from config.celery import app
 
     _upcoming()  # engagement_upcoming: resends a send cut short
-    _paid_a_minute_ago(finance_user)  # payment_sent: holds it for a person
+    _paid_a_minute_ago(finance_user, finance_colleague)  # payment_sent: holds it for a person
     services.reminders_sweep()
     rows = {row.kind: row for row in ReminderDelivery.objects.filter(status=D.PENDING)}
     assert set(rows) == {"engagement_upcoming", "payment_sent"}
