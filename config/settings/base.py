@@ -42,6 +42,10 @@ ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 SITE_ID = 1
+# The host in every link Tinig sends (invitations, codes, reminders), written
+# to the site after each migrate (core/sites.py). Empty: left as it is
+# ("localhost"); production defaults it to the first of ALLOWED_HOSTS.
+SITE_DOMAIN = env.str("SITE_DOMAIN", default="")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

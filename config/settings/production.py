@@ -66,6 +66,9 @@ from config.settings.base import env  # noqa: E402
 DEBUG = False
 SECRET_KEY = env.str("SECRET_KEY")
 ALLOWED_HOSTS = [host.strip() for host in env.list("ALLOWED_HOSTS") if host.strip()]
+# Links in e-mails name the public host, over HTTPS (core/sites.py).
+SITE_DOMAIN = env.str("SITE_DOMAIN", default="") or ALLOWED_HOSTS[0]
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
 
 # HTTPS everywhere. Behind a proxy that terminates TLS, set
 # SECURE_PROXY_SSL_HEADER_ENABLED=true so Django trusts X-Forwarded-Proto
