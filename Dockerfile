@@ -25,7 +25,7 @@ RUN SECRET_KEY=build-only FIELD_ENCRYPTION_KEY=MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3O
     LOOKUP_HMAC_KEYS=build-only-lookup-key-used-for-nothing \
     DATABASE_URL=postgres://build@localhost/build REDIS_URL=redis://localhost:6379/0 \
     ALLOWED_HOSTS=localhost python manage.py collectstatic --noinput \
- && mkdir -p /data/private /data/backups && chown tinig:tinig /data/private /data/backups
+ && mkdir -p /data/private /data/backups /data/beat && chown tinig:tinig /data/private /data/backups /data/beat
 
 USER tinig
 ENV PRIVATE_STORAGE_ROOT=/data/private \

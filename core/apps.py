@@ -17,6 +17,10 @@ class CoreConfig(AppConfig):
         post_migrate.connect(
             database_roles.setup_runtime_role_on_migrate, dispatch_uid="tinig.setup_runtime_role"
         )
+        # The domain in every link Tinig sends (core/sites.py).
+        from core import sites
+
+        post_migrate.connect(sites.set_site_domain_on_migrate, dispatch_uid="tinig.site_domain")
 
         # Tests change FIELD_ENCRYPTION_KEY; the cipher follows.
         setting_changed.connect(encryption.reset_cipher_on_setting_change)

@@ -1,9 +1,10 @@
 """Private files encrypted at rest, with the keys of the encrypted fields.
 
-``EncryptedStorage`` wraps the ``private`` storage (a folder today, object
-storage tomorrow: it only uses the public Storage API of what it wraps,
-plus an atomic rename where the wrapped storage has local paths). What it
-writes is::
+``EncryptedStorage`` wraps the ``private`` storage (a folder, or a bucket
+of S3-compatible object storage: config/settings/storage.py). It only uses
+the Storage API of what it wraps, plus an atomic rename where the wrapped
+storage has local paths and a same-key write where it has none
+(``replace``). What it writes is::
 
     TINIGENC1\\n<Fernet token made with the newest key of FIELD_ENCRYPTION_KEY>
 
@@ -148,9 +149,12 @@ class EncryptedStorage(Storage):
         try:
             path = self.inner.path(name)
         except NotImplementedError:
-            # Object storage: one PUT replaces the object as a whole.
-            self.inner.delete(name)
-            saved = self.inner.save(name, ContentFile(raw))
+            # Object storage: one PUT under the same key replaces the object
+            # as a whole (a reader gets the old one or the new one). The
+            # backend's own _save writes under the name it is given; save()
+            # would first look for a free name, since the key is taken.
+            # (Every backend implements _save; Storage itself declares no such method.)
+            saved = self.inner._save(name, ContentFile(raw))  # type: ignore[attr-defined]
             if saved != name:
                 raise RuntimeError(f"private file {name} was saved as {saved}") from None
             return

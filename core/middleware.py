@@ -1,12 +1,92 @@
+import ipaddress
 import logging
 from functools import wraps
 
+from django.conf import settings
+from django.http.request import split_domain_port, validate_host
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
 from core.encryption import DecryptionError
+from core.views import healthz
 
 logger = logging.getLogger(__name__)
+
+HEALTH_PATH = "/healthz"
+
+
+class HealthCheckHostMiddleware:
+    """``GET /healthz`` from a health check inside the machine, answered
+    before anything reads the host.
+
+    A container's health check (docker-compose.yml: ``urlopen('http://
+    localhost:8000/healthz')``) sends ``Host: localhost:8000`` over plain
+    HTTP. Production allows only the public host (``ALLOWED_HOSTS``) and
+    redirects plain HTTP to HTTPS, so without this the check would get a
+    400 or a 301 it cannot follow. A host of ``HEALTH_CHECK_HOSTS`` (same
+    patterns as ``ALLOWED_HOSTS``) gets the health view itself, for that one
+    path: any other path with that host still meets ``ALLOWED_HOSTS`` and
+    is refused. The view answers up/down per part and nothing else.
+
+    First in ``MIDDLEWARE``: the security middleware's redirect and the
+    common middleware's host check are what it steps around."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info == HEALTH_PATH and _is_health_check_host(request):
+            return healthz(request)
+        return self.get_response(request)
+
+
+def _is_health_check_host(request) -> bool:
+    # The Host header as sent (never X-Forwarded-Host: a proxy's client
+    # chooses that one).
+    host = request.META.get("HTTP_HOST") or request.META.get("SERVER_NAME", "")
+    domain, _port = split_domain_port(host)
+    return bool(domain) and validate_host(domain, settings.HEALTH_CHECK_HOSTS)
+
+
+class ForwardedClientAddressMiddleware:
+    """One client address for every reader: ``REMOTE_ADDR``.
+
+    Behind ``TRUSTED_PROXY_COUNT`` proxies of ours (Caddy in
+    docker-compose.yml: 1), ``REMOTE_ADDR`` is the nearest proxy's and the
+    client's is the entry that many places from the end of
+    ``X-Forwarded-For`` (each proxy appends the address it saw; entries
+    before those are whatever the client wrote). It becomes ``REMOTE_ADDR``,
+    which allauth's per-address rate limits and the audit trail read, and
+    ``X-Forwarded-For`` is left holding it alone, so that auditlog's change
+    history (which reads the header's first entry) records the same
+    address. With no trusted proxy, or a header too short or not an
+    address, the header is dropped: a client cannot choose what is recorded.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        forwarded = request.META.pop("HTTP_X_FORWARDED_FOR", "")
+        client = forwarded_client(forwarded, settings.TRUSTED_PROXY_COUNT)
+        if client is not None:
+            request.META["REMOTE_ADDR"] = client
+            request.META["HTTP_X_FORWARDED_FOR"] = client
+        return self.get_response(request)
+
+
+def forwarded_client(header: str, trusted_proxies: int) -> str | None:
+    """The client's address in ``X-Forwarded-For`` behind ``trusted_proxies``
+    proxies, or None (none trusted, too few entries, not an IP address)."""
+    if trusted_proxies < 1 or not header:
+        return None
+    entries = [entry.strip() for entry in header.split(",")]
+    if len(entries) < trusted_proxies:
+        return None
+    try:
+        return str(ipaddress.ip_address(entries[-trusted_proxies]))
+    except ValueError:
+        return None
 
 
 class DecryptionErrorMiddleware:

@@ -1,7 +1,9 @@
 """Set-up for every test: the shared fixtures of tests/fixtures.py, the
 parallel run of tests/parallel.py, a clean cache (Redis) per test, private
-files in a temporary folder, and PDFs rendered only by tests marked ``pdf``
-(so that ``-m "not pdf"`` skips every one of them)."""
+files in a temporary folder (or, for a test that asks for
+``private_bucket``, a bucket of a real S3 server: tests/object_storage.py),
+and PDFs rendered only by tests marked ``pdf`` (so that ``-m "not pdf"``
+skips every one of them)."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ import pytest
 import weasyprint
 from django.core.cache import cache
 
-pytest_plugins = ["tests.parallel", "tests.fixtures"]
+pytest_plugins = ["tests.parallel", "tests.fixtures", "tests.object_storage"]
 
 
 def pytest_configure(config):

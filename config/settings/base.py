@@ -15,6 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from config.paths import BASE_DIR, LOCAL_DIR, read_dotenv
+from config.settings.storage import private_storages
 
 read_dotenv()
 env = environ.Env()
@@ -22,12 +23,30 @@ env = environ.Env()
 # --- Core -------------------------------------------------------------------
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
+# Comma-separated; spaces after the commas are allowed (Caddy needs them
+# when it is given the same list: docker-compose.yml).
+ALLOWED_HOSTS = [
+    host.strip()
+    for host in env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
+    if host.strip()
+]
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# Hosts a health check inside the machine or container uses (the compose
+# file's: http://localhost:8000/healthz). They reach /healthz and nothing
+# else; every other path still needs a host of ALLOWED_HOSTS.
+HEALTH_CHECK_HOSTS = env.list("HEALTH_CHECK_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
+# How many proxies of ours stand in front (Caddy in docker-compose.yml: 1),
+# each adding the address it saw to X-Forwarded-For. 0: the connection's
+# own address is the client's (nothing in front, or nothing trusted).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 SITE_ID = 1
+# The host in every link Tinig sends (invitations, codes, reminders), written
+# to the site after each migrate (core/sites.py). Empty: left as it is
+# ("localhost"); production defaults it to the first of ALLOWED_HOSTS.
+SITE_DOMAIN = env.str("SITE_DOMAIN", default="")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -62,6 +81,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Before anything reads the host: /healthz for the internal host of a
+    # container's health check (HEALTH_CHECK_HOSTS), answered here.
+    "core.middleware.HealthCheckHostMiddleware",
+    # Behind TRUSTED_PROXY_COUNT proxies: the client's address from
+    # X-Forwarded-For, for rate limits and the audit trail.
+    "core.middleware.ForwardedClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -326,16 +351,12 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Private files (reports, receipts, consent evidence) have no URL: they are
 # served only by views that check permission. Never put them under STATIC.
+# A folder (PRIVATE_STORAGE_ROOT), or a bucket of S3-compatible object
+# storage when PRIVATE_STORAGE_S3_BUCKET is set (config/settings/storage.py),
+# which every web and worker container on every host then shares.
 PRIVATE_STORAGE_ROOT = env.path("PRIVATE_STORAGE_ROOT", default=str(LOCAL_DIR / "private"))
 STORAGES = {
-    "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(PRIVATE_STORAGE_ROOT), "base_url": None},
-    },
-    "private": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(PRIVATE_STORAGE_ROOT), "base_url": None},
-    },
+    **private_storages(env, root=str(PRIVATE_STORAGE_ROOT)),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 # The web app manifest (static/manifest.webmanifest) needs its own type.

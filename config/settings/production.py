@@ -65,11 +65,19 @@ from config.settings.base import env  # noqa: E402
 
 DEBUG = False
 SECRET_KEY = env.str("SECRET_KEY")
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+ALLOWED_HOSTS = [host.strip() for host in env.list("ALLOWED_HOSTS") if host.strip()]
+# Links in e-mails name the public host, over HTTPS (core/sites.py).
+SITE_DOMAIN = env.str("SITE_DOMAIN", default="") or ALLOWED_HOSTS[0]
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
 
 # HTTPS everywhere. Behind a proxy that terminates TLS, set
-# SECURE_PROXY_SSL_HEADER_ENABLED=true so Django trusts X-Forwarded-Proto.
+# SECURE_PROXY_SSL_HEADER_ENABLED=true so Django trusts X-Forwarded-Proto
+# (docker-compose.yml does: Caddy sets it, and replaces whatever a client
+# sent). /healthz alone answers plain HTTP too: a health check inside the
+# machine has no TLS and cannot follow a redirect (core.middleware:
+# HealthCheckHostMiddleware answers the internal host before this applies).
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 if env.bool("SECURE_PROXY_SSL_HEADER_ENABLED", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)

@@ -24,6 +24,7 @@ os.environ["DJANGO_DEBUG"] = "false"
 
 from config.settings.base import *  # noqa: E402,F403
 from config.settings.base import env  # noqa: E402
+from config.settings.storage import private_storages  # noqa: E402
 
 SECRET_KEY = env.str("SECRET_KEY")
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -42,8 +43,9 @@ PRIVATE_STORAGE_ROOT = env.path(
     "PRIVATE_STORAGE_ROOT",
     default=str(LOCAL_DIR / "test-private"),  # noqa: F405
 )
-STORAGES["default"]["OPTIONS"]["location"] = str(PRIVATE_STORAGE_ROOT)  # noqa: F405
-STORAGES["private"]["OPTIONS"]["location"] = str(PRIVATE_STORAGE_ROOT)  # noqa: F405
+# (A worker started by an object storage test gets PRIVATE_STORAGE_S3_*
+# instead, and keeps the bucket: tests/core/test_object_storage.py.)
+STORAGES.update(private_storages(env, root=str(PRIVATE_STORAGE_ROOT)))  # noqa: F405
 # Archives of a test run's backups: tests that make them point this at a
 # temporary folder of their own.
 STORAGES["backups"]["OPTIONS"]["location"] = str(LOCAL_DIR / "test-backups")  # noqa: F405

@@ -116,3 +116,27 @@ def test_fewer_failures_from_one_address_throttle_nobody(make_user):
             password(office, targets[attempt % 10].email, f"guess-{attempt}")
         password(office, fresh.email)
         assert signed_in(office) == str(fresh.pk)
+
+
+def test_behind_the_proxy_each_client_has_its_own_allowance(make_user, settings):
+    """docker-compose.yml: every request comes from Caddy's address; the
+    client's is in X-Forwarded-For (TRUSTED_PROXY_COUNT=1). One client's
+    failures throttle that client, not everyone behind the proxy."""
+    settings.TRUSTED_PROXY_COUNT = 1
+    caddy = "172.18.0.5"
+    targets = [make_user(Role.CONSULTANT) for _ in range(20)]
+    fresh = make_user(Role.CONSULTANT)
+    with time_machine.travel(NOW, tick=False) as clock:
+        office = Client(REMOTE_ADDR=caddy, HTTP_X_FORWARDED_FOR=OFFICE)
+        for attempt in range(60):
+            password(office, targets[attempt % 20].email, f"guess-{attempt}")
+            if attempt % 25 == 24:
+                clock.shift(datetime.timedelta(seconds=61))  # under the 30/min sign-in limit
+
+        refused = password(office, fresh.email)
+        assert signed_in(office) is None
+        assert "Too many failed login attempts" in refused.content.decode()
+
+        elsewhere = Client(REMOTE_ADDR=caddy, HTTP_X_FORWARDED_FOR=ELSEWHERE)
+        password(elsewhere, fresh.email)
+        assert signed_in(elsewhere) == str(fresh.pk)

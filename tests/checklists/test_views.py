@@ -123,6 +123,26 @@ def test_evidence_download_is_audited(owner, items, manager_user):
     assert entry.additional_data["fields"] == ["evidence_file"]
 
 
+def test_evidence_in_object_storage_is_served_and_goes_on_reopen(
+    private_bucket, owner, items, manager_user, django_capture_on_commit_callbacks
+):
+    item = items["compensation-agreed"]
+    client_for(owner).post(
+        reverse("checklists:item_done", args=[item.pk]),
+        {"evidence": SimpleUploadedFile("Maria agreement.pdf", b"%PDF-1.4 signed")},
+    )
+    item.refresh_from_db()
+    assert list(private_bucket.objects()) == [item.evidence_file.name]
+    assert b"signed" not in private_bucket.raw(item.evidence_file.name)
+
+    response = client_for(manager_user).post(reverse("checklists:item_evidence", args=[item.pk]))
+    assert b"".join(response.streaming_content) == b"%PDF-1.4 signed"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(owner).post(reverse("checklists:item_reopen", args=[item.pk]))
+    assert private_bucket.objects() == {}
+
+
 def test_reopen(owner, items):
     item = items["schedule-checked"]
     client_for(owner).post(reverse("checklists:item_done", args=[item.pk]))

@@ -446,6 +446,26 @@ def test_receipts_open_for_the_owner_and_staff_with_a_reason_never_for_another(
     assert access.receipt_for_user(owner, receipt.pk) == receipt
 
 
+def test_receipts_live_in_object_storage_when_configured(
+    private_bucket, agreement, consultant_user, finance_user
+):
+    claim = _claim(
+        agreement.participation,
+        consultant_user,
+        category="lodging",
+        amount="1800",
+        receipts=[upload(JPEG, "Maria Santos hotel.jpg")],
+    )
+    receipt = claim.receipts.get()
+
+    assert list(private_bucket.objects()) == [receipt.file.name]
+    raw = private_bucket.raw(receipt.file.name)
+    assert raw.startswith(b"TINIGENC1\n") and JPEG[:3] not in raw
+    assert services.receipt_open(receipt=receipt, user=consultant_user).read() == JPEG
+    opened = services.receipt_open(receipt=receipt, user=finance_user, reason="Checking the claim")
+    assert opened.read() == JPEG
+
+
 # --- Payments --------------------------------------------------------------------------
 
 

@@ -553,6 +553,31 @@ def test_evidence_opened_with_an_audit_entry_and_refused_otherwise(
     assert _access_entries(record).get().additional_data["reason"] == "Audit request"
 
 
+def test_evidence_lives_in_object_storage_when_configured_and_erasure_removes_it(
+    private_bucket, consultant, manager_user, admin_user, published_texts,
+    django_capture_on_commit_callbacks,
+):  # fmt: skip
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 10
+    record = services.consent_grant(
+        consultant=consultant,
+        scope=ConsentScope.PARTICIPATION,
+        by=manager_user,
+        evidence=SimpleUploadedFile("Maria form.png", png),
+    )
+    assert list(private_bucket.objects()) == [record.evidence.name]
+    assert private_bucket.raw(record.evidence.name).startswith(b"TINIGENC1\n")
+    file = services.consent_evidence_open(record=record, user=manager_user, reason="Audit request")
+    with file:
+        assert file.read() == png
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.consultant_erase_identity(
+            consultant=consultant, by=admin_user, reason="Request by e-mail of 3 June"
+        )
+
+    assert private_bucket.objects() == {}
+
+
 def test_reveal_records_where_from(consultant, manager_user, rf):
     request = rf.get("/", REMOTE_ADDR="203.0.113.9")
     services.consultant_reveal(

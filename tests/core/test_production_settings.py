@@ -7,6 +7,7 @@ none of the development defaults (embedded services, generated secrets).
 
 from __future__ import annotations
 
+import json
 import secrets
 import subprocess
 import sys
@@ -123,3 +124,25 @@ def test_deploy_check_passes_without_a_warning(production_env):
     assert "System check identified no issues" in result.stdout
     assert "WARNING" not in result.stdout + result.stderr
     assert result.stderr == ""
+
+
+def test_hosts_links_and_health_under_production(production_env):
+    # Several host names with a space after the comma, as Caddy needs them
+    # when docker-compose.yml hands it the same ALLOWED_HOSTS.
+    env = {**production_env, "ALLOWED_HOSTS": "tinig.example.org, www.tinig.example.org"}
+    show = (
+        "from django.conf import settings as s; import json; print(json.dumps(["
+        "s.ALLOWED_HOSTS, s.SITE_DOMAIN, s.ACCOUNT_DEFAULT_HTTP_PROTOCOL,"
+        "s.SECURE_REDIRECT_EXEMPT, s.HEALTH_CHECK_HOSTS, s.TRUSTED_PROXY_COUNT]))"
+    )
+
+    result = manage("shell", "-c", show, env=env)
+
+    assert result.returncode == 0, result.stderr
+    last_line = result.stdout.strip().splitlines()[-1]  # after the shell's own notice
+    hosts, site, protocol, exempt, health_hosts, proxies = json.loads(last_line)
+    assert hosts == ["tinig.example.org", "www.tinig.example.org"]
+    assert site == "tinig.example.org" and protocol == "https"
+    assert exempt == [r"^healthz$"]
+    assert health_hosts == ["localhost", "127.0.0.1", "[::1]"]
+    assert proxies == 0  # docker-compose.yml sets 1 for its Caddy

@@ -67,3 +67,23 @@ def test_access_log_through_the_worker(celery_worker, reveals, admin_user):
     assert "reports.tasks.render_report" in worker_log
     for name in ["Ana Admin", "Ben Finance", "Tala", "Dalisay", admin_user.email]:
         assert name not in worker_log
+
+
+def test_the_worker_writes_to_the_same_bucket_as_the_web(
+    private_bucket, celery_worker, reveals, admin_user
+):
+    # private_bucket comes first: the worker starts with its variables.
+    client = client_for(admin_user)
+    client.post(
+        reverse("reports:request", args=["access_log"]),
+        {"access_log-date_from": "2026-01-01", "access_log-date_to": "2026-01-31"},
+    )
+    job = ReportJob.objects.get(requested_by=admin_user)
+
+    job = _wait_until_finished(job.pk, celery_worker)
+
+    assert job.status == ReportJob.Status.READY, celery_worker.log_path.read_text()[-3000:]
+    assert list(private_bucket.objects()) == [job.file.name]
+    assert private_bucket.raw(job.file.name).startswith(b"TINIGENC1\n")
+    download = client.get(reverse("reports:download", args=[job.pk]))
+    assert b"".join(download.streaming_content).startswith(b"%PDF-")
