@@ -68,6 +68,8 @@ def participation_ics(
         "declined",
         "revoked",
     )
+    # Outside the f-string below, where makemessages would not find it.
+    summary = _("Tinig meeting")
     description = _("Details are in the Tinig portal.")
     if portal_url:
         description = f"{description} {portal_url}"
@@ -82,7 +84,7 @@ def participation_ics(
         f"DTSTAMP:{_utc(now or timezone.now())}",
         f"DTSTART:{_utc(engagement.start)}",
         f"DTEND:{_utc(engagement.end)}",
-        f"SUMMARY:{_escape(_('Tinig meeting'))}",
+        f"SUMMARY:{_escape(summary)}",
         f"DESCRIPTION:{_escape(description)}",
         "CLASS:PRIVATE",
         "TRANSP:OPAQUE",
