@@ -39,6 +39,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from checklists import access, default_template
@@ -446,7 +447,7 @@ def item_evidence_open(*, item: ChecklistItem, by: User, request=None):
             actor=by,
             instance=item,
             fields=["evidence_file"],
-            reason=_("Opened the evidence of a checklist item"),
+            reason=gettext_noop("Opened the evidence of a checklist item"),
             request=request,
         )
     item.evidence_file.open("rb")

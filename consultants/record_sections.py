@@ -39,6 +39,7 @@ from consultants.record import (
     choice,
     register_record_section,
 )
+from core.audit import reason_text
 
 # Profile fields with a vocabulary: the code in the JSON, the label on the page.
 _CHOICES = {
@@ -326,7 +327,7 @@ def build_access_log(consultant: Consultant) -> RecordSection:
                         _("Fields shown"),
                         [_field_label(model, name) for name in data.get("fields") or []],
                     ),
-                    Entry("reason", _("Reason given"), str(data.get("reason") or "")),
+                    Entry("reason", _("Reason given"), reason_text(str(data.get("reason") or ""))),
                 ],
             )
         )

@@ -46,6 +46,7 @@ from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from accounts.roles import Role
@@ -767,7 +768,8 @@ def consultant_invite_to_portal(
 # --- Data-subject rights ----------------------------------------------------------------------
 
 
-EXPORT_REASON = "Data-subject access: complete record exported"
+# Shown in her own access log, in her language (core.audit.reason_text).
+EXPORT_REASON = gettext_noop("Data-subject access: complete record exported")
 
 
 def consultant_record(

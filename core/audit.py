@@ -24,6 +24,7 @@ from auditlog.models import LogEntry
 from auditlog.registry import auditlog
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
+from django.utils.translation import gettext, gettext_noop
 
 from core.encryption import encrypted_field_names
 
@@ -77,11 +78,20 @@ def record_access(*, actor, instance, fields: list[str], reason: str, request=No
     )
 
 
+# The reasons Tinig writes itself ("downloaded", "viewed on the consultant
+# page"...) are stored in English, the same for every reader, and marked
+# with gettext_noop where they are written; ``reason_text`` shows them in
+# the reader's language. A reason a person typed is shown as they wrote it.
+VIEWED_ON = "viewed on "
+gettext_noop("viewed on %(page)s")
+
+
 def record_view(*, actor, instance, fields: list[str], page: str, request=None) -> LogEntry | None:
     """Record that a page showed encrypted values in its normal view (no
     reveal form): one ACCESS entry per response, on the page's own object,
     listing the fields shown as ``<model>.<field>`` with the reason
-    "viewed on <page>", however many rows held them. Nothing is written
+    "viewed on <page>" (``page`` marked with gettext_noop, for
+    ``reason_text``), however many rows held them. Nothing is written
     when nothing was shown (``fields`` empty). Call it before rendering:
     if it cannot be written, nothing is shown. Which fields a page shows
     this way, and which need a reveal: docs/ARCHITECTURE.md, "Encrypted
@@ -92,9 +102,19 @@ def record_view(*, actor, instance, fields: list[str], page: str, request=None) 
         actor=actor,
         instance=instance,
         fields=sorted(set(fields)),
-        reason=f"viewed on {page}",
+        reason=f"{VIEWED_ON}{page}",
         request=request,
     )
+
+
+def reason_text(reason: str) -> str:
+    """An access entry's reason, as the active language says it."""
+    if not reason:
+        return ""
+    if reason.startswith(VIEWED_ON):
+        page = reason.removeprefix(VIEWED_ON)
+        return gettext("viewed on %(page)s") % {"page": gettext(page)}
+    return gettext(reason)
 
 
 def shown_field(model, name: str) -> str:

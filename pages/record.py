@@ -22,7 +22,8 @@ from accounts.language import language_of
 from consultants import access, services
 from reports.registry import ReportForm, register_report
 
-REASON = "Data-subject access: complete record prepared as a PDF"
+# Shown in her own access log, in her language (core.audit.reason_text).
+REASON = gettext_noop("Data-subject access: complete record prepared as a PDF")
 
 
 class RecordForm(ReportForm):

@@ -67,7 +67,7 @@ class ReportParamsInvalid(Exception):
 # --- Download ----------------------------------------------------------------
 
 
-DOWNLOADED = "downloaded"
+DOWNLOADED = gettext_noop("downloaded")  # stored in English; core.audit.reason_text
 
 
 def report_open(*, job: ReportJob, by: User, request=None):

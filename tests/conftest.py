@@ -1,15 +1,16 @@
 """Set-up for every test: the shared fixtures of tests/fixtures.py, the
-parallel run of tests/parallel.py, a clean cache (Redis) per test, private
-files in a temporary folder (or, for a test that asks for
-``private_bucket``, a bucket of a real S3 server: tests/object_storage.py),
-and PDFs rendered only by tests marked ``pdf`` (so that ``-m "not pdf"``
-skips every one of them)."""
+parallel run of tests/parallel.py, a clean cache (Redis) per test, the
+language each test found, private files in a temporary folder (or, for a
+test that asks for ``private_bucket``, a bucket of a real S3 server:
+tests/object_storage.py), and PDFs rendered only by tests marked ``pdf``
+(so that ``-m "not pdf"`` skips every one of them)."""
 
 from __future__ import annotations
 
 import pytest
 import weasyprint
 from django.core.cache import cache
+from django.utils import translation
 
 pytest_plugins = ["tests.parallel", "tests.fixtures", "tests.object_storage"]
 
@@ -33,6 +34,16 @@ def _clean_cache():
     if keys:
         client.delete(*keys)
     yield
+
+
+@pytest.fixture(autouse=True)
+def _language_as_found():
+    # A request by a Filipino-speaking person activates Filipino in the test
+    # thread (accounts.language.UserLanguageMiddleware), and nothing turns it
+    # off: the next test in this process would start in Filipino.
+    language = translation.get_language()
+    yield
+    translation.activate(language)
 
 
 @pytest.fixture(autouse=True)

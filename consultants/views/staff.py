@@ -16,7 +16,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -136,7 +136,7 @@ def _render_detail(request, consultant: Consultant, *, revealed=None, reveal_for
         fields=[shown_field(StatusChange, "reason")]
         if show_reasons and any(change.reason for change in history)
         else [],
-        page="the consultant page",
+        page=gettext_noop("the consultant page"),
         request=request,
     )
     context = {

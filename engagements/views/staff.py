@@ -27,7 +27,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -287,7 +287,11 @@ def _render_detail(request, engagement: Engagement, *, refusal: Refusal | None =
         shown.append(shown_field(Debrief, "note"))
     # Encrypted values in the page's normal view: one entry for the page.
     record_view(
-        actor=user, instance=engagement, fields=shown, page="the engagement page", request=request
+        actor=user,
+        instance=engagement,
+        fields=shown,
+        page=gettext_noop("the engagement page"),
+        request=request,
     )
     context = {
         "title": _("Engagement"),
@@ -590,7 +594,7 @@ def privacy_plan(request, pk):
             actor=request.user,
             instance=plan,
             fields=[shown_field(PrivacyPlan, "support_person_present")],
-            page="the privacy plan page",
+            page=gettext_noop("the privacy plan page"),
             request=request,
         )
     return render(
@@ -694,7 +698,7 @@ def debrief(request, pk):
         actor=request.user,
         instance=engagement,
         fields=[shown_field(Debrief, "note")] if debriefs else [],
-        page="the debrief page",
+        page=gettext_noop("the debrief page"),
         request=request,
     )
     return render(

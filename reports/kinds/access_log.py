@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop, ngettext
 
+from core.audit import reason_text
 from reports.access import can_request_access_log
 from reports.registry import ReportForm, register_report
 from reports.selectors import access_log_entries
@@ -119,7 +120,7 @@ def _row(entry) -> AccessRow:
         record=entry.object_repr,
         record_type=str(model._meta.verbose_name) if model else entry.content_type.model,
         fields=[_field_label(model, name) for name in data.get("fields") or []],
-        reason=str(data.get("reason") or ""),
+        reason=reason_text(str(data.get("reason") or "")),
         address=entry.remote_addr or "",
     )
 

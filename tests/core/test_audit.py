@@ -7,6 +7,7 @@ from auditlog.models import LogEntry
 from auditlog.registry import auditlog
 from django.apps import apps
 from django.db import ProgrammingError, connection, transaction
+from django.utils import translation
 from django.utils.module_loading import import_string
 
 from core import audit
@@ -339,3 +340,14 @@ def test_record_view_writes_one_entry_per_page_or_none(make_person, admin_user):
     )
     assert entry.action == LogEntry.Action.ACCESS
     assert entry.additional_data == {"fields": ["a.y", "b.x"], "reason": "viewed on the test page"}
+
+
+def test_a_reason_tinig_wrote_is_shown_in_the_readers_language():
+    """Stored in English, as a key; shown translated. A reason a person typed
+    is shown as written."""
+    with translation.override("fil"):
+        assert audit.reason_text("viewed on the consultant page") == "nakita sa page ng consultant"
+        assert audit.reason_text("downloaded") == "na-download"
+        assert audit.reason_text("Checking her bank details") == "Checking her bank details"
+        assert audit.reason_text("") == ""
+    assert audit.reason_text("viewed on the consultant page") == "viewed on the consultant page"

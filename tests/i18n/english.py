@@ -1,42 +1,30 @@
-"""Finding English left on a page, e-mail or PDF that should be in Filipino.
-
-A line is English when it has two or more English function words (words no
-Filipino sentence uses, and that no loanword in docs/glossary-fil.md
-contains), or when the whole line is a common English control label
-("Save", "Cancel"). Data (titles, pseudonyms, venues) is not ours to
-translate: pass it in ``allow`` and it is taken out first.
-"""
+"""English left on a page or e-mail rendered by the test client: the text a
+person reads in HTML (``visible_text``), checked by ``english_lines``. The
+sentence detector itself is ``tests.i18n_checks`` (shared with the browser
+tests). Data (titles, pseudonyms, venues) is not ours to translate: pass it
+in ``allow`` and it is taken out first."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from html.parser import HTMLParser
 
-# Not: at, na, sa, may, to ("'to" is colloquial Filipino), in / on / off
-# (sign in, naka-on), no, a.
-_WORDS = """the your you and is are for with this that will not can have has be of we
-our they their was were what when which how if please been would should about there
-here these those from by an it or do does any all into than then them its yours don't
-isn't can't won't we'll you'll you're it's"""
+from tests.i18n_checks import english_sentences
+
+# Whole lines that are a common English control label ("Save", "Cancel"):
+# one word, which the function-word count cannot catch.
 _LABELS = """save cancel back submit delete remove edit continue confirm close search
 previous next accept decline withdraw settings language change send help yes no done"""
-ENGLISH_WORDS = frozenset(_WORDS.split())
 ENGLISH_LABELS = frozenset(_LABELS.split()) | {"sign out"}
-WORD = re.compile(r"[A-Za-z][A-Za-z']*")
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+|\s*[·|•]\s*")
 
 
 def english_lines(text: str, allow: Iterable[str] = ()) -> list[str]:
-    for value in sorted({value for value in allow if value and len(value) > 2}, key=len)[::-1]:
-        text = text.replace(value, " ")
-    found = []
-    for line in SENTENCE_END.split(text):
+    """English sentences (``tests.i18n_checks.english_sentences``) and lines
+    that are an English control label."""
+    found = english_sentences(text, allow=[value for value in allow if len(value) > 2])
+    for line in text.splitlines():
         line = " ".join(line.split())
-        if not line:
-            continue
-        words = [word.lower() for word in WORD.findall(line)]
-        if sum(word in ENGLISH_WORDS for word in words) >= 2 or line.lower() in ENGLISH_LABELS:
+        if line.lower() in ENGLISH_LABELS:
             found.append(line)
     return found
 
