@@ -5,13 +5,15 @@ way a time entry or an expense claim is decided."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
 from typing import Any, NoReturn, TypeVar
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -122,6 +124,18 @@ def _locked_participation(participation: Participation) -> Participation:
 
 def _locked_consultant(consultant_id: int) -> Consultant:
     return Consultant.objects.select_for_update().get(pk=consultant_id)
+
+
+@contextmanager
+def in_her_language(consultant_id: int) -> Iterator[None]:
+    """A payment line is described in the language of the person it pays:
+    its words on her statement and her pay pages are hers (and, once the
+    line is paid, frozen with it), whoever's click made it."""
+    language = (
+        Consultant.objects.filter(pk=consultant_id).values_list("user__language", flat=True).first()
+    )
+    with translation.override(language or settings.LANGUAGE_CODE):
+        yield
 
 
 def _save(instance: models.Model) -> None:

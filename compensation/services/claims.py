@@ -39,6 +39,7 @@ from compensation.services._common import (
     _reject,
     _save,
     _undecided,
+    in_her_language,
     parse_amount,
 )
 from core.audit import record_access
@@ -162,24 +163,25 @@ def claim_approve(
         _decide(claim, status=Decision.APPROVED, by=by, now=now)
         participation = claim.participation
         since = max(_completion_date(participation), selectors.manila_date(claim.submitted_at))
-        _save(
-            PaymentLine(
-                consultant_id=claim.consultant_id,
-                participation=participation,
-                kind=L.EXPENSE,
-                expense_claim=claim,
-                description=_("%(category)s: %(title)s")
-                % {
-                    "category": claim.get_category_display(),
-                    "title": participation.engagement.title,
-                },
-                amount=claim.amount,
-                payable_since=since,
-                due_on=_due(since),
-                created_by=by,
-                created_at=now,
+        with in_her_language(claim.consultant_id):
+            _save(
+                PaymentLine(
+                    consultant_id=claim.consultant_id,
+                    participation=participation,
+                    kind=L.EXPENSE,
+                    expense_claim=claim,
+                    description=_("%(category)s: %(title)s")
+                    % {
+                        "category": claim.get_category_display(),
+                        "title": participation.engagement.title,
+                    },
+                    amount=claim.amount,
+                    payable_since=since,
+                    due_on=_due(since),
+                    created_by=by,
+                    created_at=now,
+                )
             )
-        )
     return claim
 
 

@@ -15,7 +15,15 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from compensation import selectors
 from compensation.models import ZERO, AllowanceKind, Payment, PaymentLine, money
-from compensation.services._common import L, P, _completion_date, _due, _save, _today
+from compensation.services._common import (
+    L,
+    P,
+    _completion_date,
+    _due,
+    _save,
+    _today,
+    in_her_language,
+)
 from engagements.models import Participation
 
 
@@ -103,80 +111,81 @@ def _sync_agreement_lines(
     agreement = selectors.agreement_in_force(participation)
     if agreement is None:
         return
-    engagement = participation.engagement
-    status = participation.status
-    booked = status in (P.ACCEPTED, P.CONFIRMED, P.ATTENDED)
-    attended = status == P.ATTENDED
-    today = _today(now)
-    start_day = selectors.manila_date(engagement.start)
-    completed = max(_completion_date(participation), today) if attended else today
-    reason = _("Agreement v%(v)s") % {"v": agreement.version}
+    with in_her_language(participation.consultant_id):
+        engagement = participation.engagement
+        status = participation.status
+        booked = status in (P.ACCEPTED, P.CONFIRMED, P.ATTENDED)
+        attended = status == P.ATTENDED
+        today = _today(now)
+        start_day = selectors.manila_date(engagement.start)
+        completed = max(_completion_date(participation), today) if attended else today
+        reason = _("Agreement v%(v)s") % {"v": agreement.version}
 
-    def after_event(amount: Decimal) -> Decimal | None:
-        if attended:
-            return amount
-        return ZERO if status == P.NO_SHOW else None
+        def after_event(amount: Decimal) -> Decimal | None:
+            if attended:
+                return amount
+            return ZERO if status == P.NO_SHOW else None
 
-    # The advance: while booked, before the event.
-    advance_target = agreement.advance_amount if booked else None
-    if advance_target is not None:
-        line = PaymentLine.objects.filter(participation=participation, kind=L.ADVANCE).first()
-        if line is not None and _frozen(line):
-            advance_target = None  # an advance approved or paid stays; it is netted
-    _ensure_line(
-        participation,
-        kind=L.ADVANCE,
-        target=advance_target,
-        description=_("Advance: %(title)s") % {"title": engagement.title},
-        payable_since=today,
-        due_on=_due(today, before=start_day),
-        by=by,
-        now=now,
-        reason=reason,
-    )
-    # The fee of a fixed honorarium, once attended.
-    if agreement.is_fixed:
+        # The advance: while booked, before the event.
+        advance_target = agreement.advance_amount if booked else None
+        if advance_target is not None:
+            line = PaymentLine.objects.filter(participation=participation, kind=L.ADVANCE).first()
+            if line is not None and _frozen(line):
+                advance_target = None  # an advance approved or paid stays; it is netted
         _ensure_line(
             participation,
-            kind=L.FEE,
-            target=after_event(money(agreement.rate_amount)),
-            description=_("Honorarium: %(title)s") % {"title": engagement.title},
-            payable_since=completed,
-            due_on=_due(completed),
+            kind=L.ADVANCE,
+            target=advance_target,
+            description=_("Advance: %(title)s") % {"title": engagement.title},
+            payable_since=today,
+            due_on=_due(today, before=start_day),
             by=by,
             now=now,
             reason=reason,
         )
-    # Allowances: in advance once booked; the others once attended.
-    agreed = {a.kind: a for a in agreement.allowances.all()}
-    existing = set(
-        PaymentLine.objects.filter(participation=participation, kind=L.ALLOWANCE).values_list(
-            "allowance_kind", flat=True
+        # The fee of a fixed honorarium, once attended.
+        if agreement.is_fixed:
+            _ensure_line(
+                participation,
+                kind=L.FEE,
+                target=after_event(money(agreement.rate_amount)),
+                description=_("Honorarium: %(title)s") % {"title": engagement.title},
+                payable_since=completed,
+                due_on=_due(completed),
+                by=by,
+                now=now,
+                reason=reason,
+            )
+        # Allowances: in advance once booked; the others once attended.
+        agreed = {a.kind: a for a in agreement.allowances.all()}
+        existing = set(
+            PaymentLine.objects.filter(participation=participation, kind=L.ALLOWANCE).values_list(
+                "allowance_kind", flat=True
+            )
         )
-    )
-    for kind in sorted(set(agreed) | existing):
-        allowance = agreed.get(kind)
-        amount = allowance.amount if allowance else ZERO
-        in_advance = allowance.paid_in_advance if allowance else False
-        if in_advance:
-            target = amount if (booked or kind in existing) else None
-            since, due = today, _due(today, before=start_day)
-        else:
-            target = after_event(amount) if allowance else (ZERO if booked else None)
-            since, due = completed, _due(completed)
-        _ensure_line(
-            participation,
-            kind=L.ALLOWANCE,
-            allowance_kind=kind,
-            target=target,
-            description=_("%(kind)s allowance: %(title)s")
-            % {"kind": AllowanceKind(kind).label, "title": engagement.title},
-            payable_since=since,
-            due_on=due,
-            by=by,
-            now=now,
-            reason=reason,
-        )
+        for kind in sorted(set(agreed) | existing):
+            allowance = agreed.get(kind)
+            amount = allowance.amount if allowance else ZERO
+            in_advance = allowance.paid_in_advance if allowance else False
+            if in_advance:
+                target = amount if (booked or kind in existing) else None
+                since, due = today, _due(today, before=start_day)
+            else:
+                target = after_event(amount) if allowance else (ZERO if booked else None)
+                since, due = completed, _due(completed)
+            _ensure_line(
+                participation,
+                kind=L.ALLOWANCE,
+                allowance_kind=kind,
+                target=target,
+                description=_("%(kind)s allowance: %(title)s")
+                % {"kind": AllowanceKind(kind).label, "title": engagement.title},
+                payable_since=since,
+                due_on=due,
+                by=by,
+                now=now,
+                reason=reason,
+            )
 
 
 def _late_cancellation(
@@ -188,14 +197,16 @@ def _late_cancellation(
     notice = participation.engagement.start - now
     if notice >= datetime.timedelta(hours=agreement.cancellation_notice_hours):
         return
-    today = _today(now)
-    _ensure_line(
-        participation,
-        kind=L.CANCELLATION,
-        target=agreement.cancellation_minimum,
-        description=_("Late cancellation: %(title)s") % {"title": participation.engagement.title},
-        payable_since=today,
-        due_on=_due(today),
-        by=by,
-        now=now,
-    )
+    with in_her_language(participation.consultant_id):
+        today = _today(now)
+        _ensure_line(
+            participation,
+            kind=L.CANCELLATION,
+            target=agreement.cancellation_minimum,
+            description=_("Late cancellation: %(title)s")
+            % {"title": participation.engagement.title},
+            payable_since=today,
+            due_on=_due(today),
+            by=by,
+            now=now,
+        )

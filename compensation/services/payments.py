@@ -34,6 +34,7 @@ from compensation.services._common import (
     _refuse,
     _save,
     _today,
+    in_her_language,
     parse_amount,
 )
 from consultants.models import Consultant
@@ -276,20 +277,22 @@ def _advance_recovery(advance: PaymentLine, *, by: User, now: datetime.datetime)
     if participation is None:  # an advance always belongs to a participation
         raise RuntimeError("an advance line without its participation")
     since = max(selectors.manila_date(participation.engagement.end), _today(now))
-    _save(
-        PaymentLine(
-            consultant_id=advance.consultant_id,
-            participation=participation,
-            kind=L.ADVANCE_RECOVERY,
-            recovers=advance,
-            description=_("Advance netted: %(title)s") % {"title": participation.engagement.title},
-            amount=-advance.amount,
-            payable_since=since,
-            due_on=since,
-            created_by=by,
-            created_at=now,
+    with in_her_language(advance.consultant_id):
+        _save(
+            PaymentLine(
+                consultant_id=advance.consultant_id,
+                participation=participation,
+                kind=L.ADVANCE_RECOVERY,
+                recovers=advance,
+                description=_("Advance netted: %(title)s")
+                % {"title": participation.engagement.title},
+                amount=-advance.amount,
+                payable_since=since,
+                due_on=since,
+                created_by=by,
+                created_at=now,
+            )
         )
-    )
 
 
 def adjustment_add(
@@ -321,22 +324,23 @@ def adjustment_add(
     today = _today(now)
     with transaction.atomic():
         _locked_consultant(consultant.pk)
-        line = PaymentLine(
-            consultant=consultant,
-            participation=participation,
-            kind=L.ADJUSTMENT,
-            description=(
-                _("Adjustment: %(title)s") % {"title": participation.engagement.title}
-                if participation
-                else _("Adjustment")
-            ),
-            amount=amount,
-            corrects=corrects,
-            reason=reason[:300],
-            payable_since=today,
-            due_on=_due(today),
-            created_by=by,
-            created_at=now,
-        )
+        with in_her_language(consultant.pk):
+            line = PaymentLine(
+                consultant=consultant,
+                participation=participation,
+                kind=L.ADJUSTMENT,
+                description=(
+                    _("Adjustment: %(title)s") % {"title": participation.engagement.title}
+                    if participation
+                    else _("Adjustment")
+                ),
+                amount=amount,
+                corrects=corrects,
+                reason=reason[:300],
+                payable_since=today,
+                due_on=_due(today),
+                created_by=by,
+                created_at=now,
+            )
         _save(line)
     return line

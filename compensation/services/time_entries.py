@@ -26,6 +26,7 @@ from compensation.services._common import (
     _reject,
     _save,
     _undecided,
+    in_her_language,
     parse_hours,
 )
 from core.shortcuts import require
@@ -108,25 +109,26 @@ def time_entry_approve(
         amount = agreement.pay_for_hours(entry.hours)
         if amount > 0:
             since = max(_completion_date(participation), selectors.manila_date(entry.entered_at))
-            _save(
-                PaymentLine(
-                    consultant_id=entry.consultant_id,
-                    participation=participation,
-                    kind=L.TIME,
-                    time_entry=entry,
-                    description=_("%(kind)s, %(hours)s h: %(title)s")
-                    % {
-                        "kind": entry.get_kind_display(),
-                        "hours": entry.hours,
-                        "title": participation.engagement.title,
-                    },
-                    amount=amount,
-                    payable_since=since,
-                    due_on=_due(since),
-                    created_by=by,
-                    created_at=now,
+            with in_her_language(entry.consultant_id):
+                _save(
+                    PaymentLine(
+                        consultant_id=entry.consultant_id,
+                        participation=participation,
+                        kind=L.TIME,
+                        time_entry=entry,
+                        description=_("%(kind)s, %(hours)s h: %(title)s")
+                        % {
+                            "kind": entry.get_kind_display(),
+                            "hours": entry.hours,
+                            "title": participation.engagement.title,
+                        },
+                        amount=amount,
+                        payable_since=since,
+                        due_on=_due(since),
+                        created_by=by,
+                        created_at=now,
+                    )
                 )
-            )
     return entry
 
 
