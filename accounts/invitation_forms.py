@@ -45,7 +45,27 @@ class InvitationAcceptForm(SetPasswordForm):
 STAFF_ROLE_CHOICES = [(role.value, role.label) for role in Role if role in STAFF_ROLES]
 
 
-class StaffInviteForm(forms.Form):
+class RoleChoicesMixin:
+    """A ``roles`` field drawn with what each role may do beside its box
+    (``accounts/staff/_role_choices.html``; the text is ``Role.description``)."""
+
+    def role_rows(self) -> list[dict]:
+        rows = []
+        for choice in self["roles"].subwidgets:  # type: ignore[index]
+            role = Role(choice.data["value"])
+            rows.append(
+                {
+                    "id": choice.id_for_label,
+                    "value": role.value,
+                    "label": role.label,
+                    "description": role.description,
+                    "checked": choice.data["selected"],
+                }
+            )
+        return rows
+
+
+class StaffInviteForm(RoleChoicesMixin, forms.Form):
     email = forms.EmailField(label=_("E-mail address"))
     display_name = forms.CharField(label=_("Name shown in Tinig"), max_length=80, required=False)
     roles = forms.MultipleChoiceField(

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin
 from django.contrib.auth.models import BaseUserManager as DjangoBaseUserManager
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -167,3 +168,38 @@ class StaffInvitation(models.Model):
 
     def is_open(self, now) -> bool:
         return self.used_at is None and self.revoked_at is None and now < self.expires_at
+
+
+class Session(AbstractBaseSession):
+    """Django's database session with the signed-in person beside it.
+
+    ``SESSION_ENGINE = "accounts.sessions"`` stores every session here
+    instead of ``django_session``. The row is the same (key, signed data,
+    expiry) plus ``user``, copied from the session's ``_auth_user_id``
+    each time it is saved, so that ending someone's sessions at once
+    (deactivation, erasure) is one indexed delete rather than decoding
+    every session there is (``accounts.services.user_sessions_end``).
+    """
+
+    # Ending a person's sessions: WHERE user_id = %s.
+    # No database constraint: a session must save even if its person was
+    # deleted meanwhile (Django then finds nobody signed in, as before).
+    user = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=True,
+    )
+
+    class Meta(AbstractBaseSession.Meta):
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+
+    @classmethod
+    def get_session_store_class(cls):
+        from accounts.sessions import SessionStore
+
+        return SessionStore

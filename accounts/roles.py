@@ -22,6 +22,43 @@ class Role(models.TextChoices):
     WELLBEING_LEAD = "wellbeing_lead", _("Wellbeing lead")
     ADMINISTRATOR = "administrator", _("Administrator")
 
+    @property
+    def description(self) -> str:
+        """What a person with this role may do, in a sentence or two: the one
+        text the people pages (and anything else that explains roles) show."""
+        return str(ROLE_DESCRIPTIONS[self])
+
+
+# Kept in step with the access rules of each app (``<app>/access.py``) and
+# the table in docs/ARCHITECTURE.md; a role whose rules change gets its
+# sentence changed here.
+ROLE_DESCRIPTIONS = {
+    Role.CONSULTANT: _(
+        "Uses the private portal: their own engagements, time, pay, consent and details, "
+        "never anyone else's. Given by inviting a consultant from their page, not here."
+    ),
+    Role.PROGRAMME_STAFF: _(
+        "Runs the engagements they own or are assigned to (invitations, checklists, time "
+        "and claims) and sees the consultants on them by pseudonym."
+    ),
+    Role.PROGRAMME_MANAGER: _(
+        "Sees and runs every engagement and consultant, approves requests and privacy "
+        "plans, manages rate cards, and reveals a consultant's identity with a reason."
+    ),
+    Role.FINANCE_OFFICER: _(
+        "Compensation and payments: groups, approves and pays them, reveals payment "
+        "details with a reason and exports them for the bank."
+    ),
+    Role.WELLBEING_LEAD: _(
+        "Reads and writes the wellbeing notes of the consultants assigned to them, and "
+        "reveals their contact details with a reason."
+    ),
+    Role.ADMINISTRATOR: _(
+        "Everything else, every reveal audited: the admin site, people and their roles, "
+        "second factors. Payment details stay with finance."
+    ),
+}
+
 
 STAFF_ROLES = frozenset(
     {
@@ -195,6 +232,22 @@ def is_staff_member(user) -> bool:
     return bool(roles_of(user) & STAFF_ROLES) or bool(
         getattr(user, "is_superuser", False) and user.is_active
     )
+
+
+def roles_held(user) -> frozenset[Role]:
+    """The roles in a user's groups whether or not the account is active.
+
+    For managing people only (``roles_of`` gives an inactive account no
+    role at all, which is what every access rule wants); one query.
+    """
+    names = set(user.groups.values_list("name", flat=True))
+    return frozenset(role for role in Role if role.value in names)
+
+
+def is_staff_account(user) -> bool:
+    """An account the people pages manage, active or not: a staff role, or
+    admin-site access (``is_staff``, ``is_superuser``). Consultants are not."""
+    return bool(user.is_staff or user.is_superuser or (roles_held(user) & STAFF_ROLES))
 
 
 def is_consultant(user) -> bool:

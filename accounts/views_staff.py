@@ -1,25 +1,30 @@
-"""People (administrators only): invite a staff member, send a new link,
-reset someone's second factor. Small on purpose: the services in
-accounts.services are what a fuller "people and roles" page will call."""
+"""People (administrators only): staff accounts by role and status, one
+person's page, inviting, giving and taking roles, deactivating and
+reactivating, a new link, resetting a second factor.
+
+Thin views: ``accounts.access`` decides who may, ``accounts.selectors``
+reads, ``accounts.services`` writes (with the guards and the audit entry).
+Consultants are not managed here (403): they are the consultants pages'.
+"""
 
 from __future__ import annotations
 
-from allauth.mfa.models import Authenticator
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from accounts import services
+from accounts import selectors, services
 from accounts.access import can_manage_people
 from accounts.decorators import staff_required
 from accounts.invitation_forms import MfaResetForm, StaffInviteForm
-from accounts.models import StaffInvitation, User
-from accounts.roles import STAFF_ROLES, requires_mfa
+from accounts.models import User
+from accounts.people_forms import DeactivateForm, PeopleFilterForm, RolesForm
+from accounts.roles import Role, forget_roles, is_staff_account, roles_held
 
 PAGE_SIZE = 50
 
@@ -29,26 +34,8 @@ def _require_admin(request) -> None:
         raise PermissionDenied
 
 
-def _staff_accounts():
-    now = timezone.now()
-    open_links = StaffInvitation.objects.filter(
-        user=OuterRef("pk"), used_at=None, revoked_at=None, expires_at__gt=now
-    )
-    return (
-        User.objects.filter(
-            Q(groups__name__in=[role.value for role in STAFF_ROLES])
-            | Q(is_staff=True)
-            | Q(is_superuser=True)
-        )
-        .distinct()
-        .annotate(
-            has_totp=Exists(
-                Authenticator.objects.filter(user=OuterRef("pk"), type=Authenticator.Type.TOTP)
-            ),
-            link_expires_at=Subquery(open_links.values("expires_at")[:1]),
-        )
-        .order_by("display_name", "pk")
-    )
+def _posted(request):
+    return request.POST if request.method == "POST" else None
 
 
 def _add_errors(form, error: ValidationError) -> None:
@@ -59,21 +46,63 @@ def _add_errors(form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
+def _person(pk) -> User:
+    """A staff account, active or not: 404 if there is none, 403 for a
+    consultant's (managed elsewhere)."""
+    user = get_object_or_404(User, pk=pk)
+    if not is_staff_account(user):
+        raise PermissionDenied
+    return user
+
+
+def _roles_page():
+    """The six roles, each with what it may do (``Role.description``)."""
+    return [{"label": role.label, "description": role.description} for role in Role]
+
+
 @staff_required
 def people(request):
     _require_admin(request)
-    page = Paginator(_staff_accounts(), PAGE_SIZE).get_page(request.GET.get("page"))
+    form = PeopleFilterForm(request.GET or None)
+    filters = form.filters()
+    page = Paginator(selectors.people_list(**filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    for row in page:
+        row.role_labels = [str(Role(name).label) for name in row.role_names]
     return render(
         request,
         "accounts/staff/people.html",
-        {"title": _("People"), "page_obj": page, "form": StaffInviteForm()},
+        {
+            "title": _("People"),
+            "page_obj": page,
+            "form": form,
+            "filtered": any(filters.values()),
+            "roles": _roles_page(),
+        },
+    )
+
+
+@staff_required
+def person(request, pk):
+    _require_admin(request)
+    found = selectors.person_for_admin(pk=_person(pk).pk)
+    if found is None:
+        raise Http404
+    return render(
+        request,
+        "accounts/staff/person.html",
+        {
+            "title": str(found),
+            "person": found,
+            "roles": [Role(name) for name in found.role_names],
+            "is_self": found.pk == request.user.pk,
+        },
     )
 
 
 @staff_required
 def invite(request):
     _require_admin(request)
-    form = StaffInviteForm(request.POST if request.method == "POST" else None)
+    form = StaffInviteForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.staff_invite(
@@ -91,16 +120,93 @@ def invite(request):
     return render(
         request,
         "accounts/staff/invite.html",
-        {"title": _("Invite a staff member"), "form": form},
+        {"title": _("Invite a staff member"), "form": form, "roles": _roles_page()},
         status=400 if form.is_bound else 200,
     )
 
 
-def _person(pk) -> User:
-    user = get_object_or_404(User, pk=pk)
-    if not requires_mfa(user):
-        raise PermissionDenied  # consultants are not managed here
-    return user
+@staff_required
+def roles(request, pk):
+    _require_admin(request)
+    person = _person(pk)
+    held = roles_held(person)
+    form = RolesForm(_posted(request), initial={"roles": [role.value for role in held]})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.staff_roles_set(
+                user=person, roles=form.cleaned_data["roles"], by=request.user, request=request
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Roles saved."))
+            if person.pk == request.user.pk:
+                forget_roles(request.user)
+                if not can_manage_people(request.user):
+                    return redirect("staff:dashboard")
+            return redirect("people:person", pk=person.pk)
+    return render(
+        request,
+        "accounts/staff/roles.html",
+        {
+            "title": _("Roles"),
+            "person": person,
+            "form": form,
+            "consultant": Role.CONSULTANT,
+        },
+        status=400 if form.is_bound else 200,
+    )
+
+
+@staff_required
+def deactivate(request, pk):
+    _require_admin(request)
+    person = _person(pk)
+    form = DeactivateForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            ended = services.staff_deactivate(
+                user=person, by=request.user, reason=form.cleaned_data["reason"], request=request
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "Deactivated. %(count)d session of theirs ended.",
+                    "Deactivated. %(count)d sessions of theirs ended.",
+                    ended,
+                )
+                % {"count": ended},
+            )
+            return redirect("people:person", pk=person.pk)
+    return render(
+        request,
+        "accounts/staff/deactivate.html",
+        {
+            "title": _("Deactivate this account?"),
+            "person": person,
+            "form": form,
+            "is_self": person.pk == request.user.pk,
+        },
+        status=400 if form.is_bound else 200,
+    )
+
+
+@staff_required
+@require_POST
+def reactivate(request, pk):
+    _require_admin(request)
+    person = _person(pk)
+    try:
+        services.staff_reactivate(user=person, by=request.user, request=request)
+    except ValidationError as error:
+        for text in error.messages:
+            messages.error(request, text)
+    else:
+        messages.success(request, _("Reactivated. They can sign in again as before."))
+    return redirect("people:person", pk=person.pk)
 
 
 @staff_required
@@ -109,20 +215,20 @@ def resend(request, pk):
     _require_admin(request)
     person = _person(pk)
     try:
-        services.staff_invitation_resend(user=person, by=request.user)
+        services.staff_invitation_resend(user=person, by=request.user, request=request)
     except ValidationError as error:
         for text in error.messages:
             messages.error(request, text)
     else:
         messages.success(request, _("A new link was sent. The old one no longer works."))
-    return redirect("people:list")
+    return redirect("people:person", pk=person.pk)
 
 
 @staff_required
 def mfa_reset(request, pk):
     _require_admin(request)
     person = _person(pk)
-    form = MfaResetForm(request.POST if request.method == "POST" else None)
+    form = MfaResetForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.staff_mfa_reset(
@@ -135,7 +241,7 @@ def mfa_reset(request, pk):
                 request,
                 _("Second factor reset. They were told by e-mail and sent a new link."),
             )
-            return redirect("people:list")
+            return redirect("people:person", pk=person.pk)
     return render(
         request,
         "accounts/staff/mfa_reset.html",

@@ -874,6 +874,7 @@ def _deactivate_account(user: User, *, pseudonym: str, by: User) -> None:
     from allauth.mfa.models import Authenticator
 
     from accounts.addresses import account_forget_address
+    from accounts.services import user_sessions_end
     from core.audit import redact_actor_addresses
 
     account_forget_address(user=user)
@@ -882,23 +883,7 @@ def _deactivate_account(user: User, *, pseudonym: str, by: User) -> None:
     user.set_unusable_password()
     user.save(update_fields=["display_name", "is_active", "password"])
     Authenticator.objects.filter(user=user).delete()
-    _delete_sessions_of(user)
+    # Her password is unusable and the account inactive, which already ends
+    # her sessions at their next request; this removes the rows at once.
+    user_sessions_end(user=user)
     redact_actor_addresses(actor=user, by=by, reason="Identity erased")
-
-
-def _delete_sessions_of(user: User) -> None:
-    """Delete every live session signed in as ``user``. Sessions are opaque
-    rows, so each is decoded; erasure is rare and this reads in batches.
-    (Her password is made unusable too, which already ends them at their
-    next request; this removes the rows.)"""
-    from django.contrib.sessions.models import Session
-
-    wanted = str(user.pk)
-    doomed = []
-    sessions = Session.objects.filter(expire_date__gt=timezone.now()).only(
-        "session_key", "session_data"
-    )
-    for session in sessions.iterator(chunk_size=1000):
-        if str(session.get_decoded().get("_auth_user_id")) == wanted:
-            doomed.append(session.session_key)
-    Session.objects.filter(session_key__in=doomed).delete()

@@ -125,7 +125,7 @@ def every_table_text() -> str:
 
 def session_text() -> str:
     """Every stored session, decoded (session rows are signed and compressed)."""
-    from django.contrib.sessions.models import Session
+    from accounts.models import Session
 
     return "\n".join(
         json.dumps(session.get_decoded(), default=str) for session in Session.objects.all()

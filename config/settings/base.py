@@ -301,7 +301,10 @@ PROGRAMME_CONTACT_PHONE = env.str("PROGRAMME_CONTACT_PHONE", default="")
 PROGRAMME_CONTACT_EMAIL = env.str("PROGRAMME_CONTACT_EMAIL", default="")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Database sessions with the signed-in person's id beside each (accounts.sessions),
+# so deactivating someone ends their sessions at once. django.contrib.sessions
+# stays installed for its clearsessions command, which follows this engine.
+SESSION_ENGINE = "accounts.sessions"
 SESSION_SAVE_EVERY_REQUEST = True
 
 # --- Field encryption ---------------------------------------------------------

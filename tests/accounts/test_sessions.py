@@ -6,10 +6,10 @@ import datetime
 
 import pytest
 import time_machine
-from django.contrib.sessions.models import Session
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import Session
 from tests.helpers import STAFF_ROLES, client_for
 
 NOW = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)

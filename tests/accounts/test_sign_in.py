@@ -8,12 +8,11 @@ import re
 
 import pytest
 import time_machine
-from django.contrib.sessions.models import Session
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from accounts.models import User
+from accounts.models import Session, User
 from accounts.roles import Role
 from tests.accounts.factories import TEST_PASSWORD, totp_code
 

@@ -8,12 +8,12 @@ import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from auditlog.models import LogEntry
-from django.contrib.sessions.models import Session
 from django.core import mail
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from accounts.models import Session
 from consultants import services
 from core import audit
 from tests.accounts.factories import give_totp

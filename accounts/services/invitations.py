@@ -1,4 +1,15 @@
-"""Writes that concern accounts and roles."""
+"""Staff invitations and the second factor.
+
+A staff account is usable only with a password and an authenticator that
+its person set up. Both are set in one visit through a one-time link
+(StaffInvitation): ``staff_invite`` creates the account without a usable
+password and sends the link; ``staff_invitation_accept`` sets the
+password and the authenticator together. Signing in with a password alone
+never leads to setting up an authenticator (accounts.middleware). An
+administrator who resets someone's second factor gives a reason, which is
+written to the audit trail; the person is told by e-mail and gets a new
+link.
+"""
 
 from __future__ import annotations
 
@@ -8,92 +19,17 @@ import secrets
 from collections.abc import Set
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.validators import validate_email
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import StaffInvitation, User
-from accounts.roles import STAFF_ROLES, Role, forget_roles, requires_mfa
-
-
-@transaction.atomic
-def user_set_roles(*, user: User, roles: set[Role]) -> User:
-    """Give a user exactly these roles.
-
-    The administrator role also opens the admin site (``is_staff``), and
-    only that role does.
-    """
-    from django.contrib.auth.models import Group
-
-    groups = Group.objects.filter(name__in=[role.value for role in roles])
-    user.groups.set(groups)
-    user.is_staff = Role.ADMINISTRATOR in roles or user.is_superuser
-    user.full_clean()
-    user.save(update_fields=["is_staff"])
-    forget_roles(user)
-    return user
-
-
-def user_create(
-    *,
-    email: str,
-    display_name: str = "",
-    password: str | None = None,
-    roles: Set[Role] = frozenset(),
-    verified: bool = False,
-    sealed: bool = False,
-    language: str = "",
-) -> User:
-    """Create a user and, if known good, mark their address verified for allauth.
-
-    ``sealed``: the account is found by a keyed hash of the address and keeps
-    the address only encrypted (every consultant's; ``accounts.sealing``).
-    """
-    from allauth.account.models import EmailAddress
-
-    from accounts import sealing
-
-    with transaction.atomic():
-        if sealed:
-            address = sealing.normalise_address(email)
-            try:
-                validate_email(address)
-            except ValidationError:
-                raise ValidationError({"email": _("Enter a valid e-mail address.")}) from None
-            user = User(
-                email=sealing.lookup_token(address),
-                sealed_email=address,
-                display_name=display_name,
-            )
-        else:
-            user = User(email=email, display_name=display_name)
-        if language:
-            user.language = language
-        if password:
-            user.set_password(password)
-        else:
-            user.set_unusable_password()
-        user.full_clean()
-        user.save()
-        EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=verified)
-        user_set_roles(user=user, roles=set(roles))
-    return user
-
-
-# --- Staff invitations and the second factor --------------------------------------------
-#
-# A staff account is usable only with a password and an authenticator that
-# its person set up. Both are set in one visit through a one-time link
-# (StaffInvitation): ``staff_invite`` creates the account without a usable
-# password and sends the link; ``staff_invitation_accept`` sets the
-# password and the authenticator together. Signing in with a password alone
-# never leads to setting up an authenticator (accounts.middleware). An
-# administrator who resets someone's second factor gives a reason, which is
-# written to the audit trail; the person is told by e-mail and gets a new
-# link. ``accounts`` imports nothing of ours, so the audit entries are
-# django-auditlog's, written here the way core.audit writes them.
+from accounts.roles import STAFF_ROLES, Role, requires_mfa
+from accounts.services.common import audit as _audit
+from accounts.services.common import field_error as _field_error
+from accounts.services.common import require_administrator as _require_administrator
+from accounts.services.users import user_create
 
 INVITATION_VALIDITY = datetime.timedelta(days=3)
 
@@ -106,28 +42,6 @@ class IssuedInvitation:
 
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("ascii", "replace")).hexdigest()
-
-
-def _require_administrator(by: User | None) -> None:
-    from accounts.access import can_manage_people
-
-    if by is not None and not can_manage_people(by):
-        raise PermissionDenied
-
-
-def _audit(*, user: User, by: User | None, event: str, reason: str = "", request=None) -> None:
-    from auditlog.models import LogEntry
-
-    LogEntry.objects.log_create(
-        user,
-        force_log=True,
-        action=LogEntry.Action.UPDATE,
-        actor=by,
-        actor_email=getattr(by, "email", None),
-        remote_addr=request.META.get("REMOTE_ADDR") if request is not None else None,
-        changes={},
-        additional_data={"event": event, **({"reason": reason} if reason else {})},
-    )
 
 
 def _issue(
@@ -183,10 +97,6 @@ def _send(template: str, *, user: User, issued: IssuedInvitation) -> None:
     message.send()
 
 
-def _field_error(field: str, message, code: str) -> ValidationError:
-    return ValidationError({field: ValidationError(message, code=code)})
-
-
 def _validate_staff_roles(roles: Set[Role]) -> None:
     if not roles:
         raise _field_error("roles", _("Choose at least one role."), "roles_required")
@@ -231,12 +141,20 @@ def staff_invite(
     return issued
 
 
-def staff_invitation_resend(*, user: User, by: User | None) -> IssuedInvitation:
+def _refuse_inactive(user: User) -> None:
+    if not user.is_active:
+        raise ValidationError(
+            _("This account is deactivated. Reactivate it first."), code="inactive"
+        )
+
+
+def staff_invitation_resend(*, user: User, by: User | None, request=None) -> IssuedInvitation:
     """A new link for a staff member who has not set up their authenticator
     yet (the first one expired or was lost); the old link stops working."""
     from allauth.mfa.utils import is_mfa_enabled
 
     _require_administrator(by)
+    _refuse_inactive(user)
     if not requires_mfa(user):
         raise ValidationError(_("Only staff accounts are invited this way."), code="not_staff")
     if is_mfa_enabled(user):
@@ -246,7 +164,7 @@ def staff_invitation_resend(*, user: User, by: User | None) -> IssuedInvitation:
         )
     with transaction.atomic():
         issued = _issue(user=user, kind=StaffInvitation.Kind.INVITE, by=by)
-        _audit(user=user, by=by, event="staff_invitation_resent")
+        _audit(user=user, by=by, event="staff_invitation_resent", request=request)
     _send("staff_invitation", user=user, issued=issued)
     return issued
 
@@ -257,7 +175,7 @@ def staff_mfa_reset(*, user: User, reason: str, by: User, request=None) -> Issue
 
     An administrator only, never for themselves, and with a reason, written
     to the audit trail before anything is removed. Their open sessions end
-    at their next request (accounts.middleware).
+    at their next request, which tells them why (accounts.middleware).
     """
     from allauth.mfa.models import Authenticator
 
@@ -269,6 +187,7 @@ def staff_mfa_reset(*, user: User, reason: str, by: User, request=None) -> Issue
         raise ValidationError(
             _("Another administrator must reset your own second factor."), code="own_account"
         )
+    _refuse_inactive(user)
     if not requires_mfa(user):
         raise ValidationError(_("Only staff accounts use a second factor."), code="not_staff")
     with transaction.atomic():
