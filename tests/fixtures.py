@@ -158,10 +158,17 @@ def celery_worker(transactional_db, settings):
 
 
 @pytest.fixture
-def filipino_requests(settings):
-    """Requests that ask for Filipino: ``client.cookies[filipino_requests] =
-    "fil"`` (the fil catalogues are compiled before the tests run)."""
-    return settings.LANGUAGE_COOKIE_NAME
+def filipino_requests():
+    """``filipino_requests(user)``: the person reads Tinig in Filipino (their
+    account's language, which their pages follow once signed in);
+    ``filipino_requests(user, "en")`` turns them back."""
+
+    def _reads(user, language: str = "fil"):
+        user.language = language
+        user.save(update_fields=["language"])
+        return user
+
+    return _reads
 
 
 # --- Consent texts and consultants -------------------------------------------------

@@ -136,13 +136,12 @@ def test_items_read_in_the_active_language(items):
 def test_staff_pages_show_the_filipino_to_staff_who_read_filipino(
     public_engagement, owner, items, filipino_requests
 ):
-    client = client_for(owner)
-    client.cookies[filipino_requests] = "fil"
+    client = client_for(filipino_requests(owner))
     page = client.get(reverse("checklists:engagement", args=[public_engagement.pk])).content
     page = page.decode()
     assert "Naaprubahan ang plano sa privacy" in page
     assert "Privacy plan approved" not in page
-    assert "From “Gawain kasama ang mga survivor”, version 2." in page
+    assert "Mula sa “Gawain kasama ang mga survivor”, bersiyon 2." in page
 
     page = client.get(reverse("checklists:my_tasks")).content.decode()
     assert "Natingnan ang schedule laban sa trabaho o pag-aaral ng consultant" in page
@@ -151,7 +150,8 @@ def test_staff_pages_show_the_filipino_to_staff_who_read_filipino(
     page = client.get(reverse("checklists:item_done", args=[item.pk])).content.decode()
     assert "Naidaos ang briefing" in page and "Makipagkita sa mga consultant" in page
 
-    english = client_for(owner).get(reverse("checklists:my_tasks")).content.decode()
+    english = client_for(filipino_requests(owner, "en"))
+    english = english.get(reverse("checklists:my_tasks")).content.decode()
     assert "Schedule checked against the consultant" in english
 
 
@@ -165,8 +165,7 @@ def test_her_own_items_are_in_filipino_in_the_portal_and_her_record(
     )
     services.checklist_add_consultant(engagement=internal_online, consultant=consultant)
     item = ChecklistItem.objects.get(consultant=consultant, key="know-my-choices")
-    client = client_for(user)
-    client.cookies[filipino_requests] = "fil"
+    client = client_for(filipino_requests(user))
 
     page = client.get(reverse("my_checklist:index")).content.decode()
     assert "Nabasa ko na ang brief" in page and "I have read the brief" not in page
@@ -183,7 +182,7 @@ def test_her_own_items_are_in_filipino_in_the_portal_and_her_record(
 def test_a_gate_names_the_open_items_in_the_language_of_who_is_refused(public_engagement):
     with translation.override("fil"):
         reasons = gates.before_items_done(engagement=public_engagement, by=None, now=None)
-    assert "Checklist: “Naaprubahan ang plano sa privacy” is not done yet." in reasons
+    assert "Checklist: hindi pa tapos ang “Naaprubahan ang plano sa privacy”." in reasons
     with translation.override("en"):
         reasons = gates.before_items_done(engagement=public_engagement, by=None, now=None)
     assert "Checklist: “Privacy plan approved” is not done yet." in reasons

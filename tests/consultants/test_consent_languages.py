@@ -235,9 +235,7 @@ def test_the_accessor_follows_the_active_language_and_falls_back_to_english(publ
 
 @pytest.fixture
 def fil_client(consultant_user, own_consultant, filipino_requests):
-    client = client_for(consultant_user)
-    client.cookies[filipino_requests] = "fil"
-    return client
+    return client_for(filipino_requests(consultant_user))
 
 
 def test_the_portal_grant_page_shows_the_filipino_and_records_it(
@@ -262,7 +260,7 @@ def test_a_text_not_yet_in_filipino_is_shown_in_english_and_recorded_so(
     url = reverse("my:consent_grant", args=["video"])
     page = fil_client.get(url).content.decode()
     assert f'<div lang="en"><p>{legacy.body}</p></div>' in page
-    assert "has not been written in your language yet" in page
+    assert "Wala pang bersiyon ng tekstong ito sa wika mo, kaya nasa Ingles ito." in page
 
     fil_client.post(url, {"version": 2, "language": "en", "agree": "on"})
     assert ConsentRecord.objects.get(consultant=own_consultant).text_language == "en"
@@ -277,14 +275,14 @@ def test_withdrawing_shows_what_she_agreed_to_in_her_language(
     )
     url = reverse("my:consent_withdraw", args=["photo"])
     page = fil_client.get(url).content.decode()
-    assert "What you agreed to (text version 1)" in page
+    assert "Ang pinayagan mo (bersiyon 1 ng teksto)" in page
     assert '<div lang="fil"><p>Teksto para sa photo</p></div>' in page
 
     fil_client.post(url)
     withdrawal = ConsentRecord.objects.filter(consultant=own_consultant).first()
     assert (withdrawal.action, withdrawal.text_language) == ("withdrawn", "fil")
     page = fil_client.get(reverse("my:consent")).content.decode()
-    assert "text version 1, in Filipino" in page
+    assert "bersiyon 1 ng teksto, sa Filipino" in page
 
 
 def test_english_requests_read_and_record_english(client_and_consultant, published_texts):
@@ -328,7 +326,8 @@ def test_her_record_keeps_the_words_she_read_whatever_language_it_is_read_in(
 
     with translation.override("fil"):
         sections = record.record_build(own_consultant)
+        photo, video = str(ConsentScope.PHOTO.label), str(ConsentScope.VIDEO.label)
     (consent,) = [section for section in sections if section.key == "consent"]
     shown = {row.title: {e.key: e for e in row.entries} for row in consent.rows}
-    assert shown["Photographs"]["text"].value == "Teksto para sa photo"
-    assert shown["Video"]["text"].value == "Text for video"  # what she read, in English
+    assert shown[photo]["text"].value == "Teksto para sa photo"
+    assert shown[video]["text"].value == "Text for video"  # what she read, in English

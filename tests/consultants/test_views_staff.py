@@ -568,6 +568,8 @@ def _upload(content: bytes = PDF, name: str = "form.pdf", content_type="applicat
 def test_grant_with_evidence_then_withdraw_after_confirming(
     manager_user, consultant, published_texts
 ):
+    consultant.preferred_languages = ["fil", "en"]
+    consultant.save(update_fields=["preferred_languages"])
     client = client_for(manager_user)
     page = text(client.get(url("consent", consultant)))
     assert "Version 1" in page and "Text for photo" in page

@@ -24,7 +24,7 @@ def assert_health_answer(response) -> None:
     # No worker in this test: "degraded", 503. What matters is that the
     # health view answered (neither 400 nor a redirect).
     assert response.status_code in (200, 503), response
-    assert set(response.json()) == {"status", "checks"}
+    assert set(response.json()) == {"status", "checks", "backup"}
 
 
 @override_settings(**PRODUCTION_LIKE)

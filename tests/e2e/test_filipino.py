@@ -28,7 +28,7 @@ from consultants.models import ConsentScope, ConsentText
 from engagements import services, workflow
 from engagements.models import Participation
 from tests.accounts.factories import TEST_PASSWORD
-from tests.consultants.factories import ConsultantFactory, WeeklyAvailabilityFactory
+from tests.consultants.factories import ConsultantFactory, WeeklyAvailabilityFactory, published_text
 from tests.e2e.conftest import SCREENSHOTS, assert_tap_targets_are_large
 from tests.e2e.test_friction import WIDEST
 from tests.helpers import pdf_text
@@ -56,12 +56,8 @@ def _filipino_consent_texts() -> None:
     published version (a migration may have published a first one)."""
     for scope, body in FILIPINO_CONSENT_TEXTS.items():
         latest = ConsentText.objects.filter(scope=scope).order_by("-version").first()
-        ConsentText.objects.create(
-            scope=scope,
-            version=(latest.version + 1) if latest else 1,
-            body=body,
-            published_at=timezone.now(),
-        )
+        version = (latest.version + 1) if latest else 1
+        published_text(scope, version=version, body=f"Text for {scope}", filipino=body)
 
 
 def _seed(make_user):

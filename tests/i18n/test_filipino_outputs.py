@@ -17,7 +17,7 @@ from django.utils.html import strip_tags
 
 from accounts.roles import Role
 from consultants import services as consultant_services
-from consultants.models import ConsentScope, ConsentText
+from consultants.models import ConsentScope
 from engagements import calendar
 from engagements import services as engagement_services
 from engagements.models import Engagement, Participation
@@ -25,7 +25,7 @@ from reminders.registry import get_kind
 from reminders.services import render_message
 from reports import services as report_services
 from reports.models import ReportJob
-from tests.consultants.factories import ConsultantFactory, WeeklyAvailabilityFactory
+from tests.consultants.factories import ConsultantFactory, WeeklyAvailabilityFactory, published_text
 from tests.engagements.factories import EngagementFactory, ParticipationFactory, at
 from tests.helpers import approved_time, client_for, past_engagement, pdf_text
 from tests.i18n_checks import doubled_stops, english_sentences
@@ -94,9 +94,7 @@ def consultant_user(her):
 def test_the_invitation_email(her, owner, settings, django_capture_on_commit_callbacks):
     settings.REMINDERS_QUIET_START = settings.REMINDERS_QUIET_END = "00:00"
     for scope in (ConsentScope.PARTICIPATION, ConsentScope.DATA_PROCESSING):
-        ConsentText.objects.get_or_create(
-            scope=scope, version=1, defaults={"body": "Teksto", "published_at": timezone.now()}
-        )
+        published_text(scope, body="Text", filipino="Teksto")
         consultant_services.consent_grant(consultant=her, scope=scope, by=owner)
     engagement = EngagementFactory(
         owner=owner, status=Engagement.Status.STAFFING, start=at(DAY, 10), end=at(DAY, 12)
