@@ -30,6 +30,7 @@ from django.db.models.functions import Cast, ExtractHour, ExtractMinute, Lower
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.language import language_of, supported
 from consultants.storage import get_private_storage
 from consultants.validators import (
     evidence_kind,
@@ -356,12 +357,9 @@ class Consultant(models.Model):
         """The language Tinig writes to her in: her account's, or before she
         has one, her first preferred language that Tinig speaks."""
         if self.user_id is not None:
-            return self.user.language
-        spoken = {code for code, _name in settings.LANGUAGES}
-        return next(
-            (code for code in self.preferred_languages or [] if code in spoken),
-            settings.LANGUAGE_CODE,
-        )
+            return language_of(self.user)
+        preferred = self.preferred_languages or []
+        return next((code for code in preferred if supported(code)), settings.LANGUAGE_CODE)
 
     def clean(self):
         super().clean()

@@ -18,6 +18,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.utils import translation
 
+from accounts.language import supported
+
 
 def spoken_languages() -> tuple[str, ...]:
     """The codes of ``settings.LANGUAGES``, the default first."""
@@ -27,12 +29,12 @@ def spoken_languages() -> tuple[str, ...]:
 
 def supported_language(language: str | None) -> str:
     """``language`` as one of ``settings.LANGUAGES`` ("fil-PH" is "fil"), or
-    the default when Tinig does not speak it (or it is None)."""
+    the default when Tinig does not speak it (or it is None). Which codes
+    Tinig speaks is ``accounts.language.supported``'s to say."""
     if language:
         code = language.lower().replace("_", "-")
-        spoken = spoken_languages()
         for candidate in (code, code.split("-")[0]):
-            if candidate in spoken:
+            if supported(candidate):
                 return candidate
     return settings.LANGUAGE_CODE
 
