@@ -88,16 +88,23 @@ def test_makemessages_would_change_nothing(tmp_path, settings, monkeypatch):
     catalogue yet: run `./tinig manage update_catalogues` and translate it."""
     copy = tmp_path / "locale"
     shutil.copytree(catalogues.OUR_LOCALE, copy)
-    # The sources, seen through links from a folder with no catalogue in it:
-    # makemessages writes next to the nearest "locale" folder it can see.
+    # A copy of the sources, in a folder with no catalogue in it:
+    # makemessages writes next to the nearest "locale" folder it can see, and
+    # writes a temporary .py beside every template it reads, which must not
+    # appear in the repository while other tests read its files.
     sources = tmp_path / "sources"
-    sources.mkdir()
+    skipped = {"locale", "locale_libraries", "tests", "bench", "staticfiles", "test-artifacts"}
     for entry in catalogues.BASE_DIR.iterdir():
-        if not entry.name.startswith(".") and entry.name not in ("locale", "locale_libraries"):
-            (sources / entry.name).symlink_to(entry)
+        if entry.name.startswith(".") or entry.name in skipped:
+            continue
+        if entry.is_dir():
+            shutil.copytree(entry, sources / entry.name, ignore=shutil.ignore_patterns("*.pyc"))
+        else:
+            (sources).mkdir(exist_ok=True)
+            shutil.copy2(entry, sources / entry.name)
     settings.LOCALE_PATHS = [copy]
     monkeypatch.chdir(sources)
-    call_command("makemessages", verbosity=0, symlinks=True, **catalogues.MAKEMESSAGES_OPTIONS)
+    call_command("makemessages", verbosity=0, **catalogues.MAKEMESSAGES_OPTIONS)
     regenerated = polib.pofile(str(copy / LANGUAGE / "LC_MESSAGES" / "django.po"))
     committed = polib.pofile(str(OURS))
     new = {e.msgid for e in regenerated} - {e.msgid for e in committed}
