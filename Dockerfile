@@ -31,4 +31,4 @@ USER tinig
 ENV PRIVATE_STORAGE_ROOT=/data/private \
     BACKUP_DIR=/data/backups
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-", "--logger-class", "config.log_redaction.RedactingLogger"]

@@ -46,6 +46,12 @@ BEAT_SCHEDULE = {
         "task": "core.tasks.backup_daily",
         "schedule": crontab(minute=30, hour=2),
     },
+    # Daily at 03:15 Manila time: delete expired sessions. They let no one
+    # in, but each names its person, and the table grows with every sign-in.
+    "accounts-clear-expired-sessions": {
+        "task": "accounts.tasks.clear_expired_sessions",
+        "schedule": crontab(minute=15, hour=3),
+    },
     # Daily at 08:00 Manila time: one digest per staff member who chose it.
     "reminders-staff-digests": {
         "task": "reminders.tasks.send_staff_digests",

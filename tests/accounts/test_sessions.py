@@ -80,3 +80,19 @@ def test_a_staff_member_without_mfa_keeps_no_session(make_user):
 
         assert client.get("/staff/")["Location"] == reverse("account_invitation_needed")
         assert "_auth_user_id" not in client.session
+
+
+def test_expired_sessions_are_deleted_by_the_daily_task_and_live_ones_kept(make_user):
+    from accounts.tasks import clear_expired_sessions
+
+    expired = client_for(make_user(STAFF_ROLES[0]))
+    live = client_for(make_user(STAFF_ROLES[0]))
+    Session.objects.filter(session_key=expired.session.session_key).update(
+        expire_date=timezone.now() - datetime.timedelta(seconds=1)
+    )
+
+    clear_expired_sessions()
+
+    assert list(Session.objects.values_list("session_key", flat=True)) == [
+        live.session.session_key
+    ]

@@ -375,6 +375,31 @@ def test_https_forwarded_by_the_proxy_is_believed(production):
 
 @pytest.mark.worker
 @pytest.mark.django_db  # the database the servers use exists
+def test_the_access_log_keeps_no_one_time_link(production):
+    """The Dockerfile's logger class (config/log_redaction.py), in the
+    production server's own log."""
+    secret = "Zq7SecretInvitationToken42"
+    get(
+        production.web_port,
+        f"/accounts/invitation/{secret}/?next=/staff/",
+        host=PUBLIC_HOST,
+        headers={
+            "X-Forwarded-Proto": "https",
+            "Referer": f"https://{PUBLIC_HOST}/accounts/invitation/{secret}/",
+        },
+    )
+
+    deadline = time.monotonic() + 10
+    log = production.log("web")
+    while "/accounts/invitation/[redacted]/" not in log.read_text() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    text = log.read_text()
+    assert "/accounts/invitation/[redacted]/?next=[redacted]" in text
+    assert secret not in text
+
+
+@pytest.mark.worker
+@pytest.mark.django_db  # the database the servers use exists
 @needs_caddy
 def test_through_caddy(production, tmp_path):
     http_port, https_port = free_port(), free_port()
