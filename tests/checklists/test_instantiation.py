@@ -90,7 +90,7 @@ def test_no_published_template_installs_the_default_again(owner, approve):
         cursor.execute("TRUNCATE checklists_checklisttemplate CASCADE")
     engagement = EngagementFactory(owner=owner, status=Engagement.Status.SUBMITTED)
     approve(engagement)
-    assert Checklist.objects.get(engagement=engagement).template.items.count() == 21
+    assert Checklist.objects.get(engagement=engagement).template.items.count() == 24
 
 
 def test_changing_dates_moves_open_items_only(internal_online, owner):
