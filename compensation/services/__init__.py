@@ -58,6 +58,8 @@ from __future__ import annotations
 
 from compensation.services._common import (
     ENTRY_WINDOW,
+    RECORDER_MESSAGE,
+    RecorderCannotDecide,
     parse_amount,
     parse_hours,
 )
@@ -118,6 +120,8 @@ __all__ = [
     "NO_AGREEMENT_FOR",
     "NothingToPay",
     "PaymentAlreadyPaid",
+    "RECORDER_MESSAGE",
+    "RecorderCannotDecide",
     "SecondPersonRequired",
     "adjustment_add",
     "agreement_acknowledge",
