@@ -102,7 +102,8 @@ def test_hostile_group_and_payment_ids(finance_user):
     client = client_for(finance_user)
     assert client.post(reverse("compensation:group", args=[999999])).status_code == 404
     assert client.get(reverse("compensation:payment", args=[999999])).status_code == 404
-    assert client.get(reverse("compensation:group", args=[1])).status_code == 405
+    assert client.get(reverse("compensation:group", args=[999999])).status_code == 404
+    assert client.put(reverse("compensation:group", args=[1])).status_code == 405
 
 
 def test_payments_list_filters_and_ignores_a_forged_status(world, finance_user):
