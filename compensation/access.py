@@ -197,8 +197,10 @@ def can_record_on_behalf(user: AnyUser) -> bool:
     """The staff page "record for a consultant": those who may run an
     engagement (programme staff, managers, administrators); which
     participations each may record for is ``participations_run_by``."""
-    return _is_admin(user) or _is_manager(user) or (
-        _active(user) and has_role(user, Role.PROGRAMME_STAFF)
+    return (
+        _is_admin(user)
+        or _is_manager(user)
+        or (_active(user) and has_role(user, Role.PROGRAMME_STAFF))
     )
 
 

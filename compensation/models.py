@@ -606,14 +606,14 @@ class TimeEntry(DecidedRecord):
     def __str__(self):
         return f"{self.consultant}: {self.get_kind_display()} {self.date:%Y-%m-%d}"
 
-    @property
-    def recorded_by_id(self) -> int | None:
-        return self.entered_by_id
-
     def save(self, *args, **kwargs):
         if self.participation_id and not self.consultant_id:
             self.consultant_id = self.participation.consultant_id
         super().save(*args, **kwargs)
+
+    @property
+    def recorded_by_id(self) -> int | None:
+        return self.entered_by_id
 
 
 # --- Expense claims and receipts ------------------------------------------------------------
@@ -698,14 +698,14 @@ class ExpenseClaim(DecidedRecord):
     def __str__(self):
         return f"{self.consultant}: {self.get_category_display()} {self.incurred_on:%Y-%m-%d}"
 
-    @property
-    def recorded_by_id(self) -> int | None:
-        return self.submitted_by_id
-
     def save(self, *args, **kwargs):
         if self.participation_id and not self.consultant_id:
             self.consultant_id = self.participation.consultant_id
         super().save(*args, **kwargs)
+
+    @property
+    def recorded_by_id(self) -> int | None:
+        return self.submitted_by_id
 
 
 def receipt_upload_to(receipt: Receipt, filename: str) -> str:

@@ -258,9 +258,7 @@ def participations_to_record(
         queryset = queryset.filter(
             Q(consultant__pseudonym__icontains=search) | Q(engagement__title__icontains=search)
         )
-    return queryset.select_related("consultant", "engagement").order_by(
-        "-engagement__start", "-id"
-    )
+    return queryset.select_related("consultant", "engagement").order_by("-engagement__start", "-id")
 
 
 # --- Lines, payments, the finance queue -------------------------------------------------

@@ -16,11 +16,10 @@ UPDATE compensation_expenseclaim AS e SET on_behalf = true
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('compensation', '0002_money_guards'),
-        ('consultants', '0009_portal_language_from_preferences'),
-        ('engagements', '0003_participation_closed_full'),
+        ("compensation", "0002_money_guards"),
+        ("consultants", "0009_portal_language_from_preferences"),
+        ("engagements", "0003_participation_closed_full"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -28,34 +27,62 @@ class Migration(migrations.Migration):
         # Written as the first operations: the flag, then the backfill, then
         # the indexes and checks (PostgreSQL checks existing rows).
         migrations.AddField(
-            model_name='expenseclaim',
-            name='on_behalf',
-            field=models.BooleanField(default=False, editable=False, verbose_name='recorded by staff on her behalf'),
+            model_name="expenseclaim",
+            name="on_behalf",
+            field=models.BooleanField(
+                default=False, editable=False, verbose_name="recorded by staff on her behalf"
+            ),
         ),
         migrations.AddField(
-            model_name='timeentry',
-            name='on_behalf',
-            field=models.BooleanField(default=False, editable=False, verbose_name='recorded by staff on her behalf'),
+            model_name="timeentry",
+            name="on_behalf",
+            field=models.BooleanField(
+                default=False, editable=False, verbose_name="recorded by staff on her behalf"
+            ),
         ),
         migrations.RunSQL(BACKFILL, migrations.RunSQL.noop),
         migrations.AddIndex(
-            model_name='expenseclaim',
-            index=models.Index(condition=models.Q(('status', 'submitted')), fields=['submitted_at', 'id'], name='compensation_claim_waiting_idx'),
+            model_name="expenseclaim",
+            index=models.Index(
+                condition=models.Q(("status", "submitted")),
+                fields=["submitted_at", "id"],
+                name="compensation_claim_waiting_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='payment',
-            index=models.Index(fields=['-created_at', '-id'], name='compensation_pay_created_idx'),
+            model_name="payment",
+            index=models.Index(fields=["-created_at", "-id"], name="compensation_pay_created_idx"),
         ),
         migrations.AddIndex(
-            model_name='timeentry',
-            index=models.Index(condition=models.Q(('status', 'submitted')), fields=['date', 'id'], name='compensation_time_waiting_idx'),
+            model_name="timeentry",
+            index=models.Index(
+                condition=models.Q(("status", "submitted")),
+                fields=["date", "id"],
+                name="compensation_time_waiting_idx",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='expenseclaim',
-            constraint=models.CheckConstraint(condition=models.Q(('decided_by__isnull', True), models.Q(('decided_by', models.F('submitted_by')), _negated=True), _connector='OR'), name='compensation_claim_not_decided_by_recorder', violation_error_message='Whoever recorded this cannot decide it.'),
+            model_name="expenseclaim",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("decided_by__isnull", True),
+                    models.Q(("decided_by", models.F("submitted_by")), _negated=True),
+                    _connector="OR",
+                ),
+                name="compensation_claim_not_decided_by_recorder",
+                violation_error_message="Whoever recorded this cannot decide it.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='timeentry',
-            constraint=models.CheckConstraint(condition=models.Q(('decided_by__isnull', True), models.Q(('decided_by', models.F('entered_by')), _negated=True), _connector='OR'), name='compensation_timeentry_not_decided_by_recorder', violation_error_message='Whoever recorded this cannot decide it.'),
+            model_name="timeentry",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("decided_by__isnull", True),
+                    models.Q(("decided_by", models.F("entered_by")), _negated=True),
+                    _connector="OR",
+                ),
+                name="compensation_timeentry_not_decided_by_recorder",
+                violation_error_message="Whoever recorded this cannot decide it.",
+            ),
         ),
     ]

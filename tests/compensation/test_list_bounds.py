@@ -75,7 +75,7 @@ class Seed:
             for payment in payments
         )
         participation = self.participation
-        for i, consultant in zip(new, consultants, strict=True):
+        for consultant in consultants:
             ParticipationFactory(
                 engagement=participation.engagement,
                 consultant=consultant,

@@ -110,7 +110,9 @@ def test_staff_record_a_claim_with_its_receipt_and_cannot_approve_it(
     assert claim.status == Decision.SUBMITTED
 
     portal = client_for(participation.consultant.user)
-    assert "Recorded by staff on your behalf" in portal.get(reverse("my_pay:claims")).content.decode()
+    assert (
+        "Recorded by staff on your behalf" in portal.get(reverse("my_pay:claims")).content.decode()
+    )
     detail = portal.get(reverse("my_pay:claim", args=[claim.pk])).content.decode()
     assert "Recorded by staff on your behalf" in detail
 
@@ -241,7 +243,10 @@ def test_staff_who_do_not_run_the_engagement_cannot_record(
     assert client_for(finance_user).post(url, data).status_code == 403
     assert client_for(wellbeing_user).post(url, data).status_code == 403
     assert client_for(participation.consultant.user).post(url, data).status_code == 403
-    assert client_for(outsider).get(reverse("compensation:record_time", args=[999999])).status_code == 404
+    assert (
+        client_for(outsider).get(reverse("compensation:record_time", args=[999999])).status_code
+        == 404
+    )
     assert not TimeEntry.objects.exists()
     # The search lists only what the person runs.
     page = client_for(outsider).get(reverse("compensation:record"), {"q": ""}).content.decode()

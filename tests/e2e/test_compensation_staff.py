@@ -164,7 +164,9 @@ def test_a_claim_recorded_on_her_behalf_is_approved_by_another_and_picked_into_a
     session.check("pay-staff-record-claim")
     page.get_by_role("button", name="Record the expense").click()
     expect(page.get_by_text("The claim was recorded on Tala's behalf.")).to_be_visible()
-    expect(page.get_by_text(f"Recorded by {world.owner.display_name} on her behalf")).to_be_visible()
+    expect(
+        page.get_by_text(f"Recorded by {world.owner.display_name} on her behalf")
+    ).to_be_visible()
     expect(
         page.get_by_text(
             "You recorded this for the consultant, so someone else approves or declines it."
