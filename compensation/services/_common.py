@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, NoReturn, TypeVar
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -171,16 +171,17 @@ RECORDER_MESSAGE = _lazy(
 )
 
 
-class RecorderCannotDecide(ValidationError):
-    """The person who recorded a time entry or a claim asked to decide it."""
+class RecorderCannotDecide(PermissionDenied):
+    """The person who recorded a time entry or a claim asked to decide it
+    (a refusal of the person, like every ``access`` one; ``str()`` says why)."""
 
 
 def _not_recorder(record: DecidedRecord, by: User) -> None:
     """Four eyes on what staff record for a consultant: whoever recorded it
     never decides it (PostgreSQL checks it too). Asked before ``access``, so
-    the person reads why rather than a bare refusal."""
+    the refusal says why rather than nothing."""
     if record.recorded_by_id == by.pk:
-        raise RecorderCannotDecide(str(RECORDER_MESSAGE), code="recorder_cannot_decide")
+        raise RecorderCannotDecide(str(RECORDER_MESSAGE))
 
 
 def _undecided(record: DecidedRecord) -> None:

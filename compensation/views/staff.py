@@ -150,7 +150,8 @@ def group(request, consultant_pk):
                     request, _("A draft payment was prepared. Check it, then approve it.")
                 )
                 return redirect("compensation:payment", pk=payment.pk)
-        picked = set(line_ids or [])
+        if line_ids is not None:
+            picked = set(line_ids)  # as she ticked them; a broken form: the defaults
     waiting = selectors.waiting_lines_of(consultant)
     later = waiting.extra["later"]
     rows = [
