@@ -18,6 +18,10 @@ a change (or staff record an acknowledgement the consultant gave them).
 
 Approving time and claims: those who run the engagement, never the person
 who entered the time or submitted the claim, and never a consultant.
+Recording them on a consultant's behalf (``can_record_on_behalf``, the
+participation through ``participation_to_record_for_user``): those who run
+the engagement; the record is marked so, and its recorder never decides it
+(the services say why; PostgreSQL checks it too).
 
 Payments and statements: finance and administrators (read), the consultant
 their own. Who may take which step of one payment (four eyes on money: the
@@ -187,6 +191,29 @@ def can_record_for(user: AnyUser, participation: Participation, *, on_behalf: bo
     if on_behalf:
         return _runs(user, participation)
     return _is_own(user, participation.consultant)
+
+
+def can_record_on_behalf(user: AnyUser) -> bool:
+    """The staff page "record for a consultant": those who may run an
+    engagement (programme staff, managers, administrators); which
+    participations each may record for is ``participations_run_by``."""
+    return (
+        _is_admin(user)
+        or _is_manager(user)
+        or (_active(user) and has_role(user, Role.PROGRAMME_STAFF))
+    )
+
+
+def participation_to_record_for_user(user: AnyUser, pk: object) -> Participation:
+    """A participation staff may record time or a claim on: one of an
+    engagement they run (404 otherwise, as if it did not exist)."""
+    if not can_record_on_behalf(user):
+        raise PermissionDenied("You may not record for consultants.")
+    return _get(
+        participations_run_by(user).select_related("consultant", "engagement"),
+        pk,
+        "No such participation.",
+    )
 
 
 def can_decide_time(user: AnyUser, entry: TimeEntry) -> bool:

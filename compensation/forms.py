@@ -185,3 +185,30 @@ class ReceiptForm(PlainErrorsMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["file"].widget.attrs["accept"] = "image/jpeg,image/png,application/pdf"
+
+
+# --- Staff, on a consultant's behalf ---------------------------------------------------
+
+
+class OnBehalfTimeEntryForm(TimeEntryForm):
+    """Time a consultant told staff of, on one participation (chosen first,
+    by search): the portal's form without the choice of engagement."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, consultant=None, **kwargs)
+        del self.fields["participation"]
+
+
+class OnBehalfClaimForm(ClaimForm):
+    """A claim (and its receipt) a consultant handed staff: the portal's
+    form without the choice of engagement; the same checks of the file."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, consultant=None, **kwargs)
+        del self.fields["participation"]
+
+
+class RecordSearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Consultant's pseudonym or engagement title"), max_length=100, required=False
+    )

@@ -498,6 +498,12 @@ class DecidedRecord(models.Model):
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     rejection_reason = models.CharField(_("why not approved"), max_length=500, blank=True)
+    # Recorded by staff for the consultant (who told them, or gave them the
+    # receipt): the person who recorded it is ``recorded_by``. Never decided
+    # by that person (the service, and each model's check constraint).
+    on_behalf = models.BooleanField(
+        _("recorded by staff on her behalf"), default=False, editable=False
+    )
 
     # The refusals, in the words of each kind of record.
     immutable_message = _("A decided record is never changed.")
@@ -521,6 +527,21 @@ class DecidedRecord(models.Model):
     @property
     def is_decided(self) -> bool:
         return self.status != Decision.SUBMITTED
+
+    @property
+    def recorded_by_id(self) -> int | None:
+        """Who wrote the record (the consultant, or staff on her behalf)."""
+        raise NotImplementedError
+
+
+def not_decided_by_recorder(name: str, recorder: str) -> models.CheckConstraint:
+    """Whoever recorded a time entry or a claim never decides it (four eyes:
+    staff who record on a consultant's behalf cannot approve their own)."""
+    return models.CheckConstraint(
+        condition=Q(decided_by__isnull=True) | ~Q(decided_by=F(recorder)),
+        name=name,
+        violation_error_message=_("Whoever recorded this cannot decide it."),
+    )
 
 
 # --- Time entries -----------------------------------------------------------------------------
@@ -567,12 +588,19 @@ class TimeEntry(DecidedRecord):
                 violation_error_message=_("Hours must be more than 0 and at most 24."),
             ),
             decision_has_person("compensation_timeentry_decision_has_person"),
+            not_decided_by_recorder("compensation_timeentry_not_decided_by_recorder", "entered_by"),
         ]
         indexes = [
             # The per-day limit (trigger) and a consultant's entries (portal).
             models.Index(fields=["consultant", "date"], name="compensation_time_day_idx"),
             # Staff's "waiting for approval" per participation.
             models.Index(fields=["participation", "status"], name="compensation_time_part_idx"),
+            # The approvals page: waiting entries, oldest day first.
+            models.Index(
+                fields=["date", "id"],
+                condition=Q(status="submitted"),
+                name="compensation_time_waiting_idx",
+            ),
         ]
 
     def __str__(self):
@@ -582,6 +610,10 @@ class TimeEntry(DecidedRecord):
         if self.participation_id and not self.consultant_id:
             self.consultant_id = self.participation.consultant_id
         super().save(*args, **kwargs)
+
+    @property
+    def recorded_by_id(self) -> int | None:
+        return self.entered_by_id
 
 
 # --- Expense claims and receipts ------------------------------------------------------------
@@ -646,6 +678,7 @@ class ExpenseClaim(DecidedRecord):
                 condition=Q(amount__gt=0), name="compensation_claim_amount_positive"
             ),
             decision_has_person("compensation_claim_decision_has_person"),
+            not_decided_by_recorder("compensation_claim_not_decided_by_recorder", "submitted_by"),
         ]
         indexes = [
             # A consultant's claims, newest first (portal).
@@ -654,6 +687,12 @@ class ExpenseClaim(DecidedRecord):
             ),
             # Staff's "waiting for approval" per participation.
             models.Index(fields=["participation", "status"], name="compensation_claim_part_idx"),
+            # The approvals page: waiting claims, oldest first.
+            models.Index(
+                fields=["submitted_at", "id"],
+                condition=Q(status="submitted"),
+                name="compensation_claim_waiting_idx",
+            ),
         ]
 
     def __str__(self):
@@ -663,6 +702,10 @@ class ExpenseClaim(DecidedRecord):
         if self.participation_id and not self.consultant_id:
             self.consultant_id = self.participation.consultant_id
         super().save(*args, **kwargs)
+
+    @property
+    def recorded_by_id(self) -> int | None:
+        return self.submitted_by_id
 
 
 def receipt_upload_to(receipt: Receipt, filename: str) -> str:
@@ -858,6 +901,8 @@ class Payment(models.Model):
         indexes = [
             # Finance's "payments by status", newest first.
             models.Index(fields=["status", "-created_at"], name="compensation_pay_status_idx"),
+            # Finance's payments list, every status, newest first (its sort).
+            models.Index(fields=["-created_at", "-id"], name="compensation_pay_created_idx"),
             # A consultant's payments (portal, statement).
             models.Index(fields=["consultant", "status"], name="compensation_pay_cons_idx"),
             # Totals and the share paid on time per month.

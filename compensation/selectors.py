@@ -36,6 +36,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
+from compensation.access import RECORDABLE
 from compensation.models import (
     ZERO,
     Agreement,
@@ -222,9 +223,42 @@ def claims_waiting(participations: QuerySet[Participation]) -> QuerySet[ExpenseC
     return (
         ExpenseClaim.objects.filter(participation__in=participations, status="submitted")
         .select_related("participation__engagement", "consultant", "submitted_by")
-        .annotate(receipt_count=Count("receipts"))
+        .annotate(receipt_count=_count_of(Receipt.objects.filter(claim=OuterRef("pk")), "claim"))
         .order_by("submitted_at", "id")
     )
+
+
+def _count_of(related: QuerySet[Any], key: str) -> Coalesce:
+    """A correlated ``COUNT`` in the row's select list: PostgreSQL computes it
+    after the sort and the limit, so only for the rows of the page."""
+    return Coalesce(
+        Subquery(related.order_by().values(key).annotate(n=Count("pk")).values("n")[:1]),
+        0,
+    )
+
+
+def _sum_of(related: QuerySet[Any], key: str, field_name: str = "amount") -> Coalesce:
+    """A correlated ``SUM`` of money, like ``_count_of``: for the page's rows only."""
+    return Coalesce(
+        Subquery(related.order_by().values(key).annotate(t=Sum(field_name)).values("t")[:1]),
+        MONEY_ZERO,
+    )
+
+
+def participations_to_record(
+    participations: QuerySet[Participation], *, search: str = ""
+) -> QuerySet[Participation]:
+    """Where staff may record time or a claim on a consultant's behalf: the
+    given participations (those the person runs) in a recordable status,
+    found by the consultant's pseudonym or the engagement's title, the
+    latest engagement first (one query per page)."""
+    queryset = participations.filter(status__in=RECORDABLE)
+    search = (search or "").strip()[:100]
+    if search:
+        queryset = queryset.filter(
+            Q(consultant__pseudonym__icontains=search) | Q(engagement__title__icontains=search)
+        )
+    return queryset.select_related("consultant", "engagement").order_by("-engagement__start", "-id")
 
 
 # --- Lines, payments, the finance queue -------------------------------------------------
@@ -263,13 +297,52 @@ def finance_queue_by_consultant(*, today: datetime.date | None = None) -> QueryS
     )
 
 
+def finance_queue_summary() -> dict[str, Any]:
+    """Over the whole queue: consultants waiting, lines and their total (one query)."""
+    return PaymentLine.objects.filter(payment__isnull=True).aggregate(
+        consultants=Count("consultant", distinct=True),
+        lines=Count("id"),
+        total=Coalesce(Sum("amount"), MONEY_ZERO),
+    )
+
+
+GROUP_PAGE_LINES = 200
+
+
+def waiting_lines_of(
+    consultant: Consultant, *, today: datetime.date | None = None, limit: int = GROUP_PAGE_LINES
+) -> Bounded[PaymentLine]:
+    """A consultant's lines in no payment yet, oldest payable first, with
+    their engagement, how many there are and their total (one query; at
+    most ``limit`` rows). ``extra["later"]``: the ids of advances being
+    netted that wait for the end of their engagement (not ticked by
+    default, as grouping "all" leaves them)."""
+    today = today or manila_today()
+    result = bounded(
+        PaymentLine.objects.filter(consultant=consultant, payment__isnull=True)
+        .select_related("participation__engagement")
+        .order_by("payable_since", "id"),
+        limit=limit,
+        total="amount",
+    )
+    later = {
+        line.pk
+        for line in result.rows
+        if line.kind == PaymentLine.Kind.ADVANCE_RECOVERY and line.payable_since > today
+    }
+    result.extra["later"] = later
+    return result
+
+
 def payments_by_status(status: str | None = None) -> QuerySet[Payment]:
     """Payments (of one status), newest first, with the consultant, who
     grouped, approved and paid each, and their line count and current sum
-    (one query)."""
+    (one query; the count and sum are correlated subqueries, computed for
+    the page's rows only, after the limit)."""
+    lines = PaymentLine.objects.filter(payment=OuterRef("pk"))
     queryset = Payment.objects.select_related(
         "consultant", "payment_method", "created_by", "approved_by", "paid_by"
-    ).annotate(line_count=Count("lines"), lines_total=Coalesce(Sum("lines__amount"), MONEY_ZERO))
+    ).annotate(line_count=_count_of(lines, "payment"), lines_total=_sum_of(lines, "payment"))
     if status:
         queryset = queryset.filter(status=status)
     return queryset.order_by("-created_at", "-id")

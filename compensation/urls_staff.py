@@ -13,7 +13,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     # Finance
     path("queue/", views.queue, name="queue"),
-    path("queue/<int:consultant_pk>/group/", views.group, name="group"),
+    path("queue/<int:consultant_pk>/group/", views.group, name="group"),  # GET: pick the lines
     path("queue/<int:consultant_pk>/adjust/", views.adjust, name="adjust"),
     path("payments/", views.payments, name="payments"),
     path("payments/<int:pk>/", views.payment_detail, name="payment"),
@@ -29,4 +29,8 @@ urlpatterns = [
     path("time/<int:pk>/decide/", views.time_decide, name="time_decide"),
     path("claims/<int:pk>/", views.claim_detail, name="claim"),
     path("receipts/<int:pk>/", views.receipt, name="receipt"),
+    # Recorded on a consultant's behalf by the staff who run the engagement
+    path("record/", views.record, name="record"),
+    path("record/<int:participation_pk>/time/", views.record_time, name="record_time"),
+    path("record/<int:participation_pk>/claim/", views.record_claim, name="record_claim"),
 ]

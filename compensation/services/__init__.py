@@ -58,6 +58,8 @@ from __future__ import annotations
 
 from compensation.services._common import (
     ENTRY_WINDOW,
+    RECORDER_MESSAGE,
+    RecorderCannotDecide,
     parse_amount,
     parse_hours,
 )
@@ -116,8 +118,10 @@ __all__ = [
     "ENTRY_WINDOW",
     "EXPORT_COLUMNS",
     "NO_AGREEMENT_FOR",
+    "RECORDER_MESSAGE",
     "NothingToPay",
     "PaymentAlreadyPaid",
+    "RecorderCannotDecide",
     "SecondPersonRequired",
     "adjustment_add",
     "agreement_acknowledge",

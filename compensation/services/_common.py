@@ -11,10 +11,11 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, NoReturn, TypeVar
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.models import User
 from compensation import access, selectors
@@ -165,6 +166,24 @@ def _may_record(participation: Participation, day: datetime.date, now: datetime.
 # --- Deciding time entries and expense claims ------------------------------------------------
 
 
+RECORDER_MESSAGE = _lazy(
+    "You recorded this for the consultant, so someone else approves or declines it."
+)
+
+
+class RecorderCannotDecide(PermissionDenied):
+    """The person who recorded a time entry or a claim asked to decide it
+    (a refusal of the person, like every ``access`` one; ``str()`` says why)."""
+
+
+def _not_recorder(record: DecidedRecord, by: User) -> None:
+    """Four eyes on what staff record for a consultant: whoever recorded it
+    never decides it (PostgreSQL checks it too). Asked before ``access``, so
+    the refusal says why rather than nothing."""
+    if record.recorded_by_id == by.pk:
+        raise RecorderCannotDecide(str(RECORDER_MESSAGE))
+
+
 def _undecided(record: DecidedRecord) -> None:
     """Refuse a record that is already approved or rejected."""
     if record.is_decided:
@@ -208,6 +227,7 @@ def _reject(
         _refuse(_("Say why, so the consultant can correct it."), "reason_required", "reason")
     with transaction.atomic():
         record = lock(record)
+        _not_recorder(record, by)
         require(may_decide(by, record))
         _undecided(record)
         _decide(record, status=Decision.REJECTED, by=by, now=now, reason=reason)

@@ -1,6 +1,11 @@
 """Expense claims and their receipts: costs a consultant had, with photos
 or PDFs of the receipts in private storage, approved (a line of the
-amount) or rejected by those who run the engagement."""
+amount) or rejected by those who run the engagement.
+
+Staff who run the engagement may submit a claim on her behalf (a receipt
+she handed them, the same checks as the portal): marked so, audited
+(``claim_recorded_on_behalf``), and never decided by whoever submitted it
+(``_not_recorder``, and a check constraint in PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -35,6 +40,7 @@ from compensation.services._common import (
     _due,
     _locked_participation,
     _may_record,
+    _not_recorder,
     _refuse,
     _reject,
     _save,
@@ -42,7 +48,7 @@ from compensation.services._common import (
     in_her_language,
     parse_amount,
 )
-from core.audit import record_access
+from core.audit import record_access, record_event
 from core.shortcuts import require
 from engagements.models import Participation
 
@@ -113,10 +119,19 @@ def claim_submit(
             incurred_on=incurred_on,
             submitted_by=by,
             submitted_at=now,
+            on_behalf=on_behalf,
         )
         _save(claim)
         for file in receipts:
             _store_receipt(claim, file, by=by, now=now)
+        if on_behalf:
+            record_event(
+                claim,
+                actor=by,
+                event="claim_recorded_on_behalf",
+                amount=str(amount),
+                receipts=len(receipts),
+            )
     return claim
 
 
@@ -153,6 +168,7 @@ def claim_approve(
     now = now or timezone.now()
     with transaction.atomic():
         claim = _locked_claim(claim)
+        _not_recorder(claim, by)
         require(access.can_decide_claim(by, claim))
         _undecided(claim)
         if (

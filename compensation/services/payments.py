@@ -60,23 +60,28 @@ def payment_group(
     consultant: Consultant,
     by: User,
     lines: Iterable[PaymentLine] | None = None,
+    line_ids: Iterable[int] | None = None,
     now: datetime.datetime | None = None,
 ) -> Payment:
     """A draft payment of the consultant's approved lines in no payment yet:
-    the given ``lines``, or all of them (advances being netted wait for the
-    end of their engagement). A line already taken by another payment is
-    refused; PostgreSQL's row locks make two finance officers grouping at
-    once take each line once. The total may not be negative."""
+    the given ``lines`` (or ``line_ids``: what finance ticked on the group
+    page), or all of them (advances being netted wait for the end of their
+    engagement). A line already taken by another payment, or another
+    consultant's, is refused and nothing is written; PostgreSQL's row locks
+    make two finance officers grouping at once take each line once. The
+    total may not be negative."""
     now = now or timezone.now()
     require(access.can_manage_payments(by))
     today = _today(now)
+    if lines is not None:
+        line_ids = [line.pk for line in lines]
     with transaction.atomic():
         consultant = _locked_consultant(consultant.pk)
         candidates = PaymentLine.objects.select_for_update().filter(
             consultant=consultant, payment__isnull=True
         )
-        if lines is not None:
-            wanted = {line.pk for line in lines}
+        if line_ids is not None:
+            wanted = set(line_ids)
             if not wanted:
                 raise NothingToPay(_("Choose the lines to pay."), code="nothing_to_pay")
             chosen = list(candidates.filter(pk__in=wanted))

@@ -1,6 +1,11 @@
 """Time entries: time a consultant gave, entered by them or by staff on
 their behalf, approved (a line at the agreement's rate) or rejected by
-those who run the engagement."""
+those who run the engagement.
+
+On her behalf (``on_behalf=True``): staff who run the engagement record
+time she told them of; the entry is marked so (her portal says "recorded
+by staff on your behalf"), an audit event names who, and that person never
+decides it (``_not_recorder``, and a check constraint in PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -22,6 +27,7 @@ from compensation.services._common import (
     _locked_consultant,
     _locked_participation,
     _may_record,
+    _not_recorder,
     _refuse,
     _reject,
     _save,
@@ -29,6 +35,7 @@ from compensation.services._common import (
     in_her_language,
     parse_hours,
 )
+from core.audit import record_event
 from core.shortcuts import require
 from engagements.models import Participation
 
@@ -73,6 +80,7 @@ def time_entry_add(
             note=(note or "").strip(),
             entered_by=by,
             entered_at=now,
+            on_behalf=on_behalf,
         )
         entry.full_clean()
         try:
@@ -80,6 +88,8 @@ def time_entry_add(
                 entry.save()
         except IntegrityError:
             _refuse(_("A day has at most 24 hours."), "day_over_24", "hours")
+        if on_behalf:
+            record_event(entry, actor=by, event="time_recorded_on_behalf", hours=str(hours))
     return entry
 
 
@@ -99,6 +109,7 @@ def time_entry_approve(
     now = now or timezone.now()
     with transaction.atomic():
         entry = _locked_entry(entry)
+        _not_recorder(entry, by)
         require(access.can_decide_time(by, entry))
         _undecided(entry)
         participation = entry.participation

@@ -34,7 +34,10 @@ from compensation.forms import (
     DecisionForm,
     ExportForm,
     MarkPaidForm,
+    OnBehalfClaimForm,
+    OnBehalfTimeEntryForm,
     ReasonForm,
+    RecordSearchForm,
 )
 from compensation.models import Payment
 from consultants.models import Consultant
@@ -68,6 +71,7 @@ def index(request):
             "can_view_finance": access.can_view_finance(user),
             "can_view_totals": access.can_view_finance_totals(user),
             "can_export": access.can_export_payments(user),
+            "can_record": access.can_record_on_behalf(user),
             "waiting_time": selectors.time_entries_waiting(
                 access.participations_run_by(user)
             ).count(),
@@ -82,33 +86,94 @@ def index(request):
 @staff_required
 @require_http_methods(["GET"])
 def queue(request):
+    """One row per consultant with lines waiting, totals from SQL, a page at
+    a time (the grouping is the query; nothing is summed in Python)."""
     require(access.can_view_finance(request.user))
+    page = Paginator(selectors.finance_queue_by_consultant(), PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "compensation/staff/queue.html",
         {
             "title": _("Waiting to be paid"),
-            "rows": list(selectors.finance_queue_by_consultant()),
-            "lines": list(selectors.finance_queue()[:500]),
+            "page_obj": page,
+            "summary": selectors.finance_queue_summary(),
             "can_manage": access.can_manage_payments(request.user),
         },
     )
 
 
+def _chosen_line_ids(request) -> list[int] | None:
+    """The ids ticked on the group page; None for anything but digits (a
+    hostile or broken form): refused whole, never half-used."""
+    values = request.POST.getlist("lines")
+    if len(values) > selectors.GROUP_PAGE_LINES or not all(
+        value.isascii() and value.isdigit() and len(value) < 12 for value in values
+    ):
+        return None
+    return sorted({int(value) for value in values})
+
+
 @staff_required
-@require_POST
+@GET_POST
 def group(request, consultant_pk):
+    """Finance picks which of a consultant's waiting lines go into a draft
+    payment (all ticked by default). "Group all" on the queue posts without
+    ``chosen`` and takes every waiting line; the page posts ``chosen`` and
+    the ticked ``lines``. A line of someone else, one already in a payment
+    or an id that is not one is refused with a message, and nothing is
+    written."""
     require(access.can_view_finance(request.user))
     consultant = get_object_or_404(Consultant, pk=consultant_pk)
     require(access.can_manage_payments(request.user))
-    try:
-        payment = services.payment_group(consultant=consultant, by=request.user)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-        return redirect("compensation:queue")
-    messages.success(request, _("A draft payment was prepared. Check it, then approve it."))
-    return redirect("compensation:payment", pk=payment.pk)
+    errors: list[str] = []
+    picked: set[int] | None = None
+    if request.method == "POST":
+        picking = "chosen" in request.POST
+        line_ids = _chosen_line_ids(request) if picking else None
+        if picking and line_ids is None:
+            errors = [_("Choose among the lines shown on this page.")]
+        else:
+            try:
+                payment = services.payment_group(
+                    consultant=consultant, by=request.user, line_ids=line_ids
+                )
+            except ValidationError as error:
+                if not picking:
+                    for message in error.messages:
+                        messages.error(request, message)
+                    return redirect("compensation:queue")
+                errors = error.messages
+            else:
+                messages.success(
+                    request, _("A draft payment was prepared. Check it, then approve it.")
+                )
+                return redirect("compensation:payment", pk=payment.pk)
+        if line_ids is not None:
+            picked = set(line_ids)  # as she ticked them; a broken form: the defaults
+    waiting = selectors.waiting_lines_of(consultant)
+    later = waiting.extra["later"]
+    rows = [
+        {
+            "line": line,
+            "checked": (line.pk in picked) if picked is not None else line.pk not in later,
+            "later": line.pk in later,
+        }
+        for line in waiting.rows
+    ]
+    return render(
+        request,
+        "compensation/staff/group.html",
+        {
+            "title": _("Payment for %(name)s") % {"name": consultant.pseudonym},
+            "consultant": consultant,
+            "waiting": waiting,
+            "rows": rows,
+            "errors": errors,
+        },
+        status=400 if errors else 200,
+    )
 
 
 @staff_required
@@ -411,21 +476,158 @@ def totals(request):
     )
 
 
+# --- Recorded on a consultant's behalf ----------------------------------------------------
+
+
+@staff_required
+@require_http_methods(["GET"])
+def record(request):
+    """Find where to record time or a claim for a consultant: her
+    participations on the engagements this person runs, by pseudonym or
+    engagement title, a page at a time (a search, never a list of all)."""
+    require(access.can_record_on_behalf(request.user))
+    form = RecordSearchForm(request.GET)
+    search = form.cleaned_data["q"] if form.is_valid() else ""
+    page = Paginator(
+        selectors.participations_to_record(
+            access.participations_run_by(request.user), search=search
+        ),
+        PER_PAGE,
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "compensation/staff/record.html",
+        {
+            "title": _("Record for a consultant"),
+            "form": form,
+            "search": search,
+            "page_obj": page,
+        },
+        status=200 if form.is_valid() else 400,
+    )
+
+
+@staff_required
+@GET_POST
+def record_time(request, participation_pk):
+    """Time a consultant told staff of, recorded on her behalf: marked so,
+    audited, and approved by someone else."""
+    participation = access.participation_to_record_for_user(request.user, participation_pk)
+    require(access.can_record_for(request.user, participation, on_behalf=True))
+    form = OnBehalfTimeEntryForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.time_entry_add(
+                participation=participation,
+                by=request.user,
+                kind=data["kind"],
+                date=data["date"],
+                hours=data["hours"],
+                note=data["note"],
+                on_behalf=True,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _(
+                    "The time was recorded on %(name)s's behalf. "
+                    "Someone else who runs the engagement approves it."
+                )
+                % {"name": participation.consultant.pseudonym},
+            )
+            return redirect("compensation:approvals")
+    return render(
+        request,
+        "compensation/staff/record_time.html",
+        {
+            "title": _("Record time for %(name)s") % {"name": participation.consultant.pseudonym},
+            "participation": participation,
+            "form": form,
+        },
+        status=400 if form.is_bound else 200,
+    )
+
+
+@staff_required
+@GET_POST
+def record_claim(request, participation_pk):
+    """An expense a consultant handed staff (with its receipt), recorded on
+    her behalf: the portal's checks of amount and file, marked so, audited,
+    and approved by someone else."""
+    participation = access.participation_to_record_for_user(request.user, participation_pk)
+    require(access.can_record_for(request.user, participation, on_behalf=True))
+    sent = request.method == "POST"
+    form = OnBehalfClaimForm(posted(request), request.FILES if sent else None)
+    if sent and form.is_valid():
+        data = form.cleaned_data
+        try:
+            claim = services.claim_submit(
+                participation=participation,
+                by=request.user,
+                category=data["category"],
+                description=data["description"],
+                amount=data["amount"],
+                incurred_on=data["incurred_on"],
+                receipts=[data["receipt"]] if data["receipt"] else [],
+                on_behalf=True,
+            )
+        except ValidationError as error:
+            if hasattr(error, "error_dict") and "receipts" in error.error_dict:
+                error = ValidationError(
+                    {("receipt" if k == "receipts" else k): v for k, v in error.error_dict.items()}
+                )
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _(
+                    "The claim was recorded on %(name)s's behalf. "
+                    "Someone else who runs the engagement approves it."
+                )
+                % {"name": participation.consultant.pseudonym},
+            )
+            return redirect("compensation:claim", pk=claim.pk)
+    return render(
+        request,
+        "compensation/staff/record_claim.html",
+        {
+            "title": _("Record an expense for %(name)s")
+            % {"name": participation.consultant.pseudonym},
+            "participation": participation,
+            "form": form,
+        },
+        status=400 if form.is_bound else 200,
+    )
+
+
 # --- Approvals ------------------------------------------------------------------------
 
 
 @staff_required
 @require_http_methods(["GET"])
 def approvals(request):
+    """Time and claims waiting on the engagements this person runs, each
+    list a page at a time (``tpage``, ``cpage``); a claim's receipt count
+    is computed for the page's rows only."""
     participations = access.participations_run_by(request.user)
+    entries = Paginator(selectors.time_entries_waiting(participations), PER_PAGE).get_page(
+        request.GET.get("tpage")
+    )
+    claims = Paginator(selectors.claims_waiting(participations), PER_PAGE).get_page(
+        request.GET.get("cpage")
+    )
     return render(
         request,
         "compensation/staff/approvals.html",
         {
             "title": _("Time and claims to approve"),
-            "entries": list(selectors.time_entries_waiting(participations)[:200]),
-            "claims": list(selectors.claims_waiting(participations)[:200]),
+            "entries": entries,
+            "claims": claims,
             "form": DecisionForm(),
+            "can_record": access.can_record_on_behalf(request.user),
         },
     )
 
@@ -449,8 +651,17 @@ def _decide(request, form, approve, reject) -> bool:
 @require_POST
 def time_decide(request, pk):
     entry = access.time_entry_for_user(request.user, pk)
-    require(access.can_decide_time(request.user, entry))
     form = DecisionForm(request.POST)
+    if entry.recorded_by_id == request.user.pk:
+        # Four eyes: said plainly, with nothing decided.
+        form.add_error(None, str(services.RECORDER_MESSAGE))
+        return render(
+            request,
+            "compensation/staff/time_decide.html",
+            {"title": _("Time entry"), "entry": entry, "form": form, "can_decide": False},
+            status=403,
+        )
+    require(access.can_decide_time(request.user, entry))
     if form.is_valid() and _decide(
         request,
         form,
@@ -461,7 +672,7 @@ def time_decide(request, pk):
     return render(
         request,
         "compensation/staff/time_decide.html",
-        {"title": _("Time entry"), "entry": entry, "form": form},
+        {"title": _("Time entry"), "entry": entry, "form": form, "can_decide": True},
         status=400,
     )
 
@@ -471,9 +682,26 @@ def time_decide(request, pk):
 def claim_detail(request, pk):
     claim = access.claim_for_user(request.user, pk)
     can_decide = access.can_decide_claim(request.user, claim)
+    recorder = claim.recorded_by_id == request.user.pk
+    form = DecisionForm(posted(request))
+    if request.method == "POST" and recorder:
+        # Four eyes: said plainly, with nothing decided.
+        form.add_error(None, str(services.RECORDER_MESSAGE))
+        return render(
+            request,
+            "compensation/staff/claim.html",
+            {
+                "title": _("Expense claim"),
+                "claim": claim,
+                "receipts": list(claim.receipts.order_by("uploaded_at")),
+                "can_decide": False,
+                "recorder": True,
+                "form": form,
+            },
+            status=403,
+        )
     if request.method == "POST":
         require(can_decide)
-    form = DecisionForm(posted(request))
     if (
         request.method == "POST"
         and form.is_valid()
@@ -493,6 +721,7 @@ def claim_detail(request, pk):
             "claim": claim,
             "receipts": list(claim.receipts.order_by("uploaded_at")),
             "can_decide": can_decide and claim.status == "submitted",
+            "recorder": recorder,
             "form": form,
         },
         status=400 if form.is_bound else 200,

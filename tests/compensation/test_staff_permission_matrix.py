@@ -16,7 +16,7 @@ from auditlog.models import LogEntry
 from django.urls import reverse
 
 from accounts.roles import Role
-from compensation.models import Payment, PaymentLine, TimeEntry
+from compensation.models import ExpenseClaim, Payment, PaymentLine, TimeEntry
 from compensation.urls_staff import urlpatterns
 from tests.compensation.pages import build_world
 from tests.helpers import client_for
@@ -57,6 +57,10 @@ MATRIX: dict[str, tuple[str, list]] = {
     "time_decide":     ("post", [S,   D,   D,   N,    B,    B,  D,   N,  B]),
     "claim":           ("get",  [S,   D,   D,   N,    OK,   OK, OK,  N,  OK]),
     "receipt":         ("get",  [S,   D,   D,   N,    OK,   OK, OK,  N,  OK]),
+    # Recorded on a consultant's behalf by those who run the engagement
+    "record":          ("get",  [S,   D,   D,   OK,   OK,   OK, D,   D,  OK]),
+    "record_time":     ("get",  [S,   D,   D,   N,    OK,   OK, D,   D,  OK]),
+    "record_claim":    ("post", [S,   D,   D,   N,    B,    B,  D,   D,  B]),
 }
 # fmt: on
 
@@ -103,6 +107,8 @@ def url_for(name: str, world) -> str:
         "time_decide": {"pk": world.entry.pk},
         "claim": {"pk": world.claim.pk},
         "receipt": {"pk": world.receipt.pk},
+        "record_time": {"participation_pk": world.participation.pk},
+        "record_claim": {"participation_pk": world.participation.pk},
     }.get(name, {})
     return reverse(f"compensation:{name}", kwargs=kwargs)
 
@@ -112,6 +118,7 @@ def _state():
         list(Payment.objects.order_by("pk").values_list("pk", "status")),
         PaymentLine.objects.count(),
         list(TimeEntry.objects.order_by("pk").values_list("status", flat=True)),
+        ExpenseClaim.objects.count(),
         LogEntry.objects.filter(action=LogEntry.Action.ACCESS).count(),
     )
 

@@ -51,7 +51,8 @@ def test_queue_groups_approves_and_pays(
         response = client.get(reverse("compensation:queue"))
     assert response.status_code == 200
     assert b"Tala" in response.content
-    assert "₱1,125.00".encode() in response.content  # 2.25 h at ₱500.00
+    group_page = client.get(reverse("compensation:group", kwargs={"consultant_pk": waiting.pk}))
+    assert "₱1,125.00".encode() in group_page.content  # 2.25 h at ₱500.00
     owed = sum(PaymentLine.objects.filter(consultant=waiting).values_list("amount", flat=True))
 
     response = client.post(reverse("compensation:group", kwargs={"consultant_pk": waiting.pk}))
@@ -102,7 +103,8 @@ def test_hostile_group_and_payment_ids(finance_user):
     client = client_for(finance_user)
     assert client.post(reverse("compensation:group", args=[999999])).status_code == 404
     assert client.get(reverse("compensation:payment", args=[999999])).status_code == 404
-    assert client.get(reverse("compensation:group", args=[1])).status_code == 405
+    assert client.get(reverse("compensation:group", args=[999999])).status_code == 404
+    assert client.put(reverse("compensation:group", args=[1])).status_code == 405
 
 
 def test_payments_list_filters_and_ignores_a_forged_status(world, finance_user):
@@ -346,7 +348,7 @@ def test_staff_may_not_approve_a_claim_they_submitted(world, participation):
     client = client_for(world.owner)
     url = reverse("compensation:claim", kwargs={"pk": claim.pk})
     page = client.get(url)
-    assert b"Someone else who runs this engagement decides" in page.content
+    assert b"You recorded this for the consultant, so someone else approves" in page.content
     assert client.post(url, {"decision": "approve"}).status_code == 403
     claim.refresh_from_db()
     assert claim.status == "submitted"

@@ -135,3 +135,68 @@ def test_programme_staff_approve_time(open_session, make_user):
     expect(page.get_by_text("Approved.")).to_be_visible()
     page.get_by_role("link", name=re.compile(r"^Review Tala")).click()
     session.check("pay-staff-claim")
+
+
+def test_a_claim_recorded_on_her_behalf_is_approved_by_another_and_picked_into_a_payment(
+    open_session, make_user, tmp_path
+):
+    """Programme staff record an expense Tala handed them (with its
+    receipt); they are not offered the decision, a manager approves it;
+    finance picks that line, not the time also waiting, into a payment."""
+    world = _world(make_user)
+    receipt = tmp_path / "resibo.jpg"
+    receipt.write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64)
+
+    session = open_session(STAFF_VIEWPORT)
+    page = session.page
+    _sign_in(session, world.owner)
+    page.goto("/staff/compensation/approvals/")
+    page.get_by_role("link", name="Record for a consultant").click()
+    page.get_by_label("Consultant's pseudonym or engagement title").fill("Tala")
+    page.get_by_role("button", name="Find").click()
+    session.check("pay-staff-record-search")
+    page.get_by_role("link", name="Record an expense Tala").first.click()
+    page.get_by_label("Category").select_option("transport")
+    page.get_by_label("What it was for").fill("Jeepney and bus, both ways")
+    page.get_by_label("Amount (₱)").fill("120.00")
+    page.get_by_label("Date of the expense").fill(world.day.isoformat())
+    page.get_by_label("Receipt (photo or PDF)").set_input_files(str(receipt))
+    session.check("pay-staff-record-claim")
+    page.get_by_role("button", name="Record the expense").click()
+    expect(page.get_by_text("The claim was recorded on Tala's behalf.")).to_be_visible()
+    expect(
+        page.get_by_text(f"Recorded by {world.owner.display_name} on her behalf")
+    ).to_be_visible()
+    expect(
+        page.get_by_text(
+            "You recorded this for the consultant, so someone else approves or declines it."
+        )
+    ).to_be_visible()
+    expect(page.get_by_role("button", name="Decide")).to_have_count(0)
+    session.check("pay-staff-claim-recorded-by-me")
+    claim_url = page.url
+
+    manager = open_session(STAFF_VIEWPORT)
+    _sign_in(manager, world.approver)
+    manager.page.goto(claim_url)
+    manager.page.get_by_label("Approve", exact=True).check()
+    manager.page.get_by_role("button", name="Decide").click()
+    expect(manager.page.get_by_text("Approved.")).to_be_visible()
+
+    finance = open_session(STAFF_VIEWPORT)
+    _sign_in(finance, world.finance)
+    finance.page.goto("/staff/compensation/queue/")
+    finance.page.get_by_role("link", name="Choose lines to pay Tala").click()
+    boxes = finance.page.locator('input[name="lines"]')
+    expect(boxes).to_have_count(2)
+    for index in range(2):
+        expect(boxes.nth(index)).to_be_checked()
+    finance.check("pay-staff-group-pick")
+    finance.page.get_by_label(re.compile(r"3\.00 h")).uncheck()
+    finance.page.get_by_role("button", name="Group the ticked lines into a draft payment").click()
+    expect(finance.page.get_by_text("A draft payment was prepared")).to_be_visible()
+    expect(finance.page.get_by_text("₱120.00").first).to_be_visible()
+    expect(finance.page.get_by_text("₱1,500.00")).to_have_count(0)
+
+    finance.page.goto("/staff/compensation/queue/")
+    expect(finance.page.get_by_role("row", name=re.compile("Tala"))).to_contain_text("₱1,500.00")
