@@ -1,6 +1,7 @@
 """Writes of the compensation app, one module per topic:
 
-* ``rates``: rate cards and allowance policies;
+* ``rates``: rate cards and allowance policies, versions from a date
+  (no overlaps, history kept, a version in effect never edited);
 * ``agreements``: agreement versions, their acknowledgement, and what a
   participation's change of status does (``participation_changed``);
 * ``lines``: the lines that follow the agreement in force (internal);
@@ -100,9 +101,14 @@ from compensation.services.payments import (
     payment_return_to_draft,
 )
 from compensation.services.rates import (
+    allowance_policy_change,
+    allowance_policy_create,
     allowance_policy_set,
+    rate_card_change,
     rate_card_create,
     rate_lookup,
+    version_end,
+    version_remove,
 )
 from compensation.services.time_entries import (
     time_entry_add,
@@ -123,6 +129,8 @@ __all__ = [
     "agreement_acknowledge",
     "agreement_change",
     "agreement_propose",
+    "allowance_policy_change",
+    "allowance_policy_create",
     "allowance_policy_set",
     "claim_approve",
     "claim_reject",
@@ -141,6 +149,7 @@ __all__ = [
     "payment_method_reveal",
     "payment_remove_line",
     "payment_return_to_draft",
+    "rate_card_change",
     "rate_card_create",
     "rate_lookup",
     "receipt_add",
@@ -150,4 +159,6 @@ __all__ = [
     "time_entry_add",
     "time_entry_approve",
     "time_entry_reject",
+    "version_end",
+    "version_remove",
 ]
