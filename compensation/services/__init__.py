@@ -67,6 +67,7 @@ from compensation.services.agreements import (
     NO_AGREEMENT_FOR,
     agreement_acknowledge,
     agreement_change,
+    agreement_draft,
     agreement_propose,
     participation_changed,
 )
@@ -128,6 +129,7 @@ __all__ = [
     "adjustment_add",
     "agreement_acknowledge",
     "agreement_change",
+    "agreement_draft",
     "agreement_propose",
     "allowance_policy_change",
     "allowance_policy_create",

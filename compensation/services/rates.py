@@ -230,7 +230,7 @@ def _refuse_unless_editable(version: Version, today: datetime.date) -> None:
         )
 
 
-def _predecessor(version: Version) -> Version | None:
+def _predecessor(version: V) -> V | None:
     """The version of the series ending the day before this one starts."""
     return (
         _series(type(version), _key_of(version))
@@ -356,6 +356,17 @@ def version_remove(*, version: V, by: User, now: datetime.datetime | None = None
             predecessor.effective_to = end
             _save_checked(predecessor)
     return predecessor
+
+
+def series_predecessor(version: V) -> V | None:
+    """The version of the series ending the day before this one starts
+    (which takes its days back if this one is removed)."""
+    return (
+        _series(type(version), _key_of(version))
+        .filter(effective_to=version.effective_from - DAY)
+        .exclude(pk=version.pk)
+        .first()
+    )
 
 
 def series_successor_start(version: Version) -> datetime.date | None:
