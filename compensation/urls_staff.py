@@ -40,9 +40,7 @@ urlpatterns = [
     path("desk/allowances/add/", desk.allowance_add, name="desk_allowance_add"),
     path("desk/allowances/<int:pk>/change/", desk.allowance_edit, name="desk_allowance_edit"),
     path("desk/allowances/<int:pk>/end/", desk.allowance_end, name="desk_allowance_end"),
-    path(
-        "desk/allowances/<int:pk>/remove/", desk.allowance_remove, name="desk_allowance_remove"
-    ),
+    path("desk/allowances/<int:pk>/remove/", desk.allowance_remove, name="desk_allowance_remove"),
     path("desk/agreements/", desk.agreements, name="desk_agreements"),
     path("desk/agreements/<int:participation_pk>/", desk.agreement, name="desk_agreement"),
 ]

@@ -81,14 +81,15 @@ def _overlapping(
     start: datetime.date,
     end: datetime.date | None,
     *,
-    exclude: int | None = None,
+    exclude: tuple[int | None, ...] = (),
 ) -> Version | None:
     """A version of the series that covers a day of [start, end]."""
     queryset = _series(model, key).filter(Q(effective_to__isnull=True) | Q(effective_to__gte=start))
     if end is not None:
         queryset = queryset.filter(effective_from__lte=end)
-    if exclude is not None:
-        queryset = queryset.exclude(pk=exclude)
+    excluded = [pk for pk in exclude if pk is not None]
+    if excluded:
+        queryset = queryset.exclude(pk__in=excluded)
     return queryset.order_by("effective_from").first()
 
 
@@ -269,7 +270,7 @@ def version_end(
             _refuse(_("A version cannot end before it starts."), "period_order", "effective_to")
         key = _key_of(version)
         other = _overlapping(
-            type(version), key, version.effective_from, effective_to, exclude=version.pk
+            type(version), key, version.effective_from, effective_to, exclude=(version.pk,)
         )
         if other is not None:
             _refuse_overlap(other)
@@ -311,19 +312,28 @@ def version_change(
             )
         model = type(version)
         predecessor = _predecessor(version)
-        if predecessor is not None and predecessor.effective_from < effective_from:
-            predecessor.effective_to = effective_from - DAY
-            _save(predecessor)
+        follows = predecessor is not None and predecessor.effective_from < effective_from
         other = _overlapping(
-            model, _key_of(version), effective_from, effective_to, exclude=version.pk
+            model,
+            _key_of(version),
+            effective_from,
+            effective_to,
+            exclude=(version.pk, predecessor.pk if predecessor is not None and follows else None),
         )
         if other is not None:
             _refuse_overlap(other)
+        later = effective_from > version.effective_from
+        if predecessor is not None and follows and not later:
+            predecessor.effective_to = effective_from - DAY
+            _save_checked(predecessor)
         for name, value in terms.items():
             setattr(version, name, value)
         version.effective_from = effective_from
         version.effective_to = effective_to
         _save_checked(version)
+        if predecessor is not None and follows and later:
+            predecessor.effective_to = effective_from - DAY
+            _save_checked(predecessor)
         record_event(
             version,
             actor=by,
