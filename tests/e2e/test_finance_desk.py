@@ -83,7 +83,7 @@ def test_finance_desk_rate_version_and_agreement_change(open_session, make_user)
     page.get_by_role("button", name="Search").click()
     session.check("desk-agreements-search")
     page.get_by_role("link", name="Open the agreement").click()
-    expect(page.get_by_text("In force")).to_be_visible()
+    expect(page.get_by_text("In force", exact=True)).to_be_visible()
     session.check("desk-agreement")
     page.get_by_label("Preparation (estimated hours)").fill("4")
     page.get_by_label("What changed (the consultant reads this)").fill(
