@@ -275,3 +275,28 @@ def test_a_wellbeing_lead_and_a_consultant_cannot_reach_the_desk(
         url = reverse("compensation:desk_agreement", args=[participation.pk])
         assert client.post(url, _agreement_post(agreement)).status_code in (403, 404)
     assert Agreement.objects.filter(participation=participation).count() == 1
+
+
+def test_the_engagement_page_links_each_agreement_for_those_who_may_propose(
+    owner, finance_user, wellbeing_user, make_user, participation, agreement
+):
+    url = reverse("engagements:detail", args=[participation.engagement_id])
+    link = reverse("compensation:desk_agreement", args=[participation.pk])
+    for user in (owner, finance_user):
+        page = client_for(user).get(url).content.decode()
+        assert link in page
+        assert "In force" in page
+    # Programme staff who do not run it and wellbeing leads see no agreement.
+    for user in (make_user("programme_staff"), wellbeing_user):
+        response = client_for(user).get(url)
+        assert link not in response.content.decode()
+
+
+def test_the_agreements_panel_is_two_queries(
+    owner, participation, agreement, django_assert_num_queries
+):
+    from compensation.panels import engagement_agreements
+
+    with django_assert_num_queries(2):
+        context = engagement_agreements(participation.engagement, owner)
+    assert [row["in_force"] for row in context["agreement_rows"]] == [agreement]
