@@ -8,7 +8,10 @@ number) or exports a payment batch, each audited. Administrators see
 everything finance sees and manage rates, but reveal and export only if
 they also hold the finance role (finance only).
 
-Rates and allowance policies: finance, programme managers, administrators.
+Rates and allowance policies: finance, programme managers, administrators
+(``can_manage_rates``: they read and manage them on the finance desk,
+/staff/compensation/desk/; a rate sets what engagements pay, which managers
+plan and finance pays).
 
 An agreement, a time entry, an expense claim (and its receipts): those who
 run the engagement (``engagements.access.can_run``: its owner and assigned
@@ -161,6 +164,26 @@ def can_manage_payment_method(user: AnyUser, consultant: Consultant) -> bool:
 
 def can_propose_agreement(user: AnyUser, participation: Participation) -> bool:
     return _runs(user, participation) or is_finance(user)
+
+
+def participations_for_agreement_desk(user: AnyUser) -> QuerySet[Participation]:
+    """Whose agreements ``user`` may propose or change on the finance desk:
+    every participation for finance, those of the engagements they run for
+    the staff who run them (``can_propose_agreement``, as a query)."""
+    if is_finance(user):
+        return Participation.objects.all()
+    return participations_run_by(user)
+
+
+def can_open_agreement_desk(user: AnyUser) -> bool:
+    """The desk's search of participations: finance, and staff who may run
+    engagements (programme staff, managers, administrators)."""
+    return (
+        is_finance(user)
+        or _is_admin(user)
+        or _is_manager(user)
+        or (_active(user) and has_role(user, Role.PROGRAMME_STAFF))
+    )
 
 
 def can_view_agreement(user: AnyUser, participation: Participation) -> bool:

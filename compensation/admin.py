@@ -59,8 +59,16 @@ class AllowancePolicyAdmin(admin.ModelAdmin):
         "in_person_only",
         "receipt_required_above",
         "is_active",
+        "effective_from",
+        "effective_to",
     ]
-    list_filter = ["paid_in_advance", "is_active"]
+    list_filter = ["kind", "paid_in_advance", "is_active"]
+    readonly_fields = ["created_by"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
 
     def has_delete_permission(self, request, obj=None):
         return False

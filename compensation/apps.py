@@ -10,7 +10,7 @@ class CompensationConfig(AppConfig):
         import compensation.reminders  # noqa: F401  (registers the reminder kinds)
         from compensation import models, panels, receivers, record, statement  # noqa: F401
         from core import audit
-        from engagements.panels import register_invitation_panel
+        from engagements.panels import register_detail_panel, register_invitation_panel
 
         # What it pays, on her invitation, before she answers.
         register_invitation_panel(
@@ -18,6 +18,13 @@ class CompensationConfig(AppConfig):
             order=10,
             context=panels.invitation_pay,
             template=panels.TEMPLATE,
+        )
+        # Its consultants' agreements, on the staff page of an engagement.
+        register_detail_panel(
+            "compensation.agreements",
+            order=20,
+            context=panels.engagement_agreements,
+            template=panels.AGREEMENTS_TEMPLATE,
         )
 
         # Change history of every model; encrypted fields (account name and

@@ -87,6 +87,7 @@ def _rates(finance, created: list[str]) -> None:
             paid_in_advance=advance,
             in_person_only=in_person,
             receipt_required_above=receipt_above,
+            effective_from=since,
         )
         created.append(f"allowance {kind}")
 

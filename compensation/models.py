@@ -23,7 +23,8 @@ Invariants kept by PostgreSQL itself (migration 0002), whatever writes:
   kind of allowance is paid by at most one line, and a line belongs to at
   most one payment (one foreign key), taken under a row lock;
 * a consultant's time entries on one day add up to at most 24 hours;
-* rate cards of one engagement type and role never overlap in time.
+* rate cards of one engagement type and role, and versions of one kind of
+  allowance policy, never overlap in time.
 
 Pseudonym first: ``__str__`` is a neutral label or a pseudonym. Account
 numbers and account names are encrypted (``core.encryption``), revealed to
@@ -216,11 +217,14 @@ class RateCard(models.Model):
 
 
 class AllowancePolicy(models.Model):
-    """The default of one kind of allowance: its amount per participation,
-    whether it is paid in advance (so a consultant never carries the cost),
-    and above which amount an expense claim of that kind needs a receipt."""
+    """The default of one kind of allowance from a date: its amount per
+    participation, whether it is paid in advance (so a consultant never
+    carries the cost), and above which amount an expense claim of that kind
+    needs a receipt. Versioned like rate cards: two versions of one kind
+    never overlap in time, and a version in effect is never edited (a change
+    is a new version from a date; ``compensation.services.rates``)."""
 
-    kind = models.CharField(_("kind"), max_length=16, choices=AllowanceKind.choices, unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=AllowanceKind.choices)
     default_amount = _money_field(
         _("default amount (PHP)"), validators=[MinValueValidator(0), MaxValueValidator(10**7)]
     )
@@ -241,21 +245,65 @@ class AllowancePolicy(models.Model):
         ),
     )
     is_active = models.BooleanField(_("offered"), default=True)
+    effective_from = models.DateField(_("effective from"))
+    effective_to = models.DateField(
+        _("effective until (inclusive)"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: until a new version replaces it."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("allowance policy")
         verbose_name_plural = _("allowance policies")
-        ordering = ["kind"]
+        ordering = ["kind", "-effective_from"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(default_amount__gte=0),
                 name="compensation_allowancepolicy_amount_not_negative",
             ),
+            models.CheckConstraint(
+                condition=Q(effective_to__isnull=True) | Q(effective_to__gte=F("effective_from")),
+                name="compensation_allowancepolicy_period_ordered",
+                violation_error_message=_("A version cannot end before it starts."),
+            ),
+            # The lookup (kind, date in period) also uses this constraint's GiST index.
+            ExclusionConstraint(
+                name="compensation_allowancepolicy_no_overlap",
+                expressions=[
+                    ("kind", RangeOperators.EQUAL),
+                    (
+                        DateRange(
+                            "effective_from",
+                            "effective_to",
+                            RangeBoundary(inclusive_lower=True, inclusive_upper=True),
+                        ),
+                        RangeOperators.OVERLAPS,
+                    ),
+                ],
+                violation_error_code="policy_overlap",
+                violation_error_message=_(
+                    "Another version of this allowance covers part of this period."
+                ),
+            ),
         ]
 
     def __str__(self):
         return self.get_kind_display()
+
+    def covers(self, day: datetime.date) -> bool:
+        return self.effective_from <= day and (
+            self.effective_to is None or day <= self.effective_to
+        )
 
 
 # --- Agreements -----------------------------------------------------------------------------

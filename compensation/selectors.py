@@ -107,18 +107,33 @@ def rate_cards_current(*, on: datetime.date | None = None) -> QuerySet[RateCard]
     )
 
 
-def allowance_policies_active() -> QuerySet[AllowancePolicy]:
-    return AllowancePolicy.objects.filter(is_active=True)
+def allowance_policies_in_force(*, on: datetime.date | None = None) -> QuerySet[AllowancePolicy]:
+    """The version of each kind of allowance in force on a date (at most one
+    per kind: the exclusion constraint)."""
+    on = on or manila_today()
+    return AllowancePolicy.objects.filter(effective_from__lte=on).filter(
+        Q(effective_to__isnull=True) | Q(effective_to__gte=on)
+    )
+
+
+def allowance_policy_for(*, kind: str, on: datetime.date | None = None) -> AllowancePolicy | None:
+    return allowance_policies_in_force(on=on).filter(kind=kind).first()
+
+
+def allowance_policies_active(*, on: datetime.date | None = None) -> QuerySet[AllowancePolicy]:
+    """The versions in force on a date that are offered."""
+    return allowance_policies_in_force(on=on).filter(is_active=True)
 
 
 def allowance_policies_for(engagement: Engagement) -> list[AllowancePolicy]:
     """The allowances a new agreement offers by default for this engagement:
-    the active policies with an amount, transport and lodging only in person
-    (one query)."""
+    the versions in force on its first day (like its rate card) that are
+    offered and have an amount, transport and lodging only in person (one
+    query)."""
     in_person = engagement.mode == "in_person"
     return [
         policy
-        for policy in allowance_policies_active().order_by("kind")
+        for policy in allowance_policies_active(on=manila_date(engagement.start)).order_by("kind")
         if policy.default_amount > 0 and (in_person or not policy.in_person_only)
     ]
 

@@ -5,6 +5,7 @@ A new URL here needs its row in tests/compensation/test_staff_permission_matrix.
 
 from django.urls import path
 
+from compensation.views import desk
 from compensation.views import staff as views
 
 app_name = "compensation"
@@ -33,4 +34,17 @@ urlpatterns = [
     path("record/", views.record, name="record"),
     path("record/<int:participation_pk>/time/", views.record_time, name="record_time"),
     path("record/<int:participation_pk>/claim/", views.record_claim, name="record_claim"),
+    # Finance desk (compensation.views.desk): rates, allowance policy, agreements
+    path("desk/rates/", desk.rates, name="desk_rates"),
+    path("desk/rates/add/", desk.rate_add, name="desk_rate_add"),
+    path("desk/rates/<int:pk>/change/", desk.rate_edit, name="desk_rate_edit"),
+    path("desk/rates/<int:pk>/end/", desk.rate_end, name="desk_rate_end"),
+    path("desk/rates/<int:pk>/remove/", desk.rate_remove, name="desk_rate_remove"),
+    path("desk/allowances/", desk.allowances, name="desk_allowances"),
+    path("desk/allowances/add/", desk.allowance_add, name="desk_allowance_add"),
+    path("desk/allowances/<int:pk>/change/", desk.allowance_edit, name="desk_allowance_edit"),
+    path("desk/allowances/<int:pk>/end/", desk.allowance_end, name="desk_allowance_end"),
+    path("desk/allowances/<int:pk>/remove/", desk.allowance_remove, name="desk_allowance_remove"),
+    path("desk/agreements/", desk.agreements, name="desk_agreements"),
+    path("desk/agreements/<int:participation_pk>/", desk.agreement, name="desk_agreement"),
 ]

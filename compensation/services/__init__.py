@@ -1,6 +1,7 @@
 """Writes of the compensation app, one module per topic:
 
-* ``rates``: rate cards and allowance policies;
+* ``rates``: rate cards and allowance policies, versions from a date
+  (no overlaps, history kept, a version in effect never edited);
 * ``agreements``: agreement versions, their acknowledgement, and what a
   participation's change of status does (``participation_changed``);
 * ``lines``: the lines that follow the agreement in force (internal);
@@ -68,6 +69,7 @@ from compensation.services.agreements import (
     NO_AGREEMENT_FOR,
     agreement_acknowledge,
     agreement_change,
+    agreement_draft,
     agreement_propose,
     participation_changed,
 )
@@ -102,9 +104,14 @@ from compensation.services.payments import (
     payment_return_to_draft,
 )
 from compensation.services.rates import (
+    allowance_policy_change,
+    allowance_policy_create,
     allowance_policy_set,
+    rate_card_change,
     rate_card_create,
     rate_lookup,
+    version_end,
+    version_remove,
 )
 from compensation.services.time_entries import (
     time_entry_add,
@@ -126,7 +133,10 @@ __all__ = [
     "adjustment_add",
     "agreement_acknowledge",
     "agreement_change",
+    "agreement_draft",
     "agreement_propose",
+    "allowance_policy_change",
+    "allowance_policy_create",
     "allowance_policy_set",
     "claim_approve",
     "claim_reject",
@@ -145,6 +155,7 @@ __all__ = [
     "payment_method_reveal",
     "payment_remove_line",
     "payment_return_to_draft",
+    "rate_card_change",
     "rate_card_create",
     "rate_lookup",
     "receipt_add",
@@ -154,4 +165,6 @@ __all__ = [
     "time_entry_add",
     "time_entry_approve",
     "time_entry_reject",
+    "version_end",
+    "version_remove",
 ]

@@ -66,6 +66,37 @@ def _default_allowances(participation: Participation) -> list[dict[str, Any]]:
     ]
 
 
+def agreement_draft(participation: Participation) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """What a staff form for the next version starts from: the latest
+    version's terms and allowances (a change), or the defaults a first
+    version would take (rate card, engagement, allowance policies)."""
+    latest = selectors.agreement_latest(participation)
+    if latest is not None:
+        return (
+            {name: getattr(latest, name) for name in AGREEMENT_TERMS},
+            [
+                {"kind": a.kind, "amount": a.amount, "paid_in_advance": a.paid_in_advance}
+                for a in latest.allowances.all()
+            ],
+        )
+    terms = _default_terms(participation)
+    terms.pop("rate_card", None)
+    draft = Agreement(
+        rate_unit=terms.get("rate_unit", ""),
+        rate_amount=terms.get("rate_amount", ZERO),
+        **{k: v for k, v in terms.items() if k.startswith("estimated_")},
+    )
+    terms.setdefault("advance_amount", ZERO)
+    terms.setdefault("cancellation_notice_hours", draft.cancellation_notice_hours)
+    if "rate_amount" in terms:
+        terms["cancellation_minimum"] = (
+            money(draft.rate_amount)
+            if draft.is_fixed
+            else draft.pay_for_hours(draft.estimated_engagement_hours)
+        )
+    return terms, _default_allowances(participation)
+
+
 def agreement_propose(
     *,
     participation: Participation,

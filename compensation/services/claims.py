@@ -24,7 +24,6 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from compensation import access, selectors
 from compensation.models import (
-    AllowancePolicy,
     Decision,
     ExpenseCategory,
     ExpenseClaim,
@@ -53,11 +52,12 @@ from core.shortcuts import require
 from engagements.models import Participation
 
 
-def receipt_required(*, category: str, amount: Decimal) -> bool:
-    """ "Other" always needs one; a kind of allowance above its policy's threshold."""
+def receipt_required(*, category: str, amount: Decimal, on: datetime.date | None = None) -> bool:
+    """ "Other" always needs one; a kind of allowance above the threshold of
+    its policy in force on ``on`` (the day of the expense; default today)."""
     if category == ExpenseCategory.OTHER:
         return True
-    policy = AllowancePolicy.objects.filter(kind=category).first()
+    policy = selectors.allowance_policy_for(kind=category, on=on)
     if policy is None or policy.receipt_required_above is None:
         return False
     return amount > policy.receipt_required_above
@@ -104,7 +104,7 @@ def claim_submit(
             validate_receipt(file)
         except ValidationError as error:
             raise ValidationError({"receipts": error.error_list}) from None
-    if not receipts and receipt_required(category=category, amount=amount):
+    if not receipts and receipt_required(category=category, amount=amount, on=incurred_on):
         _refuse(_("This claim needs a receipt."), "receipt_required", "receipts")
     with transaction.atomic():
         participation = _locked_participation(participation)
@@ -172,7 +172,7 @@ def claim_approve(
         require(access.can_decide_claim(by, claim))
         _undecided(claim)
         if (
-            receipt_required(category=claim.category, amount=claim.amount)
+            receipt_required(category=claim.category, amount=claim.amount, on=claim.incurred_on)
             and not claim.receipts.exists()
         ):
             _refuse(_("This claim needs a receipt before it can be approved."), "receipt_required")

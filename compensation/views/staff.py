@@ -72,6 +72,9 @@ def index(request):
             "can_view_totals": access.can_view_finance_totals(user),
             "can_export": access.can_export_payments(user),
             "can_record": access.can_record_on_behalf(user),
+            # Finance desk (compensation.views.desk)
+            "can_manage_rates": access.can_manage_rates(user),
+            "can_open_agreements": access.can_open_agreement_desk(user),
             "waiting_time": selectors.time_entries_waiting(
                 access.participations_run_by(user)
             ).count(),

@@ -51,6 +51,8 @@ class AllowancePolicyFactory(factory.django.DjangoModelFactory):
     kind = "meal"
     default_amount = Decimal("300.00")
     paid_in_advance = True
+    # In force since long before any engagement of a test.
+    effective_from = datetime.date(2000, 1, 1)
 
 
 class PaymentMethodFactory(factory.django.DjangoModelFactory):

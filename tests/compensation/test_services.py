@@ -41,7 +41,11 @@ def _codes(error: ValidationError) -> set[str]:
 
 
 def test_rate_lookup_by_date_and_a_new_rate_closes_the_old_one(finance_user):
+    # Both made before either applies: a change never rewrites a day already
+    # past (tests/compensation/test_desk_services.py).
+    before = datetime.datetime(2024, 12, 1, tzinfo=datetime.UTC)
     first = services.rate_card_create(
+        now=before,
         engagement_type="training",
         role="adviser",
         unit="hour",
@@ -56,6 +60,7 @@ def test_rate_lookup_by_date_and_a_new_rate_closes_the_old_one(finance_user):
         amount="500.00",
         effective_from=datetime.date(2026, 1, 1),
         by=finance_user,
+        now=before,
     )
     first.refresh_from_db()
     assert first.effective_to == datetime.date(2025, 12, 31)

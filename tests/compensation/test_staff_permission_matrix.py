@@ -11,12 +11,25 @@ test_every_url_is_in_the_matrix fails until a new URL has its row.
 
 from __future__ import annotations
 
+import datetime
+from decimal import Decimal
+
 import pytest
 from auditlog.models import LogEntry
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.roles import Role
-from compensation.models import ExpenseClaim, Payment, PaymentLine, TimeEntry
+from compensation import services
+from compensation.models import (
+    Agreement,
+    AllowancePolicy,
+    ExpenseClaim,
+    Payment,
+    PaymentLine,
+    RateCard,
+    TimeEntry,
+)
 from compensation.urls_staff import urlpatterns
 from tests.compensation.pages import build_world
 from tests.helpers import client_for
@@ -61,15 +74,45 @@ MATRIX: dict[str, tuple[str, list]] = {
     "record":          ("get",  [S,   D,   D,   OK,   OK,   OK, D,   D,  OK]),
     "record_time":     ("get",  [S,   D,   D,   N,    OK,   OK, D,   D,  OK]),
     "record_claim":    ("post", [S,   D,   D,   N,    B,    B,  D,   D,  B]),
+    # Finance desk: rates and the allowance policy (can_manage_rates)
+    "desk_rates":             ("get",  [S, D, D, D, D, OK, OK, D, OK]),
+    "desk_rate_add":          ("get",  [S, D, D, D, D, OK, OK, D, OK]),
+    "desk_rate_edit":         ("get",  [S, D, D, D, D, OK, OK, D, OK]),
+    "desk_rate_end":          ("get",  [S, D, D, D, D, OK, OK, D, OK]),
+    "desk_rate_remove":       ("post", [S, D, D, D, D, R,  R,  D, R]),
+    "desk_allowances":        ("get",  [S, D, D, D, D, OK, OK, D, OK]),
+    "desk_allowance_add":     ("post", [S, D, D, D, D, B,  B,  D, B]),
+    "desk_allowance_edit":    ("post", [S, D, D, D, D, B,  B,  D, B]),
+    "desk_allowance_end":     ("post", [S, D, D, D, D, B,  B,  D, B]),
+    "desk_allowance_remove":  ("get",  [S, D, D, D, D, OK, OK, D, OK]),
+    # Finance desk: agreements (search: finance and staff who may run
+    # engagements; one participation: can_view_agreement, then can_propose)
+    "desk_agreements":        ("get",  [S, D, D, OK, OK, OK, OK, D, OK]),
+    "desk_agreement":         ("post", [S, D, D, N,  B,  B,  B,  N, B]),
 }
 # fmt: on
 
 
 @pytest.fixture
 def world(owner, participation, agreement, make_user):
-    return build_world(
+    world = build_world(
         owner=owner, participation=participation, agreement=agreement, make_user=make_user
     )
+    # The finance desk: a planned rate and a planned allowance policy (future
+    # versions no agreement used: they may be changed, ended or removed).
+    planned = timezone.localdate() + datetime.timedelta(days=30)
+    world.planned_rate = services.rate_card_create(
+        engagement_type="roundtable",
+        role="reviewer",
+        unit="hour",
+        amount="450.00",
+        effective_from=planned,
+        by=world.finance,
+    )
+    world.planned_policy = services.allowance_policy_create(
+        kind="meal", default_amount=Decimal("400.00"), effective_from=planned, by=world.finance
+    )
+    return world
 
 
 def persona_user(name: str, world, make_user):
@@ -109,6 +152,13 @@ def url_for(name: str, world) -> str:
         "receipt": {"pk": world.receipt.pk},
         "record_time": {"participation_pk": world.participation.pk},
         "record_claim": {"participation_pk": world.participation.pk},
+        "desk_rate_edit": {"pk": world.planned_rate.pk},
+        "desk_rate_end": {"pk": world.planned_rate.pk},
+        "desk_rate_remove": {"pk": world.planned_rate.pk},
+        "desk_allowance_edit": {"pk": world.planned_policy.pk},
+        "desk_allowance_end": {"pk": world.planned_policy.pk},
+        "desk_allowance_remove": {"pk": world.planned_policy.pk},
+        "desk_agreement": {"participation_pk": world.participation.pk},
     }.get(name, {})
     return reverse(f"compensation:{name}", kwargs=kwargs)
 
@@ -120,6 +170,9 @@ def _state():
         list(TimeEntry.objects.order_by("pk").values_list("status", flat=True)),
         ExpenseClaim.objects.count(),
         LogEntry.objects.filter(action=LogEntry.Action.ACCESS).count(),
+        list(RateCard.objects.order_by("pk").values_list("pk", "amount", "effective_to")),
+        list(AllowancePolicy.objects.order_by("pk").values_list("pk", "effective_to")),
+        Agreement.objects.count(),
     )
 
 

@@ -17,7 +17,7 @@ UPDATE compensation_expenseclaim AS e SET on_behalf = true
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("compensation", "0002_money_guards"),
+        ("compensation", "0003_allowance_policy_versions"),
         ("consultants", "0009_portal_language_from_preferences"),
         ("engagements", "0003_participation_closed_full"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
