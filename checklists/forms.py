@@ -49,3 +49,22 @@ class NotApplicableForm(forms.Form):
 
 class ConfirmForm(forms.Form):
     """A POST with nothing in it but the CSRF token."""
+
+
+class ReassignForm(forms.Form):
+    """Whom to hand an item to: one of the people on its engagement who may
+    do it (``access.assignee_candidates``, a bounded set), as radio buttons.
+    The service checks the choice again."""
+
+    assignee = forms.TypedChoiceField(
+        label=_("Reassign to"),
+        coerce=int,
+        widget=forms.RadioSelect,
+        help_text=_("The engagement's owner and assigned staff who may do this item."),
+    )
+
+    def __init__(self, *args, candidates, current_id: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].choices = [
+            (person.pk, str(person)) for person in candidates if person.pk != current_id
+        ]

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import staff_required
 from checklists import access, selectors, services
-from checklists.forms import ConfirmForm, DoneForm, NotApplicableForm
+from checklists.forms import ConfirmForm, DoneForm, NotApplicableForm, ReassignForm
 from core.forms import add_service_errors
 from core.shortcuts import posted
 
@@ -62,12 +62,22 @@ def my_tasks(request):
 def compliance(request):
     if not access.can_view_compliance(request.user):
         raise PermissionDenied
-    overview = selectors.compliance_overview(user=request.user)
-    page = Paginator(overview.rows, PER_PAGE).get_page(request.GET.get("page"))
+    overdue_only = request.GET.get("overdue") == "1"
+    overview = selectors.compliance_page(
+        user=request.user,
+        page_number=request.GET.get("page"),
+        per_page=PER_PAGE,
+        overdue_only=overdue_only,
+    )
     return render(
         request,
         "checklists/staff/compliance.html",
-        {"title": _("Checklist compliance"), "overview": overview, "page_obj": page},
+        {
+            "title": _("Checklist compliance"),
+            "overview": overview,
+            "page_obj": overview.page,
+            "overdue_only": overdue_only,
+        },
     )
 
 
@@ -187,6 +197,46 @@ def item_reopen(request, pk):
         ConfirmForm(),
         template="checklists/staff/reopen.html",
         title=_("Open this item again?"),
+    )
+
+
+@staff_required
+@GET_POST
+def item_reassign(request, pk):
+    """Hand an open staff item to someone else on the engagement."""
+    item = access.item_for_user_to_reassign(request.user, pk)
+    refusal = access.reassign_refusal(item)
+    candidates = list(access.assignee_candidates(item)) if not refusal else []
+    form = ReassignForm(posted(request), candidates=candidates, current_id=item.assignee_id)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if not refusal and form.is_valid():
+            try:
+                services.item_reassign(
+                    item=item, to=form.cleaned_data["assignee"], by=request.user, request=request
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                item.refresh_from_db(fields=["assignee"])
+                messages.success(
+                    request,
+                    _("“%(title)s” is now assigned to %(name)s, who has been told.")
+                    % {"title": item.shown_title, "name": item.assignee},
+                )
+                return redirect(_checklist_url(item))
+    return render(
+        request,
+        "checklists/staff/reassign.html",
+        {
+            "title": _("Reassign an item"),
+            "item": item,
+            "engagement": item.checklist.engagement,
+            "form": form,
+            "refusal": refusal,
+        },
+        status=status,
     )
 
 

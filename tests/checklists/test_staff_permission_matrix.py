@@ -48,6 +48,9 @@ MATRIX: dict[str, tuple[str, list[int]]] = {
     "item_not_applicable": ("get",  [S,   D,   D,   N,    OK,   OK,  OK, D,   N,  OK]),
     "item_reopen":         ("get",  [S,   D,   D,   N,    OK,   OK,  OK, D,   N,  OK]),
     "item_evidence":       ("post", [S,   D,   D,   N,    OK,   OK,  OK, OK,  N,  OK]),
+    # The owner, managers and administrators hand an item on; assigned staff
+    # and finance see the checklist but may not.
+    "item_reassign":       ("get",  [S,   D,   D,   N,    OK,   D,   OK, D,   N,  OK]),
 }
 # fmt: on
 
@@ -87,6 +90,7 @@ def world(make_user, manager_user):
             "item_not_applicable": {"pk": items["consent-recording"].pk},
             "item_reopen": {"pk": items["schedule-checked"].pk},
             "item_evidence": {"pk": items["compensation-agreed"].pk},
+            "item_reassign": {"pk": items["briefing-held"].pk},
         },
     }
 
@@ -125,7 +129,9 @@ def _snapshot(engagement):
     return list(
         ChecklistItem.objects.filter(checklist__engagement=engagement)
         .order_by("pk")
-        .values_list("pk", "status", "done_at", "justification", "evidence_file")
+        .values_list(
+            "pk", "status", "done_at", "justification", "evidence_file", "assignee_id"
+        )
     )
 
 
