@@ -78,6 +78,15 @@ def checklists_visible_to(user: AnyUser) -> QuerySet[Checklist]:
     )
 
 
+def sees_every_checklist(user: AnyUser) -> bool:
+    """Whether ``checklists_visible_to`` is every checklist (managers,
+    administrators, finance officers): a figure over the whole programme
+    then needs no join to say which."""
+    if not _active(user) or not is_staff_member(user):
+        return False
+    return not engagements_access.engagements_visible_to(user).query.has_filters()
+
+
 def engagement_for_user(user: AnyUser, pk: int | str) -> Engagement:
     """The engagement (404 for anyone who may not see it)."""
     if not is_staff_member(user):
