@@ -44,7 +44,6 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-
 from accounts.roles import Role, has_role, is_staff_member, roles_of
 from checklists.models import Checklist, ChecklistItem, OwnerRole
 from consultants import access as consultants_access
@@ -198,15 +197,13 @@ def assignee_candidates(item: ChecklistItem) -> QuerySet[User]:
     among them when they still qualify."""
     engagement = item.checklist.engagement
     on_it = Q(pk=engagement.owner_id) | Q(
-        pk__in=Engagement.assigned_staff.through.objects.filter(
-            engagement_id=engagement.pk
-        ).values("user_id")
+        pk__in=Engagement.assigned_staff.through.objects.filter(engagement_id=engagement.pk).values(
+            "user_id"
+        )
     )
     return (
         User.objects.filter(on_it, is_active=True)
-        .filter(
-            pk__in=User.objects.filter(groups__name__in=_roles_who_may_do(item)).values("pk")
-        )
+        .filter(pk__in=User.objects.filter(groups__name__in=_roles_who_may_do(item)).values("pk"))
         .exclude(pk__in=User.objects.filter(groups__name=Role.CONSULTANT.value).values("pk"))
         .order_by("display_name", "pk")
     )

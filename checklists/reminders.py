@@ -1,7 +1,8 @@
 """The reminder kinds of checklists (registered from ``ready()``).
 
 Consultants: one of their own items is due soon. Staff: an item assigned
-to them is due today, or is overdue; someone handed them an item (at once). Every message is discreet: "an item",
+to them is due today, or is overdue; someone handed them an item (told at
+once). Every message is discreet: "an item",
 a date, a link behind the sign-in; never the item's title or the work.
 """
 
@@ -321,7 +322,9 @@ def _send_now(delivery_ids: list[int]) -> None:
         try:
             services.delivery_send(delivery_id=delivery_id)
         except Exception:
-            logger.exception("Reassignment message %s: not sent now; a worker retries.", delivery_id)
+            logger.exception(
+                "Reassignment message %s: not sent now; a worker retries.", delivery_id
+            )
 
 
 def tell_new_assignee(item: ChecklistItem) -> None:

@@ -297,9 +297,7 @@ def compliance_page(
         ).annotate(open_items=Count("items", filter=Q(items__status=S.OPEN)))
         by_pk = {checklist.pk: checklist for checklist in annotated}
     rows = [
-        ComplianceRow(
-            c.engagement, c.counted, c.on_time, c.open_overdue, open_items=c.open_items
-        )
+        ComplianceRow(c.engagement, c.counted, c.on_time, c.open_overdue, open_items=c.open_items)
         for c in (by_pk[pk] for pk in ids if pk in by_pk)
     ]
     items = ChecklistItem.objects.all()

@@ -5,29 +5,42 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('checklists', '0005_default_template_in_filipino'),
-        ('consultants', '0009_portal_language_from_preferences'),
+        ("checklists", "0005_default_template_in_filipino"),
+        ("consultants", "0009_portal_language_from_preferences"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='checklistitem',
-            name='assigned_at',
-            field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='assigned at'),
+            model_name="checklistitem",
+            name="assigned_at",
+            field=models.DateTimeField(
+                blank=True, editable=False, null=True, verbose_name="assigned at"
+            ),
         ),
         migrations.AddIndex(
-            model_name='checklistitem',
-            index=models.Index(condition=models.Q(('status', 'open')), fields=['owner_role', 'due_at', 'id'], name='checklists_item_role_open'),
+            model_name="checklistitem",
+            index=models.Index(
+                condition=models.Q(("status", "open")),
+                fields=["owner_role", "due_at", "id"],
+                name="checklists_item_role_open",
+            ),
         ),
         migrations.AddIndex(
-            model_name='checklistitem',
-            index=models.Index(condition=models.Q(('status', 'open')), fields=['checklist', 'owner_role', 'due_at'], name='checklists_item_checklist_open'),
+            model_name="checklistitem",
+            index=models.Index(
+                condition=models.Q(("status", "open")),
+                fields=["checklist", "owner_role", "due_at"],
+                name="checklists_item_checklist_open",
+            ),
         ),
         migrations.AddIndex(
-            model_name='checklistitem',
-            index=models.Index(condition=models.Q(('assigned_at__isnull', False), ('status', 'open')), fields=['assigned_at'], name='checklists_item_assigned_at'),
+            model_name="checklistitem",
+            index=models.Index(
+                condition=models.Q(("assigned_at__isnull", False), ("status", "open")),
+                fields=["assigned_at"],
+                name="checklists_item_assigned_at",
+            ),
         ),
     ]

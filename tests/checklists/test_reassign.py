@@ -200,9 +200,7 @@ def test_only_the_owner_managers_and_administrators(world, make_user, admin_user
     services.item_reassign(item=item, to=world["assigned"], by=admin_user)
 
 
-def test_a_done_item_a_finished_checklist_and_a_consultants_item_are_refused(
-    world, manager_user
-):
+def test_a_done_item_a_finished_checklist_and_a_consultants_item_are_refused(world, manager_user):
     items = world["items"]
     owner = world["owner"]
     done = items["schedule-checked"]

@@ -102,9 +102,12 @@ def test_compliance_page_figures_are_those_of_each_engagement(make_user, manager
             alone.on_time,
             alone.open_overdue,
         )
-        assert row.open_items == ChecklistItem.objects.filter(
-            checklist__engagement=row.engagement, status="open"
-        ).count()
+        assert (
+            row.open_items
+            == ChecklistItem.objects.filter(
+                checklist__engagement=row.engagement, status="open"
+            ).count()
+        )
     overview = selectors.compliance_overview(user=manager_user, now=now)
     assert (page.counted, page.on_time, page.percent) == (
         overview.counted,

@@ -129,9 +129,7 @@ def _snapshot(engagement):
     return list(
         ChecklistItem.objects.filter(checklist__engagement=engagement)
         .order_by("pk")
-        .values_list(
-            "pk", "status", "done_at", "justification", "evidence_file", "assignee_id"
-        )
+        .values_list("pk", "status", "done_at", "justification", "evidence_file", "assignee_id")
     )
 
 
