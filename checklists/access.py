@@ -215,6 +215,26 @@ def can_reassign_in_bulk(user: AnyUser) -> bool:
     return _is_manager(user)
 
 
+def items_they_may_take(person: User) -> Q:
+    """The staff items ``person`` may be handed, as a condition on items (the
+    rule of ``assignee_candidates`` seen from the person): on an engagement
+    they own or are assigned to, of a role they hold (any, for managers and
+    administrators); nothing for an inactive account, a consultant or
+    someone without a staff role."""
+    held = roles_of(person)
+    if not person.is_active or Role.CONSULTANT in held or not is_staff_member(person):
+        return Q(pk__in=[])
+    on_it = Q(checklist__engagement__owner=person) | Q(
+        checklist__engagement__in=Engagement.assigned_staff.through.objects.filter(
+            user=person
+        ).values("engagement_id")
+    )
+    if held & {Role.PROGRAMME_MANAGER, Role.ADMINISTRATOR}:
+        return on_it & ~Q(owner_role=OwnerRole.CONSULTANT)
+    roles = sorted(role.value for role in held if role.value in OwnerRole.values)
+    return on_it & Q(owner_role__in=roles) & ~Q(owner_role=OwnerRole.CONSULTANT)
+
+
 # --- "My tasks" -----------------------------------------------------------------------
 
 

@@ -68,3 +68,17 @@ class ReassignForm(forms.Form):
         self.fields["assignee"].choices = [
             (person.pk, str(person)) for person in candidates if person.pk != current_id
         ]
+
+
+class HandoverSearchForm(forms.Form):
+    q = forms.CharField(label=_("Whose items?"), max_length=100, required=False)
+
+
+class HandoverForm(forms.Form):
+    """Who takes the items: one of the people on their engagements."""
+
+    to = forms.TypedChoiceField(label=_("Hand them to"), coerce=int, widget=forms.RadioSelect)
+
+    def __init__(self, *args, takers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to"].choices = [(person.pk, str(person)) for person in takers]

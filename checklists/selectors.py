@@ -17,6 +17,8 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from accounts.models import User
+from accounts.roles import Role
 from checklists import access
 from checklists.models import Checklist, ChecklistItem, Stage
 from core.bounded import Bounded, bounded
@@ -307,6 +309,61 @@ def compliance_page(
     return CompliancePage(
         rows=rows, page=page, counted=totals["counted"], on_time=totals["on_time"]
     )
+
+
+# --- Handing over someone's items ------------------------------------------------------
+
+HANDOVER_PEOPLE = 10
+
+
+def handover_people(*, query: str) -> list[User]:
+    """Staff (active or not) whose name matches ``query`` and who hold open
+    staff items, with ``open_items``: the first ten by name. One query."""
+    query = (query or "").strip()[:100]
+    if not query:
+        return []
+    open_items = Q(
+        checklist_items__status=S.OPEN,
+        checklist_items__consultant__isnull=True,
+    ) & ~Q(checklist_items__checklist__engagement__status__in=FINISHED)
+    return list(
+        User.objects.filter(display_name__icontains=query)
+        .annotate(open_items=Count("checklist_items", filter=open_items))
+        .filter(open_items__gt=0)
+        .order_by("display_name", "pk")[:HANDOVER_PEOPLE]
+    )
+
+
+@dataclass(frozen=True)
+class Handover:
+    person: User
+    open_items: int
+    engagements: int
+    takers: list[User]  # who may take some of them (people on those engagements)
+
+
+def handover_summary(*, person: User) -> Handover:
+    """What ``person`` holds (open staff items on running engagements) and
+    who is on those engagements to take them: the first 50 by name. Two
+    queries."""
+    items = ChecklistItem.objects.filter(
+        assignee=person, status=S.OPEN, consultant__isnull=True
+    ).exclude(checklist__engagement__status__in=FINISHED)
+    figures = items.aggregate(
+        open_items=Count("pk"), engagements=Count("checklist__engagement", distinct=True)
+    )
+    engagements = items.values("checklist__engagement_id")
+    assigned = Engagement.assigned_staff.through.objects.filter(
+        engagement_id__in=engagements
+    ).values("user_id")
+    owners = Engagement.objects.filter(pk__in=engagements).values("owner_id")
+    takers = list(
+        User.objects.filter(Q(pk__in=assigned) | Q(pk__in=owners), is_active=True)
+        .exclude(pk=person.pk)
+        .exclude(groups__name=Role.CONSULTANT.value)
+        .order_by("display_name", "pk")[:50]
+    )
+    return Handover(person, figures["open_items"], figures["engagements"], takers)
 
 
 # --- The staff dashboard ----------------------------------------------------------------

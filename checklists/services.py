@@ -517,6 +517,82 @@ def item_reassign(
     return item
 
 
+HANDED_OVER_EVENT = "checklist_items_handed_over"
+
+
+def items_reassign_from(
+    *,
+    from_user: User,
+    to: User,
+    by: User,
+    request=None,
+    now: datetime.datetime | None = None,
+) -> tuple[int, int]:
+    """Someone is leaving: every open staff item assigned to ``from_user``,
+    on engagements still running, goes to ``to`` where ``to`` may take it
+    (``access.items_they_may_take``: on that engagement, with a role that
+    does it); the others stay where they are, for a reassignment one by one.
+    Each item moved is one audit event (who, when, from, to); ``to`` gets one
+    e-mail for all of them after the commit (not one per item). Returns
+    (moved, left)."""
+    require(access.can_reassign_in_bulk(by))
+    if to.pk == from_user.pk:
+        raise ValidationError({"to": _("Choose someone else to take the items.")}, code="same")
+    moment = now or timezone.now()
+    with transaction.atomic():
+        theirs = (
+            ChecklistItem.objects.select_for_update(of=("self",))
+            .filter(assignee=from_user, status=ChecklistItem.Status.OPEN)
+            .exclude(owner_role=OwnerRole.CONSULTANT)
+            .exclude(checklist__engagement__status__in=access.FINISHED_STATUSES)
+        )
+        rows = list(
+            theirs.filter(access.items_they_may_take(to)).values_list(
+                "pk", "checklist__engagement_id", "title"
+            )
+        )
+        left = theirs.count() - len(rows)
+        if not rows:
+            raise ValidationError(
+                {
+                    "to": _(
+                        "%(name)s is on none of the engagements of these items, or may not "
+                        "do them: choose someone who runs them."
+                    )
+                    % {"name": to}
+                },
+                code="none_to_take",
+            )
+        ChecklistItem.objects.filter(pk__in=[pk for pk, _e, _t in rows]).update(
+            assignee=to, assigned_at=None, updated_at=moment
+        )
+        for pk, engagement_id, title in rows:
+            record_event(
+                ChecklistItem(pk=pk, title=title),
+                actor=by,
+                event=HANDED_OVER_EVENT,
+                request=request,
+                from_user=from_user.pk,
+                to_user=to.pk,
+                engagement=engagement_id,
+            )
+        if to.pk != by.pk:
+            count = len(rows)
+            transaction.on_commit(lambda: _tell_handover(to, count))
+    return len(rows), left
+
+
+def _tell_handover(person: User, count: int) -> None:
+    from core.emails import send_templated_to
+    from reminders.registry import absolute_url
+
+    send_templated_to(
+        "checklists/emails/handover",
+        people=[person],
+        context={"count": count, "url": absolute_url("checklists:my_tasks"), "greeting": person},
+    )
+
+
 def item_evidence_open(*, item: ChecklistItem, by: User, request=None):
     """The evidence file, opened for reading, after writing the access to the
     audit trail (a signed agreement may carry a legal name)."""

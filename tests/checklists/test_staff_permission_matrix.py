@@ -43,6 +43,8 @@ MATRIX: dict[str, tuple[str, list[int]]] = {
     #                                  anon no_r cons staff owner asgn mgr fin  wb  admin
     "my_tasks":            ("get",  [S,   D,   D,   OK,   OK,   OK,  OK, OK,  OK, OK]),
     "compliance":          ("get",  [S,   D,   D,   OK,   OK,   OK,  OK, OK,  OK, OK]),
+    # Handing over a leaving person's items: managers and administrators.
+    "handover":            ("get",  [S,   D,   D,   D,    D,    D,   OK, D,   D,  OK]),
     "engagement":          ("get",  [S,   D,   D,   N,    OK,   OK,  OK, OK,  N,  OK]),
     "item_done":           ("get",  [S,   D,   D,   N,    OK,   OK,  OK, D,   N,  OK]),
     "item_not_applicable": ("get",  [S,   D,   D,   N,    OK,   OK,  OK, D,   N,  OK]),
@@ -85,6 +87,7 @@ def world(make_user, manager_user):
         "kwargs": {
             "my_tasks": {},
             "compliance": {},
+            "handover": {},
             "engagement": {"engagement_pk": engagement.pk},
             "item_done": {"pk": items["briefing-held"].pk},
             "item_not_applicable": {"pk": items["consent-recording"].pk},
