@@ -316,6 +316,21 @@ def compliance_page(
 HANDOVER_PEOPLE = 10
 
 
+def _staff_accounts():
+    """Accounts that are not consultants' (a consultant's portal account is
+    never a choice here, nor its name shown)."""
+    return User.objects.exclude(
+        pk__in=User.objects.filter(groups__name=Role.CONSULTANT.value).values("pk")
+    )
+
+
+def handover_person(pk) -> User | None:
+    """The staff account whose items are handed over (active or not), or None."""
+    if not str(pk).isdigit():
+        return None
+    return _staff_accounts().filter(pk=int(pk)).first()
+
+
 def handover_people(*, query: str) -> list[User]:
     """Staff (active or not) whose name matches ``query`` and who hold open
     staff items, with ``open_items``: the first ten by name. One query."""
@@ -327,7 +342,8 @@ def handover_people(*, query: str) -> list[User]:
         checklist_items__consultant__isnull=True,
     ) & ~Q(checklist_items__checklist__engagement__status__in=FINISHED)
     return list(
-        User.objects.filter(display_name__icontains=query)
+        _staff_accounts()
+        .filter(display_name__icontains=query)
         .annotate(open_items=Count("checklist_items", filter=open_items))
         .filter(open_items__gt=0)
         .order_by("display_name", "pk")[:HANDOVER_PEOPLE]
@@ -358,9 +374,9 @@ def handover_summary(*, person: User) -> Handover:
     ).values("user_id")
     owners = Engagement.objects.filter(pk__in=engagements).values("owner_id")
     takers = list(
-        User.objects.filter(Q(pk__in=assigned) | Q(pk__in=owners), is_active=True)
+        _staff_accounts()
+        .filter(Q(pk__in=assigned) | Q(pk__in=owners), is_active=True)
         .exclude(pk=person.pk)
-        .exclude(groups__name=Role.CONSULTANT.value)
         .order_by("display_name", "pk")[:50]
     )
     return Handover(person, figures["open_items"], figures["engagements"], takers)

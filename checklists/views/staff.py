@@ -20,7 +20,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import staff_required
-from accounts.models import User
 from checklists import access, selectors, services
 from checklists.forms import (
     ConfirmForm,
@@ -290,7 +289,7 @@ def handover(request):
     status = 200
     from_pk = request.POST.get("from") or request.GET.get("from")
     if from_pk:
-        person = User.objects.filter(pk=from_pk).first() if str(from_pk).isdigit() else None
+        person = selectors.handover_person(from_pk)
         if person is None:
             raise Http404("No such person.")
         summary = selectors.handover_summary(person=person)
@@ -298,7 +297,7 @@ def handover(request):
         if request.method == "POST":
             status = 400
             if form.is_valid():
-                to = User.objects.get(pk=form.cleaned_data["to"])
+                to = next(p for p in summary.takers if p.pk == form.cleaned_data["to"])
                 try:
                     moved, left = services.items_reassign_from(
                         from_user=person, to=to, by=request.user, request=request

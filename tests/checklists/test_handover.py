@@ -119,6 +119,8 @@ def test_bad_choices_are_refused(world, manager_user, make_user, who):
     assert _theirs(world["leaving"], world["shared"]) == before
     assert client.get(URL, {"from": 10**9}).status_code == 404
     assert client.get(URL, {"from": "x'"}).status_code == 404
+    # A consultant's account is never a "from": not even its name is shown.
+    assert client.get(URL, {"from": make_user(Role.CONSULTANT).pk}).status_code == 404
 
 
 def test_the_service_refuses_someone_who_may_take_nothing(world, manager_user, make_user):
