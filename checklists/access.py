@@ -17,6 +17,15 @@ Ticking a staff item (done, or not applicable):
 Ticking a consultant's item: that consultant only, from the portal. Staff
 never tick "I have read the brief" for someone.
 
+Reassigning a staff item (``can_reassign``): programme managers and
+administrators, and the engagement's owner (``engagements.access.
+can_assign_staff``, who chooses the engagement's staff too). Only an open
+staff item of an engagement still running; never a consultant's item. The
+new assignee (``assignee_candidates``) is someone on the engagement (its
+owner or assigned staff), active, who may do the item: holding its role, or
+a manager or administrator; never a consultant. Handing over every open item
+of someone leaving (``can_reassign_in_bulk``): managers and administrators.
+
 Evidence files: whoever may see the checklist (staff), and the consultant
 for their own items. Every opening is written to the audit trail.
 
@@ -32,7 +41,9 @@ from typing import TYPE_CHECKING, TypeGuard
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
+from accounts.models import User
 from accounts.roles import Role, has_role, is_staff_member, roles_of
 from checklists.models import Checklist, ChecklistItem, OwnerRole
 from consultants import access as consultants_access
@@ -43,7 +54,6 @@ from engagements.models import Engagement
 
 if TYPE_CHECKING:
     from accounts.access import AnyUser
-    from accounts.models import User
 
 
 def _active(user: AnyUser | None) -> TypeGuard[User]:
@@ -65,6 +75,15 @@ def checklists_visible_to(user: AnyUser) -> QuerySet[Checklist]:
     return Checklist.objects.filter(
         engagement__in=engagements_access.engagements_visible_to(user).values("pk")
     )
+
+
+def sees_every_checklist(user: AnyUser) -> bool:
+    """Whether ``checklists_visible_to`` is every checklist (managers,
+    administrators, finance officers): a figure over the whole programme
+    then needs no join to say which."""
+    if not _active(user) or not is_staff_member(user):
+        return False
+    return not engagements_access.engagements_visible_to(user).query.has_filters()
 
 
 def engagement_for_user(user: AnyUser, pk: int | str) -> Engagement:
@@ -133,22 +152,129 @@ def can_reopen(user: AnyUser, item: ChecklistItem) -> bool:
     return can_tick(user, item)
 
 
+# --- Reassigning ----------------------------------------------------------------------
+
+# Engagements whose checklist is over: nothing on it is handed to anyone.
+FINISHED_STATUSES = (Engagement.Status.CLOSED, Engagement.Status.CANCELLED)
+
+
+def can_reassign(user: AnyUser, item: ChecklistItem) -> bool:
+    """Whether ``user`` may hand this item to someone else (permission only:
+    ``reassign_refusal`` says what the item's state allows)."""
+    if not _active(user) or not is_staff_member(user) or item.is_consultant_item:
+        return False
+    return engagements_access.can_assign_staff(user, item.checklist.engagement)
+
+
+def reassign_refusal(item: ChecklistItem) -> str:
+    """Why this item cannot be reassigned now (a sentence), or ``""``."""
+    if item.is_consultant_item:
+        return _("A consultant's own item is theirs: it cannot be reassigned.")
+    if not item.is_open:
+        return _("Only an item still to do can be reassigned.")
+    if item.checklist.engagement.status in FINISHED_STATUSES:
+        return _("This engagement is closed or cancelled: its checklist is finished.")
+    return ""
+
+
+def item_for_user_to_reassign(user: AnyUser, pk: int | str) -> ChecklistItem:
+    """404 for an item the user may not see, then 403 unless they may reassign it."""
+    item = item_for_user(user, pk)
+    if not can_reassign(user, item):
+        raise PermissionDenied("You may not reassign this item.")
+    return item
+
+
+def _roles_who_may_do(item: ChecklistItem) -> list[str]:
+    return sorted({item.owner_role, Role.PROGRAMME_MANAGER.value, Role.ADMINISTRATOR.value})
+
+
+def assignee_candidates(item: ChecklistItem) -> QuerySet[User]:
+    """Who the item may go to: the engagement's owner and assigned staff who
+    are active, hold a role that does the item (its own, or manager or
+    administrator), and are not consultants. A bounded set (the people on
+    one engagement): one query, ordered by name. The current assignee is
+    among them when they still qualify."""
+    engagement = item.checklist.engagement
+    on_it = Q(pk=engagement.owner_id) | Q(
+        pk__in=Engagement.assigned_staff.through.objects.filter(engagement_id=engagement.pk).values(
+            "user_id"
+        )
+    )
+    return (
+        User.objects.filter(on_it, is_active=True)
+        .filter(pk__in=User.objects.filter(groups__name__in=_roles_who_may_do(item)).values("pk"))
+        .exclude(pk__in=User.objects.filter(groups__name=Role.CONSULTANT.value).values("pk"))
+        .order_by("display_name", "pk")
+    )
+
+
+def can_reassign_in_bulk(user: AnyUser) -> bool:
+    """Hand over every open item of one person (someone leaving): managers
+    and administrators."""
+    return _is_manager(user)
+
+
+def items_they_may_take(person: User) -> Q:
+    """The staff items ``person`` may be handed, as a condition on items (the
+    rule of ``assignee_candidates`` seen from the person): on an engagement
+    they own or are assigned to, of a role they hold (any, for managers and
+    administrators); nothing for an inactive account, a consultant or
+    someone without a staff role."""
+    held = roles_of(person)
+    if not person.is_active or Role.CONSULTANT in held or not is_staff_member(person):
+        return Q(pk__in=[])
+    on_it = Q(checklist__engagement__owner=person) | Q(
+        checklist__engagement__in=Engagement.assigned_staff.through.objects.filter(
+            user=person
+        ).values("engagement_id")
+    )
+    if held & {Role.PROGRAMME_MANAGER, Role.ADMINISTRATOR}:
+        return on_it & ~Q(owner_role=OwnerRole.CONSULTANT)
+    roles = sorted(role.value for role in held if role.value in OwnerRole.values)
+    return on_it & Q(owner_role__in=roles) & ~Q(owner_role=OwnerRole.CONSULTANT)
+
+
 # --- "My tasks" -----------------------------------------------------------------------
 
 
-def tasks_condition(user: AnyUser) -> Q:
-    """Open staff items that are ``user``'s to do: assigned to them, or of a
-    role they hold on an engagement they may see. Empty for non-staff."""
+def tasks_conditions(user: AnyUser) -> list[Q]:
+    """Open staff items that are ``user``'s to do, as separate conditions,
+    each one an index can answer on its own (``selectors.my_tasks`` unites
+    them in SQL): assigned to them; of a role they hold, on an engagement
+    they may see. Empty for non-staff."""
     if not _active(user) or not is_staff_member(user):
-        return Q(pk__in=[])
-    mine = Q(assignee=user)
+        return []
+    staff_item = ~Q(owner_role=OwnerRole.CONSULTANT)
+    conditions = [Q(assignee=user) & staff_item]
     roles = {role.value for role in roles_of(user)} & {
         role.value for role in OwnerRole if role != OwnerRole.CONSULTANT
     }
     if roles:
-        visible = engagements_access.engagements_visible_to(user).values("pk")
-        mine |= Q(owner_role__in=sorted(roles), checklist__engagement__in=visible)
-    return mine & ~Q(owner_role=OwnerRole.CONSULTANT)
+        visible = engagements_access.engagements_visible_to(user)
+        by_role = Q(owner_role__in=sorted(roles))
+        if visible.query.has_filters():
+            # Through the checklists of the engagements they see, so that
+            # PostgreSQL reads those checklists' items by index, not every item.
+            by_role &= Q(
+                checklist__in=Checklist.objects.filter(engagement__in=visible.values("pk")).values(
+                    "pk"
+                )
+            )
+        conditions.append(by_role)
+    return conditions
+
+
+def tasks_condition(user: AnyUser) -> Q:
+    """Open staff items that are ``user``'s to do (``tasks_conditions`` as one
+    condition). Empty for non-staff."""
+    conditions = tasks_conditions(user)
+    if not conditions:
+        return Q(pk__in=[])
+    mine = Q()
+    for condition in conditions:
+        mine |= condition
+    return mine
 
 
 # --- The consultant (portal) ----------------------------------------------------------

@@ -49,3 +49,36 @@ class NotApplicableForm(forms.Form):
 
 class ConfirmForm(forms.Form):
     """A POST with nothing in it but the CSRF token."""
+
+
+class ReassignForm(forms.Form):
+    """Whom to hand an item to: one of the people on its engagement who may
+    do it (``access.assignee_candidates``, a bounded set), as radio buttons.
+    The service checks the choice again."""
+
+    assignee = forms.TypedChoiceField(
+        label=_("Reassign to"),
+        coerce=int,
+        widget=forms.RadioSelect,
+        help_text=_("The engagement's owner and assigned staff who may do this item."),
+    )
+
+    def __init__(self, *args, candidates, current_id: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].choices = [
+            (person.pk, str(person)) for person in candidates if person.pk != current_id
+        ]
+
+
+class HandoverSearchForm(forms.Form):
+    q = forms.CharField(label=_("Whose items?"), max_length=100, required=False)
+
+
+class HandoverForm(forms.Form):
+    """Who takes the items: one of the people on their engagements."""
+
+    to = forms.TypedChoiceField(label=_("Hand them to"), coerce=int, widget=forms.RadioSelect)
+
+    def __init__(self, *args, takers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to"].choices = [(person.pk, str(person)) for person in takers]

@@ -422,6 +422,10 @@ class ChecklistItem(TranslatedItem, models.Model):
         related_name="checklist_items",
         verbose_name=_("assigned to"),
     )
+    # When someone handed the item to its assignee (``item_reassign``): the
+    # moment of the "assigned to you" message. Empty for an item assigned by
+    # the template, or taken by its assignee themselves.
+    assigned_at = models.DateTimeField(_("assigned at"), null=True, blank=True, editable=False)
     consultant = models.ForeignKey(
         Consultant,
         on_delete=models.PROTECT,
@@ -497,6 +501,25 @@ class ChecklistItem(TranslatedItem, models.Model):
             # "My tasks" by role, and the consultant's portal list.
             models.Index(
                 fields=["owner_role", "status", "due_at"], name="checklists_item_role_due"
+            ),
+            # "My tasks" by role, read in its own order: open items of a role,
+            # soonest first (a limit stops early), and per checklist (the
+            # engagements programme staff run).
+            models.Index(
+                fields=["owner_role", "due_at", "id"],
+                condition=Q(status="open"),
+                name="checklists_item_role_open",
+            ),
+            models.Index(
+                fields=["checklist", "owner_role", "due_at"],
+                condition=Q(status="open"),
+                name="checklists_item_checklist_open",
+            ),
+            # The "assigned to you" message's sweep.
+            models.Index(
+                fields=["assigned_at"],
+                condition=Q(status="open", assigned_at__isnull=False),
+                name="checklists_item_assigned_at",
             ),
             models.Index(
                 fields=["consultant", "status", "due_at"], name="checklists_item_consultant"

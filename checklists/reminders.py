@@ -1,15 +1,18 @@
 """The reminder kinds of checklists (registered from ``ready()``).
 
 Consultants: one of their own items is due soon. Staff: an item assigned
-to them is due today, or is overdue. Every message is discreet: "an item",
+to them is due today, or is overdue; someone handed them an item (told at
+once). Every message is discreet: "an item",
 a date, a link behind the sign-in; never the item's title or the work.
 """
 
 from __future__ import annotations
 
 import datetime
+import logging
 from collections.abc import Iterator
 
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from checklists.models import ChecklistItem
@@ -29,6 +32,8 @@ from reminders.registry import (
     configured_offsets,
     register_kind,
 )
+
+logger = logging.getLogger(__name__)
 
 R = ReminderDelivery.Reason
 E = Engagement.Status
@@ -220,3 +225,122 @@ register_kind(
         lookback=datetime.timedelta(days=3),
     )
 )
+
+
+# --- Staff: an item was handed to them ------------------------------------------------------
+#
+# Told at once, like an invitation (``reminders.invitations``, whose docstring
+# says why a kind rather than a column): ``item_reassign`` records the row in
+# its own transaction (``tell_new_assignee``) and sends it after the commit;
+# the sweep finds the same row (a no-op) and covers a lost send. The moment is
+# the item's ``assigned_at``; a later reassignment is a new moment, so a new
+# message, and one to someone who no longer holds the item is skipped.
+
+ASSIGNED_KEY = "staff_checklist_item_assigned"
+
+
+def _assigned_due(item_pk: int, user_id: int, engagement_id: int, at, offset: int) -> Due:
+    return Due(
+        target=(ITEM, item_pk),
+        due_at=at + offset * HOUR,
+        user_id=user_id,
+        engagement_id=engagement_id,
+    )
+
+
+def _collect_staff_assigned(window: Window) -> Iterator[list[Due]]:
+    for offset in window.offsets:
+        since, until = window.anchor_range(after=offset)
+        rows = ChecklistItem.objects.filter(
+            status=ChecklistItem.Status.OPEN,
+            assigned_at__gt=since,
+            assigned_at__lte=until,
+            consultant__isnull=True,
+            assignee__isnull=False,
+            assignee__is_active=True,
+            checklist__engagement__status__in=LIVE_STATUSES,
+        ).values("pk", "assigned_at", "assignee_id", "checklist__engagement_id")
+        for batch in batched(rows, size=window.batch_size):
+            yield [
+                _assigned_due(
+                    row["pk"],
+                    row["assignee_id"],
+                    row["checklist__engagement_id"],
+                    row["assigned_at"],
+                    offset,
+                )
+                for row in batch
+            ]
+
+
+def _prepare_staff_assigned(delivery, *, now) -> Prepared | Skip:
+    item = _item(delivery)
+    gone = _item_gone(item)
+    if gone:
+        return gone
+    if item.assignee_id != delivery.user_id or item.assigned_at is None:
+        return Skip(R.NOT_DUE)
+    delta = delivery.due_at - item.assigned_at
+    if not any(delta == offset * HOUR for offset in configured_offsets(delivery.kind)):
+        return Skip(R.NOT_DUE)  # handed on again since: that moment has its own message
+    return Prepared(
+        {
+            "due": item.due_at,
+            "url": absolute_url("checklists:engagement", item.checklist.engagement_id),
+        }
+    )
+
+
+ASSIGNED_KIND = register_kind(
+    ReminderKind(
+        key=ASSIGNED_KEY,
+        audience=Audience.STAFF,
+        label=_("Checklist item handed to you"),
+        description=_(
+            "To a staff member, as soon as someone reassigns a checklist item to them: "
+            "a link to the checklist."
+        ),
+        timing=Timing(
+            _("Hours after the item was reassigned"),
+            default=(0,),
+            help_text=_("0 is at once (quiet hours still apply)."),
+        ),
+        collect=_collect_staff_assigned,
+        prepare=_prepare_staff_assigned,
+        templates="checklists/reminders/staff_item_assigned",
+        lookback=datetime.timedelta(hours=6),
+    )
+)
+
+
+def _send_now(delivery_ids: list[int]) -> None:
+    """After the commit, in the web process; a failure leaves the row
+    pending for the dispatcher (as for an invitation)."""
+    from reminders import services
+
+    for delivery_id in delivery_ids:
+        try:
+            services.delivery_send(delivery_id=delivery_id)
+        except Exception:
+            logger.exception(
+                "Reassignment message %s: not sent now; a worker retries.", delivery_id
+            )
+
+
+def tell_new_assignee(item: ChecklistItem) -> None:
+    """Record the "handed to you" message of ``item`` (just reassigned, with
+    ``assigned_at`` set) inside the reassignment's transaction; send it once
+    that commits. Nothing when the kind is turned off."""
+    from reminders import services
+
+    if item.assigned_at is None or item.assignee_id is None:
+        return
+    dues = [
+        _assigned_due(
+            item.pk, item.assignee_id, item.checklist.engagement_id, item.assigned_at, offset
+        )
+        for offset in configured_offsets(ASSIGNED_KEY)
+    ]
+    ready = services.deliveries_record(kind_key=ASSIGNED_KEY, dues=dues)
+    if ready:
+        transaction.on_commit(lambda: _send_now(ready))

@@ -13,9 +13,12 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, F, Q, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from accounts.models import User
+from accounts.roles import Role
 from checklists import access
 from checklists.models import Checklist, ChecklistItem, Stage
 from core.bounded import Bounded, bounded
@@ -103,11 +106,34 @@ def checklist_for_engagement(engagement: Engagement, *, now=None) -> ChecklistPr
 
 def my_tasks(*, user, now=None) -> QuerySet[ChecklistItem]:
     """Open staff items that are ``user``'s (assigned to them, or of a role
-    they hold on an engagement they see), soonest due first. One query
-    (plus, once per request, the user's roles), whatever the number."""
-    return (
-        ChecklistItem.objects.filter(access.tasks_condition(user), status=S.OPEN)
+    they hold on an engagement they see), soonest due first, with their
+    engagement; page it (the view shows 50 a page).
+
+    Bounded in SQL: the ids come from a ``UNION`` of one branch per way an
+    item is theirs (``access.tasks_conditions``), each answered by its own
+    index: ``checklists_item_my_open`` for "assigned to me",
+    ``checklists_item_role_open`` for a role over every engagement
+    (managers, finance), ``checklists_item_checklist_open`` through the
+    checklists of the engagements programme staff run. PostgreSQL then
+    fetches those rows by primary key and sorts only them, instead of
+    joining every item against every visible engagement. One query per use
+    (a page: its count and its rows), plus the user's roles once per
+    request, whatever the number."""
+    conditions = access.tasks_conditions(user)
+    if not conditions:
+        return ChecklistItem.objects.none()
+    # Each branch leaves out finished engagements itself, so that the outer
+    # query is a fetch by primary key of the few ids, never a join of every item.
+    branches = [
+        ChecklistItem.objects.filter(condition, status=S.OPEN)
         .exclude(checklist__engagement__status__in=FINISHED)
+        .order_by()
+        .values("pk")
+        for condition in conditions
+    ]
+    ids = branches[0].union(*branches[1:]) if len(branches) > 1 else branches[0]
+    return (
+        ChecklistItem.objects.filter(pk__in=ids)
         .select_related("checklist__engagement")
         .order_by("due_at", "id")
     )
@@ -158,6 +184,7 @@ class ComplianceRow:
     counted: int
     on_time: int
     open_overdue: int
+    open_items: int = 0  # still to do, due or not (the compliance page)
 
     @property
     def percent(self) -> Decimal | None:
@@ -199,7 +226,8 @@ def compliance_for_engagement(engagement: Engagement, *, now=None) -> Compliance
 
 def compliance_overview(*, user, now=None, since: datetime.datetime | None = None) -> Compliance:
     """Per engagement the user may see, and overall (the programme, for
-    managers). One query."""
+    managers). One query, but every row: for a report's period; the staff
+    page pages in SQL (``compliance_page``)."""
     now = now or timezone.now()
     checklists = access.checklists_visible_to(user).select_related("engagement")
     if since is not None:
@@ -209,6 +237,149 @@ def compliance_overview(*, user, now=None, since: datetime.datetime | None = Non
         for c in _annotated(checklists, now).order_by("-engagement__start", "-id")
     ]
     return Compliance(rows)
+
+
+def _item_counts(now) -> dict[str, Count]:
+    """The figures of compliance over checklist items themselves (no join)."""
+    counting = ~Q(status=S.NOT_APPLICABLE) & (Q(status=S.DONE) | Q(due_at__lt=now))
+    return {
+        "counted": Count("pk", filter=counting),
+        "on_time": Count("pk", filter=Q(status=S.DONE, done_at__lte=F("due_at"))),
+    }
+
+
+@dataclass(frozen=True)
+class CompliancePage:
+    """The compliance page: one page of rows, the figure over everything the
+    user sees, the paginator's page (for its links)."""
+
+    rows: list[ComplianceRow]
+    page: Page
+    counted: int
+    on_time: int
+
+    @property
+    def percent(self) -> Decimal | None:
+        return _percent(self.on_time, self.counted)
+
+
+def compliance_page(
+    *,
+    user,
+    page_number: str | int | None = None,
+    per_page: int = 50,
+    overdue_only: bool = False,
+    now=None,
+) -> CompliancePage:
+    """Compliance per checklist the user may see, newest engagement first,
+    one page at a time, all in SQL: the page's checklist ids (a count and a
+    ``LIMIT``, ordered by the engagement's start), then the counts of those
+    rows only (one grouped query over their items), then the figure over
+    every item the user sees (one aggregate). Four queries (plus the user's
+    roles once per request), whatever the number of checklists.
+    ``overdue_only``: only checklists with an open item past due."""
+    now = now or timezone.now()
+    visible = access.checklists_visible_to(user)
+    listed = visible
+    if overdue_only:
+        listed = listed.filter(
+            Exists(
+                ChecklistItem.objects.filter(
+                    checklist=OuterRef("pk"), status=S.OPEN, due_at__lt=now
+                )
+            )
+        )
+    ordered = listed.order_by("-engagement__start", "-id").values_list("pk", flat=True)
+    page = Paginator(ordered, per_page).get_page(page_number)
+    ids = list(page.object_list)
+    by_pk = {}
+    if ids:
+        annotated = _annotated(
+            Checklist.objects.filter(pk__in=ids).select_related("engagement"), now
+        ).annotate(open_items=Count("items", filter=Q(items__status=S.OPEN)))
+        by_pk = {checklist.pk: checklist for checklist in annotated}
+    rows = [
+        ComplianceRow(c.engagement, c.counted, c.on_time, c.open_overdue, open_items=c.open_items)
+        for c in (by_pk[pk] for pk in ids if pk in by_pk)
+    ]
+    items = ChecklistItem.objects.all()
+    if not access.sees_every_checklist(user):
+        items = items.filter(checklist__in=visible.values("pk"))
+    totals = items.aggregate(**_item_counts(now))
+    return CompliancePage(
+        rows=rows, page=page, counted=totals["counted"], on_time=totals["on_time"]
+    )
+
+
+# --- Handing over someone's items ------------------------------------------------------
+
+HANDOVER_PEOPLE = 10
+
+
+def _staff_accounts():
+    """Accounts that are not consultants' (a consultant's portal account is
+    never a choice here, nor its name shown)."""
+    return User.objects.exclude(
+        pk__in=User.objects.filter(groups__name=Role.CONSULTANT.value).values("pk")
+    )
+
+
+def handover_person(pk) -> User | None:
+    """The staff account whose items are handed over (active or not), or None."""
+    if not str(pk).isdigit():
+        return None
+    return _staff_accounts().filter(pk=int(pk)).first()
+
+
+def handover_people(*, query: str) -> list[User]:
+    """Staff (active or not) whose name matches ``query`` and who hold open
+    staff items, with ``open_items``: the first ten by name. One query."""
+    query = (query or "").strip()[:100]
+    if not query:
+        return []
+    open_items = Q(
+        checklist_items__status=S.OPEN,
+        checklist_items__consultant__isnull=True,
+    ) & ~Q(checklist_items__checklist__engagement__status__in=FINISHED)
+    return list(
+        _staff_accounts()
+        .filter(display_name__icontains=query)
+        .annotate(open_items=Count("checklist_items", filter=open_items))
+        .filter(open_items__gt=0)
+        .order_by("display_name", "pk")[:HANDOVER_PEOPLE]
+    )
+
+
+@dataclass(frozen=True)
+class Handover:
+    person: User
+    open_items: int
+    engagements: int
+    takers: list[User]  # who may take some of them (people on those engagements)
+
+
+def handover_summary(*, person: User) -> Handover:
+    """What ``person`` holds (open staff items on running engagements) and
+    who is on those engagements to take them: the first 50 by name. Two
+    queries."""
+    items = ChecklistItem.objects.filter(
+        assignee=person, status=S.OPEN, consultant__isnull=True
+    ).exclude(checklist__engagement__status__in=FINISHED)
+    figures = items.aggregate(
+        open_items=Count("pk"), engagements=Count("checklist__engagement", distinct=True)
+    )
+    engagements = items.values("checklist__engagement_id")
+    assigned = Engagement.assigned_staff.through.objects.filter(
+        engagement_id__in=engagements
+    ).values("user_id")
+    owners = Engagement.objects.filter(pk__in=engagements).values("owner_id")
+    takers = list(
+        _staff_accounts()
+        .filter(Q(pk__in=assigned) | Q(pk__in=owners), is_active=True)
+        .exclude(pk=person.pk)
+        .order_by("display_name", "pk")[:50]
+    )
+    return Handover(person, figures["open_items"], figures["engagements"], takers)
 
 
 # --- The staff dashboard ----------------------------------------------------------------

@@ -21,6 +21,12 @@ How a checklist lives:
   (``engagement_dates_changed``): open items follow, done ones keep theirs.
 * ``item_mark_done`` / ``item_mark_not_applicable`` / ``item_reopen``: the
   ticks, by someone ``access.can_tick`` allows.
+* ``item_reassign``: hand an open staff item to someone else on the
+  engagement (``access.can_reassign``, ``access.assignee_candidates``);
+  audited (who, when, from, to) and the new assignee is told at once (the
+  reminder kind ``staff_checklist_item_assigned``). ``items_reassign_from``:
+  every open item of someone leaving, to one person, where that person is
+  on the engagement (managers).
 * Templates: ``template_create_draft`` (copy a version into the next draft,
   Filipino included), ``template_publish`` (only with the Filipino of its
   name, description and every item). A published version never changes.
@@ -55,7 +61,7 @@ from checklists.models import (
     published_template_is_immutable,
 )
 from consultants.models import Consultant
-from core.audit import record_access
+from core.audit import record_access, record_event
 from core.shortcuts import require
 from engagements.models import Engagement, Participation
 
@@ -434,6 +440,157 @@ def item_reopen(*, item: ChecklistItem, by: User) -> ChecklistItem:
             storage = ChecklistItem._meta.get_field("evidence_file").storage
             transaction.on_commit(lambda: storage.delete(old_file))
     return item
+
+
+# --- Reassigning -----------------------------------------------------------------------
+
+REASSIGNED_EVENT = "checklist_item_reassigned"
+
+
+def _not_a_candidate() -> ValidationError:
+    return ValidationError(
+        {
+            "assignee": _(
+                "Choose someone on this engagement (its owner or assigned staff) whose "
+                "account is active and whose role may do this item."
+            )
+        },
+        code="not_a_candidate",
+    )
+
+
+def _hand_over(item: ChecklistItem, target: User, *, by: User, moment, request=None) -> None:
+    """Move ``item`` (locked, open) to ``target``, write the audit entry and
+    record the message to ``target`` (unless they took it themselves)."""
+    from checklists.reminders import tell_new_assignee
+
+    previous = item.assignee_id
+    item.assignee = target
+    item.assigned_at = moment if target.pk != by.pk else None
+    # One row written, the audit entry below says who, when, from and to.
+    ChecklistItem.objects.filter(pk=item.pk).update(
+        assignee=target, assigned_at=item.assigned_at, updated_at=moment
+    )
+    record_event(
+        item,
+        actor=by,
+        event=REASSIGNED_EVENT,
+        request=request,
+        from_user=previous,
+        to_user=target.pk,
+        engagement=item.checklist.engagement_id,
+    )
+    tell_new_assignee(item)
+
+
+def item_reassign(
+    *,
+    item: ChecklistItem,
+    to: User | int | str | None,
+    by: User,
+    request=None,
+    now: datetime.datetime | None = None,
+) -> ChecklistItem:
+    """Hand an open staff item to someone else on its engagement. ``to`` is a
+    user or their id (from a form); anyone but ``access.assignee_candidates``
+    is refused, with one message whatever the reason (not on the
+    engagement, inactive, a consultant, the wrong role, no such person)."""
+    with transaction.atomic():
+        item = _locked(item)
+        require(access.can_reassign(by, item))
+        refusal = access.reassign_refusal(item)
+        if refusal:
+            raise ValidationError(refusal, code="not_reassignable")
+        to_pk = to.pk if isinstance(to, User) else to
+        try:
+            target = access.assignee_candidates(item).filter(pk=int(to_pk or 0)).first()
+        except (TypeError, ValueError):
+            target = None
+        if target is None:
+            raise _not_a_candidate()
+        if target.pk == item.assignee_id:
+            raise ValidationError(
+                {"assignee": _("The item is already assigned to %(name)s.") % {"name": target}},
+                code="unchanged",
+            )
+        _hand_over(item, target, by=by, moment=now or timezone.now(), request=request)
+    return item
+
+
+HANDED_OVER_EVENT = "checklist_items_handed_over"
+
+
+def items_reassign_from(
+    *,
+    from_user: User,
+    to: User,
+    by: User,
+    request=None,
+    now: datetime.datetime | None = None,
+) -> tuple[int, int]:
+    """Someone is leaving: every open staff item assigned to ``from_user``,
+    on engagements still running, goes to ``to`` where ``to`` may take it
+    (``access.items_they_may_take``: on that engagement, with a role that
+    does it); the others stay where they are, for a reassignment one by one.
+    Each item moved is one audit event (who, when, from, to); ``to`` gets one
+    e-mail for all of them after the commit (not one per item). Returns
+    (moved, left)."""
+    require(access.can_reassign_in_bulk(by))
+    if to.pk == from_user.pk:
+        raise ValidationError({"to": _("Choose someone else to take the items.")}, code="same")
+    moment = now or timezone.now()
+    with transaction.atomic():
+        theirs = (
+            ChecklistItem.objects.select_for_update(of=("self",))
+            .filter(assignee=from_user, status=ChecklistItem.Status.OPEN)
+            .exclude(owner_role=OwnerRole.CONSULTANT)
+            .exclude(checklist__engagement__status__in=access.FINISHED_STATUSES)
+        )
+        rows = list(
+            theirs.filter(access.items_they_may_take(to)).values_list(
+                "pk", "checklist__engagement_id", "title"
+            )
+        )
+        left = theirs.count() - len(rows)
+        if not rows:
+            raise ValidationError(
+                {
+                    "to": _(
+                        "%(name)s is on none of the engagements of these items, or may not "
+                        "do them: choose someone who runs them."
+                    )
+                    % {"name": to}
+                },
+                code="none_to_take",
+            )
+        ChecklistItem.objects.filter(pk__in=[pk for pk, _e, _t in rows]).update(
+            assignee=to, assigned_at=None, updated_at=moment
+        )
+        for pk, engagement_id, title in rows:
+            record_event(
+                ChecklistItem(pk=pk, title=title),
+                actor=by,
+                event=HANDED_OVER_EVENT,
+                request=request,
+                from_user=from_user.pk,
+                to_user=to.pk,
+                engagement=engagement_id,
+            )
+        if to.pk != by.pk:
+            count = len(rows)
+            transaction.on_commit(lambda: _tell_handover(to, count))
+    return len(rows), left
+
+
+def _tell_handover(person: User, count: int) -> None:
+    from core.emails import send_templated_to
+    from reminders.registry import absolute_url
+
+    send_templated_to(
+        "checklists/emails/handover",
+        people=[person],
+        context={"count": count, "url": absolute_url("checklists:my_tasks"), "greeting": person},
+    )
 
 
 def item_evidence_open(*, item: ChecklistItem, by: User, request=None):

@@ -10,17 +10,25 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import staff_required
 from checklists import access, selectors, services
-from checklists.forms import ConfirmForm, DoneForm, NotApplicableForm
+from checklists.forms import (
+    ConfirmForm,
+    DoneForm,
+    HandoverForm,
+    HandoverSearchForm,
+    NotApplicableForm,
+    ReassignForm,
+)
 from core.forms import add_service_errors
 from core.shortcuts import posted
 
@@ -53,7 +61,12 @@ def my_tasks(request):
     return render(
         request,
         "checklists/staff/my_tasks.html",
-        {"title": _("My tasks"), "page_obj": page, "now": now},
+        {
+            "title": _("My tasks"),
+            "page_obj": page,
+            "now": now,
+            "can_hand_over": access.can_reassign_in_bulk(request.user),
+        },
     )
 
 
@@ -62,12 +75,22 @@ def my_tasks(request):
 def compliance(request):
     if not access.can_view_compliance(request.user):
         raise PermissionDenied
-    overview = selectors.compliance_overview(user=request.user)
-    page = Paginator(overview.rows, PER_PAGE).get_page(request.GET.get("page"))
+    overdue_only = request.GET.get("overdue") == "1"
+    overview = selectors.compliance_page(
+        user=request.user,
+        page_number=request.GET.get("page"),
+        per_page=PER_PAGE,
+        overdue_only=overdue_only,
+    )
     return render(
         request,
         "checklists/staff/compliance.html",
-        {"title": _("Checklist compliance"), "overview": overview, "page_obj": page},
+        {
+            "title": _("Checklist compliance"),
+            "overview": overview,
+            "page_obj": overview.page,
+            "overdue_only": overdue_only,
+        },
     )
 
 
@@ -191,6 +214,46 @@ def item_reopen(request, pk):
 
 
 @staff_required
+@GET_POST
+def item_reassign(request, pk):
+    """Hand an open staff item to someone else on the engagement."""
+    item = access.item_for_user_to_reassign(request.user, pk)
+    refusal = access.reassign_refusal(item)
+    candidates = list(access.assignee_candidates(item)) if not refusal else []
+    form = ReassignForm(posted(request), candidates=candidates, current_id=item.assignee_id)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if not refusal and form.is_valid():
+            try:
+                services.item_reassign(
+                    item=item, to=form.cleaned_data["assignee"], by=request.user, request=request
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                item.refresh_from_db(fields=["assignee"])
+                messages.success(
+                    request,
+                    _("“%(title)s” is now assigned to %(name)s, who has been told.")
+                    % {"title": item.shown_title, "name": item.assignee},
+                )
+                return redirect(_checklist_url(item))
+    return render(
+        request,
+        "checklists/staff/reassign.html",
+        {
+            "title": _("Reassign an item"),
+            "item": item,
+            "engagement": item.checklist.engagement,
+            "form": form,
+            "refusal": refusal,
+        },
+        status=status,
+    )
+
+
+@staff_required
 @require_POST
 @never_cache
 def item_evidence(request, pk):
@@ -209,3 +272,73 @@ def item_evidence(request, pk):
     )
     response["Cache-Control"] = "no-store, private"
     return response
+
+
+@staff_required
+@GET_POST
+def handover(request):
+    """Someone is leaving: find them by name, then hand every open item of
+    theirs to one person on their engagements (managers, administrators)."""
+    if not access.can_reassign_in_bulk(request.user):
+        raise PermissionDenied
+    search = HandoverSearchForm(request.GET)
+    query = search.cleaned_data["q"] if search.is_valid() else ""
+    person = None
+    summary = None
+    form = None
+    status = 200
+    from_pk = request.POST.get("from") or request.GET.get("from")
+    if from_pk:
+        person = selectors.handover_person(from_pk)
+        if person is None:
+            raise Http404("No such person.")
+        summary = selectors.handover_summary(person=person)
+        form = HandoverForm(posted(request), takers=summary.takers)
+        if request.method == "POST":
+            status = 400
+            if form.is_valid():
+                to = next(p for p in summary.takers if p.pk == form.cleaned_data["to"])
+                try:
+                    moved, left = services.items_reassign_from(
+                        from_user=person, to=to, by=request.user, request=request
+                    )
+                except ValidationError as error:
+                    add_service_errors(form, error)
+                else:
+                    messages.success(
+                        request,
+                        ngettext(
+                            "%(count)s item handed to %(name)s, who has been told.",
+                            "%(count)s items handed to %(name)s, who has been told.",
+                            moved,
+                        )
+                        % {"count": moved, "name": to},
+                    )
+                    if left:
+                        messages.warning(
+                            request,
+                            ngettext(
+                                "%(count)s item stays with %(name)s: reassign it on its checklist.",
+                                "%(count)s items stay with %(name)s: reassign them on their "
+                                "checklists.",
+                                left,
+                            )
+                            % {"count": left, "name": person},
+                        )
+                    return redirect(reverse("checklists:handover") + f"?from={person.pk}")
+    elif request.method == "POST":
+        return redirect("checklists:handover")
+    return render(
+        request,
+        "checklists/staff/handover.html",
+        {
+            "title": _("Hand over someone's items"),
+            "search": search,
+            "query": query,
+            "people": selectors.handover_people(query=query) if query else [],
+            "person": person,
+            "summary": summary,
+            "form": form,
+        },
+        status=status,
+    )

@@ -43,11 +43,16 @@ MATRIX: dict[str, tuple[str, list[int]]] = {
     #                                  anon no_r cons staff owner asgn mgr fin  wb  admin
     "my_tasks":            ("get",  [S,   D,   D,   OK,   OK,   OK,  OK, OK,  OK, OK]),
     "compliance":          ("get",  [S,   D,   D,   OK,   OK,   OK,  OK, OK,  OK, OK]),
+    # Handing over a leaving person's items: managers and administrators.
+    "handover":            ("get",  [S,   D,   D,   D,    D,    D,   OK, D,   D,  OK]),
     "engagement":          ("get",  [S,   D,   D,   N,    OK,   OK,  OK, OK,  N,  OK]),
     "item_done":           ("get",  [S,   D,   D,   N,    OK,   OK,  OK, D,   N,  OK]),
     "item_not_applicable": ("get",  [S,   D,   D,   N,    OK,   OK,  OK, D,   N,  OK]),
     "item_reopen":         ("get",  [S,   D,   D,   N,    OK,   OK,  OK, D,   N,  OK]),
     "item_evidence":       ("post", [S,   D,   D,   N,    OK,   OK,  OK, OK,  N,  OK]),
+    # The owner, managers and administrators hand an item on; assigned staff
+    # and finance see the checklist but may not.
+    "item_reassign":       ("get",  [S,   D,   D,   N,    OK,   D,   OK, D,   N,  OK]),
 }
 # fmt: on
 
@@ -82,11 +87,13 @@ def world(make_user, manager_user):
         "kwargs": {
             "my_tasks": {},
             "compliance": {},
+            "handover": {},
             "engagement": {"engagement_pk": engagement.pk},
             "item_done": {"pk": items["briefing-held"].pk},
             "item_not_applicable": {"pk": items["consent-recording"].pk},
             "item_reopen": {"pk": items["schedule-checked"].pk},
             "item_evidence": {"pk": items["compensation-agreed"].pk},
+            "item_reassign": {"pk": items["briefing-held"].pk},
         },
     }
 
@@ -125,7 +132,7 @@ def _snapshot(engagement):
     return list(
         ChecklistItem.objects.filter(checklist__engagement=engagement)
         .order_by("pk")
-        .values_list("pk", "status", "done_at", "justification", "evidence_file")
+        .values_list("pk", "status", "done_at", "justification", "evidence_file", "assignee_id")
     )
 
 

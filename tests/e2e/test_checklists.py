@@ -1,6 +1,7 @@
 """Checklists in a real browser: the engagement's owner finds a task in
 "My tasks", ticks it done with a note and sees the checklist move on; a
-consultant ticks their own item on a phone, without JavaScript. Every page
+consultant ticks their own item on a phone, without JavaScript; the owner
+hands an item to a colleague on the engagement. Every page
 is checked by ``Session.check`` (CSP, console, axe) and screenshotted."""
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from checklists import services
 from checklists.models import ChecklistItem
 from engagements import workflow
 from engagements.models import Engagement, Participation
+from reminders.models import ReminderDelivery
 from tests.accounts.factories import TEST_TOTP_SECRET
 from tests.consultants.factories import ConsultantFactory
 from tests.e2e.conftest import (
@@ -104,3 +106,34 @@ def test_consultant_ticks_their_item_on_a_phone(open_session, make_user):
     session.check("checklists-portal-done")
     item = ChecklistItem.objects.get(consultant=consultant, key="read-brief")
     assert item.status == ChecklistItem.Status.DONE
+
+
+def test_owner_reassigns_an_item_to_a_colleague(open_session, make_user):
+    owner = make_user(Role.PROGRAMME_STAFF, display_name="Sol Staff")
+    colleague = make_user(Role.PROGRAMME_STAFF, display_name="Lira Colleague")
+    manager = make_user(Role.PROGRAMME_MANAGER)
+    engagement = _approved(owner, manager)
+    engagement.assigned_staff.add(colleague)
+    session = open_session(STAFF_VIEWPORT)
+    page = session.page
+    sign_in_with_password(session, owner.email)
+    page.get_by_label("Code").fill(fresh_totp_code(TEST_TOTP_SECRET))
+    page.get_by_role("button", name="Sign In").click()
+    expect(page).to_have_url(re.compile(r"/staff/$"))
+
+    page.goto(f"/staff/checklists/engagements/{engagement.pk}/")
+    row = page.locator("tr").filter(has_text="Briefing held")
+    row.get_by_role("link", name=re.compile("^Reassign")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Reassign an item")
+    session.check("checklists-reassign")
+
+    page.get_by_label("Lira Colleague").check()
+    page.get_by_role("button", name="Reassign").click()
+    expect(page.get_by_text("“Briefing held” is now assigned to Lira Colleague")).to_be_visible()
+    expect(page.locator("tr").filter(has_text="Briefing held")).to_contain_text("Lira Colleague")
+
+    item = ChecklistItem.objects.get(checklist__engagement=engagement, key="briefing-held")
+    assert item.assignee == colleague
+    assert ReminderDelivery.objects.filter(
+        kind="staff_checklist_item_assigned", user=colleague
+    ).exists()
