@@ -354,10 +354,8 @@ def _any(criteria: Iterable[Criterion]) -> str:
 # --- The statement ------------------------------------------------------------------------
 # ``facts``: one row per consultant with what the criteria and the ranking
 # read, each gathered by one grouped pass (hash joins, no per-consultant
-# subquery); ``flagged``: one boolean per criterion; ``ranked``: positions
-# in each list and the counts (window aggregates over every consultant,
-# before the pages are cut). The rows returned are the pages asked, plus
-# the first row of each list so that the counts always arrive.
+# subquery); ``flagged``: one boolean per criterion; ``listed``: on which
+# list each consultant is; then the pages asked and the counts.
 
 _MINUTE = "(extract(hour FROM {0}) * 60 + extract(minute FROM {0}))::int"
 
@@ -464,28 +462,38 @@ listed AS (
            ({by_time}) AND NOT ({other}) AND has_windows AS by_time
     FROM flagged
 ),
-ranked AS (
-    SELECT listed.*,
-           row_number() OVER (
-               PARTITION BY excluded
-               ORDER BY expertise_fit DESC, speaks DESC, recent_count, month_count,
-                        lower(pseudonym), id
-           ) AS suggestion_position,
-           row_number() OVER (PARTITION BY excluded ORDER BY lower(pseudonym), id)
-               AS excluded_position,
-           row_number() OVER (PARTITION BY by_time ORDER BY lower(pseudonym), id)
-               AS by_time_position,
-           count(*) FILTER (WHERE NOT excluded) OVER () AS suggestion_count,
-           count(*) FILTER (WHERE excluded) OVER () AS excluded_count,
-           count(*) FILTER (WHERE by_time) OVER () AS by_time_count,
+-- The pages asked, as ids in their order (a top-N sort each, not a sort of
+-- everyone).
+pages AS MATERIALIZED (
+    SELECT
+        ARRAY(
+            SELECT id FROM listed WHERE NOT excluded
+            ORDER BY expertise_fit DESC, speaks DESC, recent_count, month_count,
+                     lower(pseudonym), id
+            LIMIT %(suggestions)s
+        ) AS suggestion_ids,
+        ARRAY(
+            SELECT id FROM listed WHERE excluded ORDER BY lower(pseudonym), id
+            LIMIT %(excluded)s
+        ) AS excluded_ids,
+        ARRAY(
+            SELECT id FROM listed WHERE by_time ORDER BY lower(pseudonym), id
+            LIMIT %(by_time)s
+        ) AS by_time_ids
+),
+-- How many in each list, and excluded for each reason.
+counts AS (
+    SELECT count(*) FILTER (WHERE NOT excluded) AS suggestion_count,
+           count(*) FILTER (WHERE excluded) AS excluded_count,
+           count(*) FILTER (WHERE by_time) AS by_time_count,
            {counts}
     FROM listed
 )
-SELECT * FROM ranked
-WHERE (NOT excluded AND suggestion_position <= %(suggestions)s)
-   OR (excluded AND excluded_position <= %(excluded)s)
-   OR (by_time AND by_time_position <= %(by_time)s)
-   OR excluded_position = 1
+-- The rows of the pages, each with the pages and the counts (one row with
+-- no consultant when every page is empty, so that the counts arrive).
+SELECT pages.*, counts.*, listed.*
+FROM pages CROSS JOIN counts
+LEFT JOIN listed ON listed.id = ANY(suggestion_ids || excluded_ids || by_time_ids)
 """.format(
     start_minute=_MINUTE.format("start_time"),
     end_minute=_MINUTE.format("end_time"),
@@ -494,7 +502,7 @@ WHERE (NOT excluded AND suggestion_position <= %(suggestions)s)
     by_time=_any(c for c in CRITERIA if c.by_time),
     other=_any(c for c in CRITERIA if not c.by_time),
     counts=",\n           ".join(
-        f"count(*) FILTER (WHERE x_{c.code}) OVER () AS n_{c.code}" for c in CRITERIA
+        f"count(*) FILTER (WHERE x_{c.code}) AS n_{c.code}" for c in CRITERIA
     ),
 )
 
@@ -710,31 +718,24 @@ def match(
         columns = [column.name for column in cursor.description]
         rows = [dict(zip(columns, values, strict=True)) for values in cursor.fetchall()]
 
+    first = rows[0]  # the pages and the counts ride on every row
+    # One candidate per consultant, whichever lists it is on.
+    shown = {row["id"]: _explain(row, asked) for row in rows if row["id"] is not None}
     result = MatchResult(
-        engagement=engagement, required_scopes=needed, suggestions=[], excluded=[]
-    )
-    if rows:
-        first = rows[0]
-        result.suggestion_count = first["suggestion_count"]
-        result.excluded_count = first["excluded_count"]
-        result.by_time_count = first["by_time_count"]
-        result.reasons = [
+        engagement=engagement,
+        required_scopes=needed,
+        suggestions=[shown[pk] for pk in first["suggestion_ids"]],
+        excluded=[shown[pk] for pk in first["excluded_ids"]],
+        by_time=[shown[pk] for pk in first["by_time_ids"]],
+        suggestion_count=first["suggestion_count"],
+        excluded_count=first["excluded_count"],
+        by_time_count=first["by_time_count"],
+        reasons=[
             ReasonCount(c.code, str(c.label), first[f"n_{c.code}"])
             for c in CRITERIA
             if first[f"n_{c.code}"]
-        ]
-    # One candidate per consultant, whichever lists it is on.
-    shown = {row["id"]: _explain(row, asked) for row in rows}
-    positions = {row["id"]: row for row in rows}
-
-    def page(in_list: Callable[[dict], bool], position: str, limit: int) -> list[Candidate]:
-        chosen = [row for row in rows if in_list(row) and row[position] <= limit]
-        return [shown[row["id"]] for row in sorted(chosen, key=lambda row: row[position])]
-
-    result.suggestions = page(lambda row: not row["excluded"], "suggestion_position", suggestions)
-    result.excluded = page(lambda row: row["excluded"], "excluded_position", excluded)
-    result.by_time = page(lambda row: row["by_time"], "by_time_position", by_time)
-    del positions
+        ],
+    )
     # Their weekly windows, for "usually free" and the times suggested.
     prefetch_related_objects(
         [candidate.consultant for candidate in shown.values()],
