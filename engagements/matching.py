@@ -193,7 +193,8 @@ def _time_asked(engagement: Engagement) -> dict[str, Any]:
     a longer one touches."""
     first, last = _days(engagement)
     start, end = _local(engagement.start), _local(engagement.end)
-    weekdays = sorted({(first + datetime.timedelta(days=n)).weekday() for n in range(min((last - first).days + 1, 7))})
+    touched = min((last - first).days + 1, 7)
+    weekdays = sorted({(first + datetime.timedelta(days=n)).weekday() for n in range(touched)})
     return {
         "single_day": first == last,
         "weekday": first.weekday(),
@@ -318,8 +319,10 @@ CRITERIA: tuple[Criterion, ...] = (
         BUSY,
         gettext_lazy("Busy on those dates"),
         "busy_kind IS NOT NULL",
-        lambda row, asked: gettext("Busy on those dates (%(kind)s).")
-        % {"kind": BusyPeriod.Kind(row["busy_kind"]).label},
+        lambda row, asked: (
+            gettext("Busy on those dates (%(kind)s).")
+            % {"kind": BusyPeriod.Kind(row["busy_kind"]).label}
+        ),
         by_time=True,
     ),
     Criterion(
@@ -340,8 +343,9 @@ CRITERIA: tuple[Criterion, ...] = (
         MISSING_CONSENT,
         gettext_lazy("Lacking a consent"),
         "cardinality(lacking_scopes) > 0",
-        lambda row, asked: gettext("No consent for: %(scopes)s.")
-        % {"scopes": scope_labels(row["lacking_scopes"])},
+        lambda row, asked: (
+            gettext("No consent for: %(scopes)s.") % {"scopes": scope_labels(row["lacking_scopes"])}
+        ),
     ),
 )
 TIME_CODES = frozenset(c.code for c in CRITERIA if c.by_time)
@@ -432,8 +436,10 @@ facts AS MATERIALIZED (
            busy.kind AS busy_kind,
            windows.consultant_id IS NOT NULL AS has_windows,
            CASE WHEN %(single_day)s
-                THEN coalesce(windows.day_spans @> int4range(%(start_minute)s, %(end_minute)s), false)
-                ELSE coalesce(windows.days_covered, 0) = %(weekdays_needed)s
+               THEN coalesce(
+                   windows.day_spans @> int4range(%(start_minute)s, %(end_minute)s), false
+               )
+               ELSE coalesce(windows.days_covered, 0) = %(weekdays_needed)s
            END AS fits_windows,
            ARRAY(
                SELECT needed.scope
@@ -494,7 +500,7 @@ counts AS (
 SELECT pages.*, counts.*, listed.*
 FROM pages CROSS JOIN counts
 LEFT JOIN listed ON listed.id = ANY(suggestion_ids || excluded_ids || by_time_ids)
-""".format(
+""".format(  # noqa: S608 (only this module's own SQL is formatted in, never a value)
     start_minute=_MINUTE.format("start_time"),
     end_minute=_MINUTE.format("end_time"),
     flags=",\n           ".join(f"coalesce({c.sql}, false) AS x_{c.code}" for c in CRITERIA),

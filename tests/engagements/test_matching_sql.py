@@ -290,7 +290,8 @@ def _old_exclusions(consultant, engagement, first_day, month_label, consents, ne
             (matching.OUTSIDE_AVAILABILITY, gettext("Has not given their weekly availability."))
         )
     elif not _old_fits(engagement, windows):
-        found.append((matching.OUTSIDE_AVAILABILITY, gettext("Not usually available at that time.")))
+        words = gettext("Not usually available at that time.")
+        found.append((matching.OUTSIDE_AVAILABILITY, words))
     if consultant.overlapping:
         found.append(
             (matching.DOUBLE_BOOKED, gettext("Already booked on an overlapping engagement."))
@@ -374,9 +375,7 @@ def _oracle(engagement, now):
             consultant=consultant,
             recent_count=consultant.recent_count,
             month_count=consultant.month_count,
-            expertise_matched=[
-                t.name for t in consultant.expertise.all() if t.pk in wanted_topics
-            ],
+            expertise_matched=[t.name for t in consultant.expertise.all() if t.pk in wanted_topics],
             languages_matched=[
                 str(Language(code).label)
                 for code in wanted_languages
@@ -428,7 +427,8 @@ def test_the_same_answers_as_the_python_evaluation(owner, manager_user, seed):
         c.code: n for c in matching.CRITERIA if (n := sum(c.code in r[2] for r in excluded))
     }
     assert counted == expected
-    assert [r.code for r in result.reasons] == [c.code for c in matching.CRITERIA if c.code in expected]
+    in_order = [c.code for c in matching.CRITERIA if c.code in expected]
+    assert [r.code for r in result.reasons] == in_order
     # The pages are the first rows of the lists, and the counts stay whole.
     paged = matching.match(engagement=engagement, now=now, suggestions=3, excluded=5, by_time=2)
     assert _seen(paged.suggestions) == suggestions[:3]
@@ -437,7 +437,7 @@ def test_the_same_answers_as_the_python_evaluation(owner, manager_user, seed):
     assert paged.excluded_count == len(excluded)
     assert {r.code: r.count for r in paged.reasons} == expected
     # One consultant alone, as the invite service asks.
-    for pseudonym, words, _codes, _time in (excluded[:3] + suggestions[:3]):
+    for pseudonym, words, _codes, _time in excluded[:3] + suggestions[:3]:
         consultant = Consultant.objects.get(pseudonym=pseudonym)
         assert [
             e.message
@@ -486,8 +486,8 @@ def test_the_same_queries_at_20_and_300_consultants(owner, manager_user, make_co
         counts.append(
             (
                 _queries(lambda e=engagement: matching.match(engagement=e)),
-                _queries(lambda: client.get(url)),
-                _queries(lambda: client.get(url + "?excluded=1")),
+                _queries(lambda c=client, u=url: c.get(u)),
+                _queries(lambda c=client, u=url: c.get(u + "?excluded=1")),
             )
         )
     assert Consultant.objects.count() == 324
