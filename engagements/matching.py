@@ -190,18 +190,17 @@ def _merged(windows: list[WeeklyAvailability]) -> list[tuple[int, int]]:
 def _time_asked(engagement: Engagement) -> dict[str, Any]:
     """What the weekly windows must hold (module docstring), as parameters of
     ``_SQL``: the weekday and minutes of a one-day engagement, or the weekdays
-    a longer one touches."""
+    a longer one touches (as bits)."""
     first, last = _days(engagement)
     start, end = _local(engagement.start), _local(engagement.end)
     touched = min((last - first).days + 1, 7)
-    weekdays = sorted({(first + datetime.timedelta(days=n)).weekday() for n in range(touched)})
+    weekdays = {(first + datetime.timedelta(days=n)).weekday() for n in range(touched)}
     return {
         "single_day": first == last,
         "weekday": first.weekday(),
         "start_minute": _minutes(start),
         "end_minute": 24 * 60 if end.date() != first else _minutes(end),
-        "weekdays": weekdays,
-        "weekdays_needed": len(weekdays),
+        "weekdays": sum(1 << weekday for weekday in weekdays),
     }
 
 
@@ -397,14 +396,15 @@ busy AS (
     ORDER BY consultant_id, starts_on, ends_on, id
 ),
 -- Weekly windows: on the engagement's weekday, joined up (range_agg joins
--- touching ranges; a window until 23:59 runs to midnight), and how many of
--- the weekdays a longer engagement touches have one.
+-- touching ranges; a window until 23:59 runs to midnight), and the weekdays
+-- with a window, as bits (Monday 1, Tuesday 2, ...; a longer engagement needs
+-- every weekday it touches).
 windows AS (
     SELECT consultant_id,
            range_agg(int4range({start_minute}, CASE WHEN end_time >= '23:59' THEN 1440
                                                ELSE {end_minute} END))
                FILTER (WHERE weekday = %(weekday)s) AS day_spans,
-           count(DISTINCT weekday) FILTER (WHERE weekday = ANY(%(weekdays)s)) AS days_covered
+           bit_or(1 << weekday) AS days_covered
     FROM consultants_weeklyavailability
     GROUP BY consultant_id
 ),
@@ -439,7 +439,7 @@ facts AS MATERIALIZED (
                THEN coalesce(
                    windows.day_spans @> int4range(%(start_minute)s, %(end_minute)s), false
                )
-               ELSE coalesce(windows.days_covered, 0) = %(weekdays_needed)s
+               ELSE coalesce(windows.days_covered & %(weekdays)s, 0) = %(weekdays)s
            END AS fits_windows,
            ARRAY(
                SELECT needed.scope
@@ -499,7 +499,11 @@ counts AS (
 -- no consultant when every page is empty, so that the counts arrive).
 SELECT pages.*, counts.*, listed.*
 FROM pages CROSS JOIN counts
-LEFT JOIN listed ON listed.id = ANY(suggestion_ids || excluded_ids || by_time_ids)
+LEFT JOIN (
+    SELECT DISTINCT shown.id
+    FROM pages, unnest(suggestion_ids || excluded_ids || by_time_ids) AS shown(id)
+) shown ON true
+LEFT JOIN listed ON listed.id = shown.id
 """.format(  # noqa: S608 (only this module's own SQL is formatted in, never a value)
     start_minute=_MINUTE.format("start_time"),
     end_minute=_MINUTE.format("end_time"),
