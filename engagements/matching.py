@@ -364,21 +364,27 @@ _MINUTE = "(extract(hour FROM {0}) * 60 + extract(minute FROM {0}))::int"
 
 _SQL = """
 WITH
--- Booked participations elsewhere: recent load (the last 90 days and ahead),
--- load in the engagement's month, and an overlap with it (double booking).
+-- Booked participations elsewhere: recent load (the last 90 days and ahead)
+-- and load in the engagement's month (engagements from the earlier of the two).
 load AS (
     SELECT p.consultant_id,
            count(*) FILTER (WHERE e.start >= %(recent_from)s) AS recent_count,
            count(*) FILTER (
                WHERE e.start >= %(month_start)s AND e.start < %(month_end)s
-           ) AS month_count,
-           bool_or(p.period && tstzrange(%(start)s, %(end)s, '[)')) AS overlapping
-    FROM engagements_participation p
-    JOIN engagements_engagement e ON e.id = p.engagement_id
-    WHERE p.status = ANY(%(booked)s) AND p.engagement_id <> %(engagement)s
-      AND (e.start >= LEAST(%(recent_from)s, %(month_start)s)
-           OR p.period && tstzrange(%(start)s, %(end)s, '[)'))
+           ) AS month_count
+    FROM engagements_engagement e
+    JOIN engagements_participation p ON p.engagement_id = e.id
+    WHERE e.start >= LEAST(%(recent_from)s, %(month_start)s)
+      AND p.status = ANY(%(booked)s) AND p.engagement_id <> %(engagement)s
     GROUP BY p.consultant_id
+),
+-- Booked on another engagement at an overlapping time (double booking; the
+-- GiST index of the no-double-booking constraint holds these periods).
+overlap AS (
+    SELECT DISTINCT consultant_id
+    FROM engagements_participation
+    WHERE period && tstzrange(%(start)s, %(end)s, '[)')
+      AND status = ANY(%(booked)s) AND engagement_id <> %(engagement)s
 ),
 -- Where each consultant stands on this engagement: a live participation
 -- wins over an earlier "no" or step back, else the earliest of those.
@@ -431,7 +437,7 @@ facts AS MATERIALIZED (
            c.spoken_languages,
            coalesce(load.recent_count, 0) AS recent_count,
            coalesce(load.month_count, 0) AS month_count,
-           coalesce(load.overlapping, false) AS overlapping,
+           overlap.consultant_id IS NOT NULL AS overlapping,
            involvement.status AS involvement,
            busy.kind AS busy_kind,
            windows.consultant_id IS NOT NULL AS has_windows,
@@ -452,6 +458,7 @@ facts AS MATERIALIZED (
            c.spoken_languages && %(languages)s::varchar[] AS speaks
     FROM consultants_consultant c
     LEFT JOIN load ON load.consultant_id = c.id
+    LEFT JOIN overlap ON overlap.consultant_id = c.id
     LEFT JOIN involvement ON involvement.consultant_id = c.id
     LEFT JOIN busy ON busy.consultant_id = c.id
     LEFT JOIN windows ON windows.consultant_id = c.id
