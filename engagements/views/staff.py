@@ -473,9 +473,10 @@ def _render_matching(request, engagement: Engagement, *, refusal=None, status=20
         excluded=EXCLUDED_SHOWN if show_excluded else 0,
     )
     now = timezone.now()
-    # Nobody is a dead end: when they are usually free, and which times
-    # would suit the most of those excluded by time only.
-    for candidate in {id(c): c for c in (*result.by_time, *result.excluded) if c.by_time}.values():
+    # Nobody is a dead end: when they are usually free (for the rows shown),
+    # and which times would suit the most of those excluded by time only.
+    free_elsewhere = result.by_time[:FREE_ELSEWHERE_SHOWN]
+    for candidate in {id(c): c for c in (*free_elsewhere, *result.excluded) if c.by_time}.values():
         candidate.usually_free = matching.usually_free(
             engagement=engagement, consultant=candidate.consultant
         )
@@ -495,7 +496,7 @@ def _render_matching(request, engagement: Engagement, *, refusal=None, status=20
             "excluded_reasons": result.reasons,
             "excluded": result.excluded if show_excluded else None,
             "more_excluded": result.excluded_count - len(result.excluded),
-            "free_elsewhere": result.by_time[:FREE_ELSEWHERE_SHOWN],
+            "free_elsewhere": free_elsewhere,
             "free_elsewhere_count": result.by_time_count,
             "more_free_elsewhere": max(result.by_time_count - FREE_ELSEWHERE_SHOWN, 0),
             "times": [
