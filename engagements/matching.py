@@ -22,8 +22,9 @@ Each reason is declared once, in ``CRITERIA``: its code, its SQL condition
 over the facts the statement gathers per consultant, and its words. Python
 words only the rows shown, so the page costs the same at 20 consultants
 and at 10,000: four queries (the privacy plan, the topics wanted, the
-statement, the weekly windows of the rows shown), tests/engagements/
-test_matching.py. A new criterion (a fact in ``facts``, a ``Criterion``)
+statement, the weekly windows of the rows shown; tests/engagements/
+test_matching_sql.py, which also holds the Python evaluation this replaced
+as an oracle). A new criterion (a fact in ``facts``, a ``Criterion``)
 is counted, filtered, ranked around and explained with no other change.
 
 Availability follows the consultants app: busy periods cover whole days
