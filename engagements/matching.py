@@ -415,9 +415,10 @@ windows AS (
     FROM consultants_weeklyavailability
     GROUP BY consultant_id
 ),
--- The consents needed that stand: the latest record of each scope is a grant.
-consents AS (
-    SELECT consultant_id, array_agg(scope) FILTER (WHERE action = %(granted)s) AS granted
+-- The consents needed that stand (the latest record of the scope is a
+-- grant), then those lacking, in the order needed.
+granted AS (
+    SELECT consultant_id, array_agg(scope) FILTER (WHERE action = %(granted)s) AS scopes
     FROM (
         SELECT DISTINCT ON (consultant_id, scope) consultant_id, scope, action
         FROM consultants_consentrecord
@@ -426,6 +427,16 @@ consents AS (
     ) latest
     GROUP BY consultant_id
 ),
+consents AS (
+    SELECT consultant_id,
+           ARRAY(
+               SELECT needed.scope
+               FROM unnest(%(needed)s::varchar[]) WITH ORDINALITY AS needed(scope, position)
+               WHERE NOT needed.scope = ANY(coalesce(granted.scopes, '{{}}'))
+               ORDER BY needed.position
+           ) AS lacking
+    FROM granted
+),
 -- The topics wanted they know.
 expertise AS (
     SELECT consultant_id, array_agg(expertisetopic_id) AS topics
@@ -433,7 +444,7 @@ expertise AS (
     WHERE expertisetopic_id = ANY(%(topics)s)
     GROUP BY consultant_id
 ),
-facts AS MATERIALIZED (
+facts AS (
     SELECT c.id, c.pseudonym, c.status, c.break_until, c.monthly_engagement_limit,
            c.spoken_languages,
            coalesce(load.recent_count, 0) AS recent_count,
@@ -448,12 +459,7 @@ facts AS MATERIALIZED (
                )
                ELSE coalesce(windows.days_covered & %(weekdays)s, 0) = %(weekdays)s
            END AS fits_windows,
-           ARRAY(
-               SELECT needed.scope
-               FROM unnest(%(needed)s::varchar[]) WITH ORDINALITY AS needed(scope, position)
-               WHERE NOT needed.scope = ANY(coalesce(consents.granted, '{{}}'))
-               ORDER BY needed.position
-           ) AS lacking_scopes,
+           coalesce(consents.lacking, %(needed)s::varchar[]) AS lacking_scopes,
            coalesce(expertise.topics, '{{}}') AS topics,
            coalesce(cardinality(expertise.topics), 0) AS expertise_fit,
            c.spoken_languages && %(languages)s::varchar[] AS speaks
