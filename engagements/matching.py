@@ -1,23 +1,31 @@
 """Matching: which consultants to suggest for an engagement, and why not the others.
 
-``match(engagement=...)`` looks at every consultant once and sorts them into
+``match(engagement=...)`` asks PostgreSQL, in one statement (``_SQL``), for
 
-* suggestions, ranked by fit (expertise wanted they have, then a language
-  wanted they speak) and, at equal fit, fairness: fewer engagements in the
-  last 90 days (and already booked ahead) first, then fewer this month;
-  each with its reasons in words;
-* exclusions, each with every reason that applies: not active, on a break,
-  over their monthly limit, busy (a busy period on those dates), outside
-  their weekly availability, booked on an overlapping engagement, lacking a
-  consent the engagement needs, already on this engagement, or having said
-  no to it or stepped back from it (her choice: staff do not ask again;
-  she may rejoin from her portal, and no reason of hers is shown here).
+* the first page of suggestions, ranked by fit (expertise wanted they have,
+  then a language wanted they speak) and, at equal fit, fairness: fewer
+  engagements in the last 90 days (and already booked ahead) first, then fewer
+  this month, then pseudonym;
+* the first page of those excluded (by pseudonym), each with every reason that
+  applies: not active, on a break, over their monthly limit, busy (a busy
+  period on those dates), outside their weekly availability, booked on an
+  overlapping engagement, lacking a consent the engagement needs, already on
+  this engagement, or having said no to it or stepped back from it (her
+  choice: staff do not ask again; she may rejoin from her portal, and no
+  reason of hers is shown here);
+* the first page of those excluded by time only (another time may suit
+  them: "When they are free" below);
+* how many are suggested, excluded, excluded by time only, and excluded for
+  each reason.
 
-It runs a fixed number of queries whatever the number of consultants and
-engagements (tests/engagements/test_matching.py): one for the consultants
-with their counts and flags computed in PostgreSQL, one each for their
-expertise, weekly windows and current consents, one for the engagement's
-expertise, its privacy plan and its current participants.
+Each reason is declared once, in ``CRITERIA``: its code, its SQL condition
+over the facts the statement gathers per consultant, and its words. Python
+words only the rows shown, so the page costs the same at 20 consultants
+and at 10,000: four queries (the privacy plan, the topics wanted, the
+statement, the weekly windows of the rows shown; tests/engagements/
+test_matching_sql.py, which also holds the Python evaluation this replaced
+as an oracle). A new criterion (a fact in ``facts``, a ``Criterion``)
+is counted, filtered, ranked around and explained with no other change.
 
 Availability follows the consultants app: busy periods cover whole days
 (both ends included), a break ending before the engagement's first day does
@@ -38,26 +46,27 @@ privacy plan allows them. Consent to share one's story is never required.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
+from django.db import connection
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
-from django.db.models.functions import Coalesce, Lower
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.utils import formats, timezone
 from django.utils.dates import WEEKDAYS_ABBR
-from django.utils.translation import gettext, ngettext
+from django.utils.functional import Promise
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from consultants.models import (
     BusyPeriod,
+    ConsentRecord,
     ConsentScope,
     Consultant,
-    ExpertiseTopic,
     Language,
     WeeklyAvailability,
 )
 from consultants.selectors import consent_current
-from core.encryption import encrypted_field_names
 from engagements.models import (
     EXPOSED_AUDIENCES,
     Audience,
@@ -69,6 +78,12 @@ from engagements.models import (
 
 RECENT_DAYS = 90
 BASE_SCOPES = (ConsentScope.PARTICIPATION, ConsentScope.DATA_PROCESSING)
+# First pages ``match`` returns unless asked otherwise: suggestions, the
+# excluded, and those excluded by time only (the pool time suggestions
+# are computed from).
+SUGGESTIONS_PAGE = 50
+EXCLUDED_PAGE = 200
+BY_TIME_PAGE = 200
 
 # Exclusion codes (stable, for pages and tests).
 NOT_ACTIVE = "not_active"
@@ -130,59 +145,6 @@ def missing_consents(
     return lacking
 
 
-# --- Results -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Exclusion:
-    code: str
-    message: str
-
-    def __str__(self):
-        return self.message
-
-
-@dataclass
-class Candidate:
-    consultant: Consultant
-    expertise_matched: list[str] = field(default_factory=list)
-    languages_matched: list[str] = field(default_factory=list)
-    recent_count: int = 0
-    month_count: int = 0
-    reasons: list[str] = field(default_factory=list)
-    exclusions: list[Exclusion] = field(default_factory=list)
-
-    @property
-    def excluded(self) -> bool:
-        return bool(self.exclusions)
-
-    @property
-    def exclusion_codes(self) -> set[str]:
-        return {exclusion.code for exclusion in self.exclusions}
-
-    @property
-    def fit(self) -> tuple[int, int]:
-        return (len(self.expertise_matched), 1 if self.languages_matched else 0)
-
-    def rank_key(self):
-        expertise, language = self.fit
-        return (
-            -expertise,
-            -language,
-            self.recent_count,
-            self.month_count,
-            self.consultant.pseudonym.lower(),
-        )
-
-
-@dataclass
-class MatchResult:
-    engagement: Engagement
-    required_scopes: list[str]
-    suggestions: list[Candidate]
-    excluded: list[Candidate]
-
-
 # --- Time -----------------------------------------------------------------------------
 
 
@@ -226,222 +188,464 @@ def _merged(windows: list[WeeklyAvailability]) -> list[tuple[int, int]]:
     return [(start, end) for start, end in merged]
 
 
-def fits_weekly_windows(engagement: Engagement, windows: list[WeeklyAvailability]) -> bool:
-    """Whether the engagement's time falls within these windows (module docstring)."""
-    by_day: dict[int, list[WeeklyAvailability]] = {}
-    for window in windows:
-        by_day.setdefault(window.weekday, []).append(window)
+def _time_asked(engagement: Engagement) -> dict[str, Any]:
+    """What the weekly windows must hold (module docstring), as parameters of
+    ``_SQL``: the weekday and minutes of a one-day engagement, or the weekdays
+    a longer one touches (as bits)."""
     first, last = _days(engagement)
-    if first == last:
-        start = _local(engagement.start)
-        end = _local(engagement.end)
-        start_minute = start.hour * 60 + start.minute
-        end_minute = 24 * 60 if end.date() != first else end.hour * 60 + end.minute
-        return any(
-            low <= start_minute and end_minute <= high
-            for low, high in _merged(by_day.get(first.weekday(), []))
-        )
-    day = first
-    while day <= last:
-        if day.weekday() not in by_day:
-            return False
-        day += datetime.timedelta(days=1)
-    return True
+    start, end = _local(engagement.start), _local(engagement.end)
+    touched = min((last - first).days + 1, 7)
+    weekdays = {(first + datetime.timedelta(days=n)).weekday() for n in range(touched)}
+    return {
+        "single_day": first == last,
+        "weekday": first.weekday(),
+        "start_minute": _minutes(start),
+        "end_minute": 24 * 60 if end.date() != first else _minutes(end),
+        "weekdays": sum(1 << weekday for weekday in weekdays),
+    }
 
 
-# --- The query ------------------------------------------------------------------------
+# --- Criteria: each reason to exclude, declared once --------------------------------------
 
 
-def _count(queryset) -> Coalesce:
-    counted = (
-        queryset.order_by().values("consultant_id").annotate(total=Count("pk")).values("total")
-    )
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+@dataclass(frozen=True)
+class Exclusion:
+    code: str
+    message: str
+
+    def __str__(self):
+        return self.message
 
 
-def _candidates(
-    engagement: Engagement, queryset: QuerySet[Consultant], now: datetime.datetime
-) -> QuerySet[Consultant]:
+@dataclass(frozen=True)
+class Asked:
+    """What the engagement asks, for the words of a reason."""
+
+    first_day: datetime.date
+    month_label: str
+    wanted_topics: dict[int, str]
+    wanted_languages: list[str]
+    needed: list[str]
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """A reason to exclude. ``sql``: true when it applies, over the columns of
+    ``facts`` in ``_SQL`` (and its named parameters); ``words``: why, for one
+    row shown. ``by_time``: another time may lift it."""
+
+    code: str
+    label: Promise
+    sql: str
+    words: Callable[[dict[str, Any], Asked], str]
+    by_time: bool = False
+
+
+def _on_break(row: dict, asked: Asked) -> str:
+    return gettext("On a break until %(date)s.") % {
+        "date": formats.date_format(row["break_until"], "DATE_FORMAT")
+    }
+
+
+def _not_active(row: dict, asked: Asked) -> str:
+    if row["status"] == Consultant.Status.ONBOARDING:
+        return gettext("Still onboarding: not taking engagements.")
+    return gettext("Alumni: no longer takes engagements.")
+
+
+def _over_limit(row: dict, asked: Asked) -> str:
+    return ngettext(
+        "Already has %(count)s engagement in %(month)s; their limit is %(limit)s.",
+        "Already has %(count)s engagements in %(month)s; their limit is %(limit)s.",
+        row["month_count"],
+    ) % {
+        "count": row["month_count"],
+        "month": asked.month_label,
+        "limit": row["monthly_engagement_limit"],
+    }
+
+
+def _outside(row: dict, asked: Asked) -> str:
+    if not row["has_windows"]:
+        return gettext("Has not given their weekly availability.")
+    return gettext("Not usually available at that time.")
+
+
+def _already_on(row: dict, asked: Asked) -> str:
+    return gettext("Already on this engagement (%(status)s).") % {
+        "status": Participation.Status(row["involvement"]).label
+    }
+
+
+# In the order the reasons are given (and counted). Parameters: see ``_params``.
+CRITERIA: tuple[Criterion, ...] = (
+    Criterion(
+        ALREADY_INVITED,
+        gettext_lazy("Already on this engagement"),
+        "involvement = ANY(%(live)s)",
+        _already_on,
+    ),
+    Criterion(
+        STEPPED_BACK,
+        gettext_lazy("Stepped back from it"),
+        "involvement = %(withdrawn)s",
+        lambda row, asked: gettext("Stepped back from this engagement."),
+    ),
+    Criterion(
+        SAID_NO,
+        gettext_lazy("Said no to it"),
+        "involvement = %(declined)s",
+        lambda row, asked: gettext("Said no to this engagement."),
+    ),
+    Criterion(
+        NOT_ACTIVE,
+        gettext_lazy("Not active"),
+        "status = ANY(%(inactive)s)",
+        _not_active,
+    ),
+    Criterion(
+        ON_BREAK,
+        gettext_lazy("On a break"),
+        "status = %(on_break)s AND (break_until IS NULL OR break_until >= %(first_day)s)",
+        _on_break,
+    ),
+    Criterion(
+        OVER_MONTHLY_LIMIT,
+        gettext_lazy("At their monthly limit"),
+        "month_count >= monthly_engagement_limit",
+        _over_limit,
+    ),
+    Criterion(
+        BUSY,
+        gettext_lazy("Busy on those dates"),
+        "busy_kind IS NOT NULL",
+        lambda row, asked: (
+            gettext("Busy on those dates (%(kind)s).")
+            % {"kind": BusyPeriod.Kind(row["busy_kind"]).label}
+        ),
+        by_time=True,
+    ),
+    Criterion(
+        OUTSIDE_AVAILABILITY,
+        gettext_lazy("Outside their weekly availability"),
+        "NOT fits_windows",
+        _outside,
+        by_time=True,
+    ),
+    Criterion(
+        DOUBLE_BOOKED,
+        gettext_lazy("Booked on an overlapping engagement"),
+        "overlapping",
+        lambda row, asked: gettext("Already booked on an overlapping engagement."),
+        by_time=True,
+    ),
+    Criterion(
+        MISSING_CONSENT,
+        gettext_lazy("Lacking a consent"),
+        "cardinality(lacking_scopes) > 0",
+        lambda row, asked: (
+            gettext("No consent for: %(scopes)s.") % {"scopes": scope_labels(row["lacking_scopes"])}
+        ),
+    ),
+)
+TIME_CODES = frozenset(c.code for c in CRITERIA if c.by_time)
+
+
+def _any(criteria: Iterable[Criterion]) -> str:
+    return " OR ".join(f"x_{c.code}" for c in criteria) or "false"
+
+
+# --- The statement ------------------------------------------------------------------------
+# ``facts``: one row per consultant with what the criteria and the ranking
+# read, each gathered by one grouped pass (hash joins, no per-consultant
+# subquery); ``flagged``: one boolean per criterion; ``listed``: on which
+# list each consultant is; then the pages asked and the counts.
+
+_MINUTE = "(extract(hour FROM {0}) * 60 + extract(minute FROM {0}))::int"
+
+_SQL = """
+WITH
+-- Booked participations elsewhere: recent load (the last 90 days and ahead)
+-- and load in the engagement's month (engagements from the earlier of the two).
+load AS (
+    SELECT p.consultant_id,
+           count(*) FILTER (WHERE e.start >= %(recent_from)s) AS recent_count,
+           count(*) FILTER (
+               WHERE e.start >= %(month_start)s AND e.start < %(month_end)s
+           ) AS month_count
+    FROM engagements_engagement e
+    JOIN engagements_participation p ON p.engagement_id = e.id
+    WHERE e.start >= LEAST(%(recent_from)s, %(month_start)s)
+      AND p.status = ANY(%(booked)s) AND p.engagement_id <> %(engagement)s
+    GROUP BY p.consultant_id
+),
+-- Booked on another engagement at an overlapping time (double booking; the
+-- GiST index of the no-double-booking constraint holds these periods).
+overlap AS (
+    SELECT DISTINCT consultant_id
+    FROM engagements_participation
+    WHERE period && tstzrange(%(start)s, %(end)s, '[)')
+      AND status = ANY(%(booked)s) AND engagement_id <> %(engagement)s
+),
+-- Where each consultant stands on this engagement: a live participation
+-- wins over an earlier "no" or step back, else the earliest of those.
+involvement AS (
+    SELECT DISTINCT ON (consultant_id) consultant_id, status
+    FROM engagements_participation
+    WHERE engagement_id = %(engagement)s AND status = ANY(%(involved)s)
+    ORDER BY consultant_id, status = ANY(%(live)s) DESC, invited_at, id
+),
+-- The first busy period on those dates (whole days, both ends included).
+busy AS (
+    SELECT DISTINCT ON (consultant_id) consultant_id, kind
+    FROM consultants_busyperiod
+    WHERE starts_on <= %(last_day)s AND ends_on >= %(first_day)s
+    ORDER BY consultant_id, starts_on, ends_on, id
+),
+-- Weekly windows: on the engagement's weekday, joined up (range_agg joins
+-- touching ranges; a window until 23:59 runs to midnight), and the weekdays
+-- with a window, as bits (Monday 1, Tuesday 2, ...; a longer engagement needs
+-- every weekday it touches).
+windows AS (
+    SELECT consultant_id,
+           range_agg(int4range({start_minute}, CASE WHEN end_time >= '23:59' THEN 1440
+                                               ELSE {end_minute} END))
+               FILTER (WHERE weekday = %(weekday)s) AS day_spans,
+           bit_or(1 << weekday) AS days_covered
+    FROM consultants_weeklyavailability
+    GROUP BY consultant_id
+),
+-- The consents needed that stand (the latest record of the scope is a
+-- grant), then those lacking, in the order needed.
+granted AS (
+    SELECT consultant_id, array_agg(scope) FILTER (WHERE action = %(granted)s) AS scopes
+    FROM (
+        SELECT DISTINCT ON (consultant_id, scope) consultant_id, scope, action
+        FROM consultants_consentrecord
+        WHERE scope = ANY(%(needed)s)
+        ORDER BY consultant_id, scope, recorded_at DESC, id DESC
+    ) latest
+    GROUP BY consultant_id
+),
+consents AS (
+    SELECT consultant_id,
+           ARRAY(
+               SELECT needed.scope
+               FROM unnest(%(needed)s::varchar[]) WITH ORDINALITY AS needed(scope, position)
+               WHERE NOT needed.scope = ANY(coalesce(granted.scopes, '{{}}'))
+               ORDER BY needed.position
+           ) AS lacking
+    FROM granted
+),
+-- The topics wanted they know.
+expertise AS (
+    SELECT consultant_id, array_agg(expertisetopic_id) AS topics
+    FROM consultants_consultant_expertise
+    WHERE expertisetopic_id = ANY(%(topics)s)
+    GROUP BY consultant_id
+),
+facts AS (
+    SELECT c.id, c.pseudonym, c.status, c.break_until, c.monthly_engagement_limit,
+           c.spoken_languages,
+           coalesce(load.recent_count, 0) AS recent_count,
+           coalesce(load.month_count, 0) AS month_count,
+           overlap.consultant_id IS NOT NULL AS overlapping,
+           involvement.status AS involvement,
+           busy.kind AS busy_kind,
+           windows.consultant_id IS NOT NULL AS has_windows,
+           CASE WHEN %(single_day)s
+               THEN coalesce(
+                   windows.day_spans @> int4range(%(start_minute)s, %(end_minute)s), false
+               )
+               ELSE coalesce(windows.days_covered & %(weekdays)s, 0) = %(weekdays)s
+           END AS fits_windows,
+           coalesce(consents.lacking, %(needed)s::varchar[]) AS lacking_scopes,
+           coalesce(expertise.topics, '{{}}') AS topics,
+           coalesce(cardinality(expertise.topics), 0) AS expertise_fit,
+           c.spoken_languages && %(languages)s::varchar[] AS speaks
+    FROM consultants_consultant c
+    LEFT JOIN load ON load.consultant_id = c.id
+    LEFT JOIN overlap ON overlap.consultant_id = c.id
+    LEFT JOIN involvement ON involvement.consultant_id = c.id
+    LEFT JOIN busy ON busy.consultant_id = c.id
+    LEFT JOIN windows ON windows.consultant_id = c.id
+    LEFT JOIN consents ON consents.consultant_id = c.id
+    LEFT JOIN expertise ON expertise.consultant_id = c.id
+    WHERE %(everyone)s OR c.id = ANY(%(ids)s)
+),
+flagged AS (
+    SELECT facts.*, {flags} FROM facts
+),
+listed AS (
+    SELECT flagged.*,
+           ({excluded}) AS excluded,
+           ({by_time}) AND NOT ({other}) AND has_windows AS by_time
+    FROM flagged
+),
+-- The pages asked, as ids in their order (a top-N sort each, not a sort of
+-- everyone).
+pages AS MATERIALIZED (
+    SELECT
+        ARRAY(
+            SELECT id FROM listed WHERE NOT excluded
+            ORDER BY expertise_fit DESC, speaks DESC, recent_count, month_count,
+                     lower(pseudonym), id
+            LIMIT %(suggestions)s
+        ) AS suggestion_ids,
+        ARRAY(
+            SELECT id FROM listed WHERE excluded ORDER BY lower(pseudonym), id
+            LIMIT %(excluded)s
+        ) AS excluded_ids,
+        ARRAY(
+            SELECT id FROM listed WHERE by_time ORDER BY lower(pseudonym), id
+            LIMIT %(by_time)s
+        ) AS by_time_ids
+),
+-- How many in each list, and excluded for each reason.
+counts AS (
+    SELECT count(*) FILTER (WHERE NOT excluded) AS suggestion_count,
+           count(*) FILTER (WHERE excluded) AS excluded_count,
+           count(*) FILTER (WHERE by_time) AS by_time_count,
+           {counts}
+    FROM listed
+)
+-- The rows of the pages, each with the pages and the counts (one row with
+-- no consultant when every page is empty, so that the counts arrive).
+SELECT pages.*, counts.*, listed.*
+FROM pages CROSS JOIN counts
+LEFT JOIN (
+    SELECT DISTINCT shown.id
+    FROM pages, unnest(suggestion_ids || excluded_ids || by_time_ids) AS shown(id)
+) shown ON true
+LEFT JOIN listed ON listed.id = shown.id
+""".format(  # noqa: S608 (only this module's own SQL is formatted in, never a value)
+    start_minute=_MINUTE.format("start_time"),
+    end_minute=_MINUTE.format("end_time"),
+    flags=",\n           ".join(f"coalesce({c.sql}, false) AS x_{c.code}" for c in CRITERIA),
+    excluded=_any(CRITERIA),
+    by_time=_any(c for c in CRITERIA if c.by_time),
+    other=_any(c for c in CRITERIA if not c.by_time),
+    counts=",\n           ".join(
+        f"count(*) FILTER (WHERE x_{c.code}) AS n_{c.code}" for c in CRITERIA
+    ),
+)
+
+
+def _params(
+    engagement: Engagement, *, needed: list[str], topics: list[int], now: datetime.datetime
+) -> dict[str, Any]:
     first_day, last_day = _days(engagement)
     month_start, month_end = _month_bounds(engagement)
-    booked = Participation.objects.filter(
-        consultant=OuterRef("pk"), status__in=Participation.BOOKED
-    ).exclude(engagement_id=engagement.pk)
-    busy = BusyPeriod.objects.filter(
-        consultant=OuterRef("pk"), starts_on__lte=last_day, ends_on__gte=first_day
-    ).order_by("starts_on")
-    return (
-        queryset.defer(*encrypted_field_names(Consultant))
-        .annotate(
-            recent_count=_count(
-                booked.filter(engagement__start__gte=now - datetime.timedelta(days=RECENT_DAYS))
-            ),
-            month_count=_count(
-                booked.filter(engagement__start__gte=month_start, engagement__start__lt=month_end)
-            ),
-            overlapping=Exists(
-                booked.filter(
-                    period__overlap=DateTimeTZRange(engagement.start, engagement.end, "[)")
-                )
-            ),
-            busy_kind=Subquery(busy.values("kind")[:1]),
-        )
-        .prefetch_related(
-            Prefetch("expertise", queryset=ExpertiseTopic.objects.order_by("name")),
-            Prefetch("weekly_windows", queryset=WeeklyAvailability.objects.all()),
-        )
-        .order_by(Lower("pseudonym"))
+    P = Participation.Status
+    return {
+        "engagement": engagement.pk,
+        "start": engagement.start,
+        "end": engagement.end,
+        "first_day": first_day,
+        "last_day": last_day,
+        "month_start": month_start,
+        "month_end": month_end,
+        "recent_from": now - datetime.timedelta(days=RECENT_DAYS),
+        "booked": sorted(Participation.BOOKED),
+        "live": sorted(Participation.LIVE),
+        "involved": sorted(Participation.LIVE | Participation.TURNED_AWAY),
+        "withdrawn": P.WITHDRAWN.value,
+        "declined": P.DECLINED.value,
+        "inactive": [Consultant.Status.ONBOARDING.value, Consultant.Status.ALUMNI.value],
+        "on_break": Consultant.Status.ON_BREAK.value,
+        "granted": ConsentRecord.Action.GRANTED.value,
+        "needed": needed,
+        "topics": topics,
+        "languages": list(engagement.languages or []),
+        **_time_asked(engagement),
+    }
+
+
+# --- Results -------------------------------------------------------------------------
+
+
+@dataclass
+class Candidate:
+    consultant: Consultant
+    expertise_matched: list[str] = field(default_factory=list)
+    languages_matched: list[str] = field(default_factory=list)
+    recent_count: int = 0
+    month_count: int = 0
+    reasons: list[str] = field(default_factory=list)
+    exclusions: list[Exclusion] = field(default_factory=list)
+    # Excluded for reasons of time only, with weekly windows given.
+    by_time: bool = False
+
+    @property
+    def excluded(self) -> bool:
+        return bool(self.exclusions)
+
+    @property
+    def exclusion_codes(self) -> set[str]:
+        return {exclusion.code for exclusion in self.exclusions}
+
+
+@dataclass(frozen=True)
+class ReasonCount:
+    code: str
+    label: str
+    count: int
+
+
+@dataclass
+class MatchResult:
+    """First pages of each list (``suggestions`` ranked, ``excluded`` and
+    ``by_time`` by pseudonym) and how many each holds in all."""
+
+    engagement: Engagement
+    required_scopes: list[str]
+    suggestions: list[Candidate]
+    excluded: list[Candidate]
+    by_time: list[Candidate] = field(default_factory=list)
+    suggestion_count: int = 0
+    excluded_count: int = 0
+    by_time_count: int = 0
+    # Every reason that excludes somebody, in ``CRITERIA`` order.
+    reasons: list[ReasonCount] = field(default_factory=list)
+
+
+def _explain(row: dict[str, Any], asked: Asked) -> Candidate:
+    """The words for one row shown."""
+    consultant = Consultant.from_db(
+        connection.alias,
+        list(_CONSULTANT_COLUMNS),
+        [row[column] for column in _CONSULTANT_COLUMNS],
     )
-
-
-def _evaluate(
-    engagement: Engagement,
-    consultants: QuerySet[Consultant],
-    *,
-    plan: PrivacyPlan | None,
-    now: datetime.datetime,
-) -> tuple[list[Candidate], list[str]]:
-    wanted_topics = {topic.pk: topic.name for topic in engagement.expertise.all()}
-    wanted_languages = list(engagement.languages or [])
-    needed = required_consent_scopes(engagement=engagement, plan=plan)
-    first_day, _last_day = _days(engagement)
-    month_label = formats.date_format(first_day, "F Y")
-
-    rows = list(_candidates(engagement, consultants, now))
-    consents = consent_current(consultants=consultants) if rows else {}
-    involved = _involvement(engagement)
-
-    candidates = []
-    for consultant in rows:
-        candidate = Candidate(
-            consultant=consultant,
-            recent_count=consultant.recent_count,
-            month_count=consultant.month_count,
-        )
-        candidate.expertise_matched = [
-            topic.name for topic in consultant.expertise.all() if topic.pk in wanted_topics
-        ]
-        spoken = set(consultant.spoken_languages or [])
-        candidate.languages_matched = [
-            str(Language(code).label) for code in wanted_languages if code in spoken
-        ]
-        candidate.exclusions = _exclusions(
-            consultant,
-            engagement=engagement,
-            first_day=first_day,
-            month_label=month_label,
-            consents=consents.get(consultant.pk, {}),
-            needed=needed,
-            involved=involved.get(consultant.pk),
-        )
-        if not candidate.excluded:
-            candidate.reasons = _reasons(candidate, wanted_topics, wanted_languages)
-        candidates.append(candidate)
-    return candidates, needed
-
-
-def _involvement(engagement: Engagement) -> dict[int, str]:
-    """``{consultant_id: status}`` of everyone already on this engagement or
-    who said no to it or stepped back from it (one query). A live
-    participation wins over an earlier refusal."""
-    involved: dict[int, str] = {}
-    rows = Participation.objects.filter(
-        engagement_id=engagement.pk,
-        status__in=Participation.LIVE | Participation.TURNED_AWAY,
-    ).values_list("consultant_id", "status")
-    for consultant_id, status in rows:
-        if consultant_id in involved and status in Participation.TURNED_AWAY:
-            continue
-        involved[consultant_id] = status
-    return involved
-
-
-def _involvement_exclusion(status: str) -> Exclusion:
-    if status == Participation.Status.WITHDRAWN:
-        return Exclusion(STEPPED_BACK, gettext("Stepped back from this engagement."))
-    if status == Participation.Status.DECLINED:
-        return Exclusion(SAID_NO, gettext("Said no to this engagement."))
-    return Exclusion(
-        ALREADY_INVITED,
-        gettext("Already on this engagement (%(status)s).")
-        % {"status": Participation.Status(status).label},
+    candidate = Candidate(
+        consultant=consultant,
+        recent_count=row["recent_count"],
+        month_count=row["month_count"],
+        by_time=row["by_time"],
+        expertise_matched=sorted(asked.wanted_topics[pk] for pk in row["topics"]),
+        languages_matched=[
+            str(Language(code).label)
+            for code in asked.wanted_languages
+            if code in (row["spoken_languages"] or [])
+        ],
     )
+    candidate.exclusions = [
+        Exclusion(criterion.code, criterion.words(row, asked))
+        for criterion in CRITERIA
+        if row[f"x_{criterion.code}"]
+    ]
+    if not candidate.excluded:
+        candidate.reasons = _reasons(candidate, asked.wanted_topics, asked.wanted_languages)
+    return candidate
 
 
-def _exclusions(
-    consultant: Consultant,
-    *,
-    engagement: Engagement,
-    first_day: datetime.date,
-    month_label: str,
-    consents: dict,
-    needed: list[str],
-    involved: str | None,
-) -> list[Exclusion]:
-    found: list[Exclusion] = []
-    if involved is not None:
-        found.append(_involvement_exclusion(involved))
-    status = consultant.status
-    if status == Consultant.Status.ONBOARDING:
-        found.append(Exclusion(NOT_ACTIVE, gettext("Still onboarding: not taking engagements.")))
-    elif status == Consultant.Status.ALUMNI:
-        found.append(Exclusion(NOT_ACTIVE, gettext("Alumni: no longer takes engagements.")))
-    elif status == Consultant.Status.ON_BREAK and (
-        consultant.break_until is None or consultant.break_until >= first_day
-    ):
-        found.append(
-            Exclusion(
-                ON_BREAK,
-                gettext("On a break until %(date)s.")
-                % {"date": formats.date_format(consultant.break_until, "DATE_FORMAT")},
-            )
-        )
-    if consultant.month_count >= consultant.monthly_engagement_limit:
-        found.append(
-            Exclusion(
-                OVER_MONTHLY_LIMIT,
-                ngettext(
-                    "Already has %(count)s engagement in %(month)s; their limit is %(limit)s.",
-                    "Already has %(count)s engagements in %(month)s; their limit is %(limit)s.",
-                    consultant.month_count,
-                )
-                % {
-                    "count": consultant.month_count,
-                    "month": month_label,
-                    "limit": consultant.monthly_engagement_limit,
-                },
-            )
-        )
-    if consultant.busy_kind:
-        found.append(
-            Exclusion(
-                BUSY,
-                gettext("Busy on those dates (%(kind)s).")
-                % {"kind": BusyPeriod.Kind(consultant.busy_kind).label},
-            )
-        )
-    windows = list(consultant.weekly_windows.all())
-    if not windows:
-        found.append(
-            Exclusion(OUTSIDE_AVAILABILITY, gettext("Has not given their weekly availability."))
-        )
-    elif not fits_weekly_windows(engagement, windows):
-        found.append(
-            Exclusion(OUTSIDE_AVAILABILITY, gettext("Not usually available at that time."))
-        )
-    if consultant.overlapping:
-        found.append(
-            Exclusion(DOUBLE_BOOKED, gettext("Already booked on an overlapping engagement."))
-        )
-    lacking = _lacking(consents, needed)
-    if lacking:
-        found.append(
-            Exclusion(
-                MISSING_CONSENT,
-                gettext("No consent for: %(scopes)s.") % {"scopes": scope_labels(lacking)},
-            )
-        )
-    return found
+_CONSULTANT_COLUMNS = (
+    "id",
+    "pseudonym",
+    "status",
+    "break_until",
+    "monthly_engagement_limit",
+    "spoken_languages",
+)
 
 
 def _reasons(
@@ -501,33 +705,74 @@ def _plan_of(engagement: Engagement) -> PrivacyPlan | None:
 def match(
     *,
     engagement: Engagement,
-    consultants: QuerySet[Consultant] | None = None,
+    consultants: QuerySet[Consultant] | Iterable[int] | None = None,
     now: datetime.datetime | None = None,
+    suggestions: int = SUGGESTIONS_PAGE,
+    excluded: int = EXCLUDED_PAGE,
+    by_time: int = BY_TIME_PAGE,
 ) -> MatchResult:
-    """Every consultant (or those of ``consultants``) as a ranked suggestion or
-    an exclusion with its reasons. A fixed number of queries."""
+    """Every consultant (or those of ``consultants``, a queryset or ids)
+    sorted into suggestions and exclusions in SQL; the first ``suggestions``,
+    ``excluded`` and ``by_time`` of each list explained, with the counts.
+    Four queries, whatever the number of consultants (five with a queryset)."""
     now = now or timezone.now()
-    queryset = consultants if consultants is not None else Consultant.objects.all()
     plan = _plan_of(engagement)
-    candidates, needed = _evaluate(engagement, queryset, plan=plan, now=now)
-    suggestions = sorted((c for c in candidates if not c.excluded), key=Candidate.rank_key)
-    excluded = [c for c in candidates if c.excluded]
-    return MatchResult(
-        engagement=engagement, required_scopes=needed, suggestions=suggestions, excluded=excluded
+    needed = required_consent_scopes(engagement=engagement, plan=plan)
+    wanted_topics = {topic.pk: topic.name for topic in engagement.expertise.all()}
+    first_day, _last_day = _days(engagement)
+    asked = Asked(
+        first_day=first_day,
+        month_label=formats.date_format(first_day, "F Y"),
+        wanted_topics=wanted_topics,
+        wanted_languages=list(engagement.languages or []),
+        needed=needed,
     )
+    params = _params(engagement, needed=needed, topics=list(wanted_topics), now=now)
+    if isinstance(consultants, QuerySet):
+        consultants = list(consultants.values_list("pk", flat=True))
+    params |= {
+        "everyone": consultants is None,
+        "ids": list(consultants or []),
+        "suggestions": suggestions,
+        "excluded": excluded,
+        "by_time": by_time,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_SQL, params)
+        columns = [column.name for column in cursor.description]
+        rows = [dict(zip(columns, values, strict=True)) for values in cursor.fetchall()]
+
+    first = rows[0]  # the pages and the counts ride on every row
+    # One candidate per consultant, whichever lists it is on.
+    shown = {row["id"]: _explain(row, asked) for row in rows if row["id"] is not None}
+    result = MatchResult(
+        engagement=engagement,
+        required_scopes=needed,
+        suggestions=[shown[pk] for pk in first["suggestion_ids"]],
+        excluded=[shown[pk] for pk in first["excluded_ids"]],
+        by_time=[shown[pk] for pk in first["by_time_ids"]],
+        suggestion_count=first["suggestion_count"],
+        excluded_count=first["excluded_count"],
+        by_time_count=first["by_time_count"],
+        reasons=[
+            ReasonCount(c.code, str(c.label), first[f"n_{c.code}"])
+            for c in CRITERIA
+            if first[f"n_{c.code}"]
+        ],
+    )
+    # Their weekly windows, for "usually free" and the times suggested.
+    prefetch_related_objects(
+        [candidate.consultant for candidate in shown.values()],
+        Prefetch("weekly_windows", queryset=WeeklyAvailability.objects.all()),
+    )
+    return result
 
 
 def exclusions_for(
     *, engagement: Engagement, consultant: Consultant, now: datetime.datetime | None = None
 ) -> list[Exclusion]:
     """Why ``consultant`` may not be invited to ``engagement`` (empty: they may)."""
-    result = match(
-        engagement=engagement,
-        consultants=Consultant.objects.filter(pk=consultant.pk),
-        now=now,
-    )
-    if result.suggestions:
-        return []
+    result = match(engagement=engagement, consultants=[consultant.pk], now=now)
     return result.excluded[0].exclusions if result.excluded else []
 
 
@@ -535,12 +780,12 @@ def exclusions_for(
 # For consultants excluded only by time (outside their weekly windows, a
 # busy period, another engagement), when they are usually free near the
 # requested time, and the nearest start times (same length, within a week
-# either side) that would fit the most of them. Computed in Python from
-# the weekly windows ``match`` already loaded, plus two queries (busy
-# periods and bookings in that fortnight), whatever the number of
-# consultants (tests/engagements/test_time_suggestions.py).
+# either side) that would fit the most of them. Computed in Python for the
+# first page of them ``match`` returned (``by_time``, at most BY_TIME_PAGE)
+# and the suggestions it returned, from the weekly windows it loaded, plus
+# two queries (busy periods and bookings in that fortnight), whatever the
+# number of consultants (tests/engagements/test_time_suggestions.py).
 
-TIME_CODES = frozenset({OUTSIDE_AVAILABILITY, BUSY, DOUBLE_BOOKED})
 SUGGEST_DAYS = 7
 TIMES_SUGGESTED = 3
 WINDOWS_SHOWN = 3
@@ -558,8 +803,7 @@ def _windows_of(consultant: Consultant) -> list[WeeklyAvailability]:
 def excluded_only_by_time(candidate: Candidate) -> bool:
     """Excluded, for reasons of time only, and with weekly windows given (so
     another time may suit them)."""
-    codes = candidate.exclusion_codes
-    return bool(codes) and codes <= TIME_CODES and bool(_windows_of(candidate.consultant))
+    return candidate.by_time
 
 
 def _merged_by_weekday(windows: list[WeeklyAvailability]) -> dict[int, list[tuple[int, int]]]:
@@ -675,7 +919,7 @@ def time_suggestions(
     first_day, last_day = _days(engagement)
     if first_day != last_day:
         return []
-    waiting = [c for c in result.excluded if excluded_only_by_time(c)]
+    waiting = result.by_time
     if not waiting:
         return []
     start = _local(engagement.start)

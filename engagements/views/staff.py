@@ -466,13 +466,17 @@ def _edit_url(engagement: Engagement, suggestion: matching.TimeSuggestion) -> st
 
 
 def _render_matching(request, engagement: Engagement, *, refusal=None, status=200):
-    result = matching.match(engagement=engagement)
     show_excluded = request.GET.get("excluded") == "1" or refusal is not None
+    result = matching.match(
+        engagement=engagement,
+        suggestions=SUGGESTIONS_SHOWN,
+        excluded=EXCLUDED_SHOWN if show_excluded else 0,
+    )
     now = timezone.now()
-    # Nobody is a dead end: when they are usually free, and which times
-    # would suit the most of those excluded by time only.
-    free_elsewhere = [c for c in result.excluded if matching.excluded_only_by_time(c)]
-    for candidate in free_elsewhere:
+    # Nobody is a dead end: when they are usually free (for the rows shown),
+    # and which times would suit the most of those excluded by time only.
+    free_elsewhere = result.by_time[:FREE_ELSEWHERE_SHOWN]
+    for candidate in {id(c): c for c in (*free_elsewhere, *result.excluded) if c.by_time}.values():
         candidate.usually_free = matching.usually_free(
             engagement=engagement, consultant=candidate.consultant
         )
@@ -486,14 +490,15 @@ def _render_matching(request, engagement: Engagement, *, refusal=None, status=20
         {
             "title": _("Matching"),
             "engagement": engagement,
-            "suggestions": result.suggestions[:SUGGESTIONS_SHOWN],
-            "more_suggestions": max(len(result.suggestions) - SUGGESTIONS_SHOWN, 0),
-            "excluded_count": len(result.excluded),
-            "excluded": result.excluded[:EXCLUDED_SHOWN] if show_excluded else None,
-            "more_excluded": max(len(result.excluded) - EXCLUDED_SHOWN, 0),
-            "free_elsewhere": free_elsewhere[:FREE_ELSEWHERE_SHOWN],
-            "free_elsewhere_count": len(free_elsewhere),
-            "more_free_elsewhere": max(len(free_elsewhere) - FREE_ELSEWHERE_SHOWN, 0),
+            "suggestions": result.suggestions,
+            "more_suggestions": result.suggestion_count - len(result.suggestions),
+            "excluded_count": result.excluded_count,
+            "excluded_reasons": result.reasons,
+            "excluded": result.excluded if show_excluded else None,
+            "more_excluded": result.excluded_count - len(result.excluded),
+            "free_elsewhere": free_elsewhere,
+            "free_elsewhere_count": result.by_time_count,
+            "more_free_elsewhere": max(result.by_time_count - FREE_ELSEWHERE_SHOWN, 0),
             "times": [
                 {"suggestion": t, "edit_url": _edit_url(engagement, t) if can_edit else ""}
                 for t in times

@@ -365,7 +365,7 @@ def test_matching_runs_a_fixed_number_of_queries(
 ):
     engagement = _world(make_consultant, owner, consultants=consultants, engagements=engagements)
     engagement = Engagement.objects.get(pk=engagement.pk)  # as a view would load it
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(4):
         result = matching.match(engagement=engagement)
         _render(result)
     assert len(result.suggestions) + len(result.excluded) == consultants
