@@ -5,15 +5,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0006_session'),
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("accounts", "0006_session"),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='user',
-            index=models.Index(django.db.models.functions.text.Lower('display_name'), models.F('id'), name='accounts_user_people_order_idx'),
+            model_name="user",
+            index=models.Index(
+                django.db.models.functions.text.Lower("display_name"),
+                models.F("id"),
+                name="accounts_user_people_order_idx",
+            ),
         ),
     ]

@@ -5,16 +5,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('consultants', '0009_portal_language_from_preferences'),
-        ('engagements', '0003_participation_closed_full'),
+        ("consultants", "0009_portal_language_from_preferences"),
+        ("engagements", "0003_participation_closed_full"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='engagement',
-            index=models.Index(fields=['start', 'id'], name='engagements_list_order_idx'),
+            model_name="engagement",
+            index=models.Index(fields=["start", "id"], name="engagements_list_order_idx"),
         ),
     ]

@@ -5,24 +5,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('consultants', '0009_portal_language_from_preferences'),
-        ('reminders', '0004_reason_full'),
+        ("consultants", "0009_portal_language_from_preferences"),
+        ("reminders", "0004_reason_full"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='reminderdelivery',
-            name='reminders_delivery_log_idx',
+            model_name="reminderdelivery",
+            name="reminders_delivery_log_idx",
         ),
         migrations.AddIndex(
-            model_name='reminderdelivery',
-            index=models.Index(fields=['-due_at', '-id'], name='reminders_delivery_recent_idx'),
+            model_name="reminderdelivery",
+            index=models.Index(fields=["-due_at", "-id"], name="reminders_delivery_recent_idx"),
         ),
         migrations.AddIndex(
-            model_name='reminderdelivery',
-            index=models.Index(fields=['status', '-due_at', '-id'], name='reminders_delivery_log_idx'),
+            model_name="reminderdelivery",
+            index=models.Index(
+                fields=["status", "-due_at", "-id"], name="reminders_delivery_log_idx"
+            ),
         ),
     ]

@@ -126,9 +126,7 @@ def test_calendar_shows_the_first_few_of_a_busy_day_and_counts_the_rest(
         EngagementFactory(start=at(MONDAY, 8 + n), end=at(MONDAY, 9 + n)) for n in range(shown + 4)
     ]
     # Two days long: counted on both days, shown first on the second.
-    early = EngagementFactory(
-        start=at(MONDAY - datetime.timedelta(days=1), 7), end=at(MONDAY, 1)
-    )
+    early = EngagementFactory(start=at(MONDAY - datetime.timedelta(days=1), 7), end=at(MONDAY, 1))
     with django_assert_num_queries(2):
         days = selectors.engagement_calendar(user=manager_user, year=2031, month=6)
     day = days[MONDAY]

@@ -39,8 +39,7 @@ S = Engagement.Status
 P = Participation.Status
 
 COMPENSATION_BRANCH = (
-    "compensation lists are bounded on branch wt-compensation (issue #16); "
-    "flip to strict at merge"
+    "compensation lists are bounded on branch wt-compensation (issue #16); flip to strict at merge"
 )
 CHECKLISTS_BRANCH = (
     "checklist lists are bounded on branch wt-checklists (issue #16); flip to strict at merge"
@@ -73,8 +72,12 @@ def _engagements(world: World, count: int, *, status=S.STAFFING, start=None, sam
             title=f"Row {n:04d}",
             type="roundtable" if n % 2 else "training",
             owner=world.reader,
-            start=start + datetime.timedelta(minutes=n if same_day else 0, days=0 if same_day else n % 28),
-            end=start + datetime.timedelta(hours=1, minutes=n if same_day else 0, days=0 if same_day else n % 28),
+            start=start
+            + datetime.timedelta(minutes=n if same_day else 0, days=0 if same_day else n % 28),
+            end=start
+            + datetime.timedelta(
+                hours=1, minutes=n if same_day else 0, days=0 if same_day else n % 28
+            ),
             mode="online",
             audience="internal",
             status=status,
@@ -340,9 +343,13 @@ def _staff_pages_without_arguments() -> set[str]:
             if isinstance(entry, URLResolver):
                 inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
                 walk(entry.url_patterns, route, inner)
-            elif isinstance(entry, URLPattern) and entry.name and "<" not in route:
-                if route.startswith(("staff/", "reports/")):
-                    names.add(f"{namespace}{entry.name}")
+            elif (
+                isinstance(entry, URLPattern)
+                and entry.name
+                and "<" not in route
+                and route.startswith(("staff/", "reports/"))
+            ):
+                names.add(f"{namespace}{entry.name}")
 
     walk(get_resolver().url_patterns, "", "")
     return names
