@@ -88,7 +88,7 @@ def engagement_rows(
 ) -> QuerySet[Engagement]:
     """The staff list's rows, bare: what ``user`` may see, filtered,
     searched (title, requesting team), ``on`` a day (taking place on it,
-    Asia/Manila: the calendar's "N more"), ordered by start then id (index
+    Asia/Manila, not cancelled or declined: the calendar's "N more"), ordered by start then id (index
     ``engagements_list_order_idx``). Page it with
     ``core.bounded.AnnotatedPaginator(..., annotate=with_list_columns)``, so
     the columns are computed for the page's rows only."""
@@ -117,6 +117,10 @@ def engagement_rows(
         queryset = queryset.filter(
             start__lt=day_start + datetime.timedelta(days=1), end__gt=day_start
         )
+        if not status:
+            # As the calendar counts them: cancelled and declined ones do
+            # not take place (a status chosen in the filter still shows them).
+            queryset = queryset.exclude(status__in=[E.CANCELLED, E.DECLINED])
     if search := (search or "").strip():
         queryset = queryset.filter(Q(title__icontains=search) | Q(requested_by__icontains=search))
     return queryset.order_by("start", "id")

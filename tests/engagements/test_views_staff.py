@@ -253,13 +253,16 @@ def test_calendar_query_count_is_fixed(manager_user):
 def test_calendar_caps_a_busy_day_and_links_to_the_rest(manager_user):
     for n in range(7):
         EngagementFactory(title=f"Busy {n}", start=at(MONDAY, 8 + n), end=at(MONDAY, 9 + n))
+    EngagementFactory(title="Called off", status=S.CANCELLED, start=at(MONDAY, 7))
     client = client_for(manager_user)
     page = text(client.get(url("calendar"), {"month": "2031-06"}))
     assert "Busy 0" in page and "Busy 2" in page and "Busy 3" not in page
     assert "4 more" in page
     assert f"{url('list')}?on=2031-06-02" in page
     listed = text(client.get(url("list"), {"on": "2031-06-02"}))
-    assert "7 engagements" in listed and "Busy 6" in listed
+    assert "7 engagements" in listed and "Busy 6" in listed and "Called off" not in listed
+    cancelled = text(client.get(url("list"), {"on": "2031-06-02", "status": S.CANCELLED}))
+    assert "Called off" in cancelled and "Busy" not in cancelled
     assert "Busy" not in text(client.get(url("list"), {"on": "2031-06-03"}))
 
 
