@@ -88,8 +88,8 @@ def engagement_rows(
 ) -> QuerySet[Engagement]:
     """The staff list's rows, bare: what ``user`` may see, filtered,
     searched (title, requesting team), ``on`` a day (taking place on it,
-    Asia/Manila, not cancelled or declined: the calendar's "N more"), ordered by start then id (index
-    ``engagements_list_order_idx``). Page it with
+    Asia/Manila, not cancelled or declined: the calendar's "N more"),
+    ordered by start then id (index ``engagements_list_order_idx``). Page it with
     ``core.bounded.AnnotatedPaginator(..., annotate=with_list_columns)``, so
     the columns are computed for the page's rows only."""
     queryset = access.engagements_visible_to(user)
