@@ -3,6 +3,7 @@ from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin
 from django.contrib.auth.models import BaseUserManager as DjangoBaseUserManager
 from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.mixins import GuardianUserMixin
@@ -89,6 +90,10 @@ class User(GuardianUserMixin, AbstractBaseUser, PermissionsMixin):
         verbose_name = _("user")
         verbose_name_plural = _("users")
         ordering = ["email"]
+        indexes = [
+            # The people page's order (accounts.selectors.staff_rows).
+            models.Index(Lower("display_name"), "id", name="accounts_user_people_order_idx"),
+        ]
 
     def __str__(self):
         # Never the e-mail address: __str__ ends up in audit rows and logs.

@@ -54,6 +54,19 @@ def staff_accounts() -> QuerySet[User]:
     roles (``role_names``), whether an authenticator is set up, until when
     an open link works, and ``shown_email`` (empty where no address may be
     shown). One query per page, whatever the number of people."""
+    return with_people_columns(staff_rows())
+
+
+def staff_rows() -> QuerySet[User]:
+    """Every staff account, bare, in the people page's order (name, then
+    id: index ``accounts_user_people_order_idx``)."""
+    return User.objects.filter(staff_condition()).order_by(Lower("display_name"), "pk")
+
+
+def with_people_columns(people: QuerySet[User]) -> QuerySet[User]:
+    """What a row of the people pages shows beyond its own columns (see
+    ``staff_accounts``), computed in the query that reads the rows: a page
+    annotates its rows only (``core.bounded.AnnotatedPaginator``)."""
     now = timezone.now()
     open_links = StaffInvitation.objects.filter(
         user=OuterRef("pk"), used_at=None, revoked_at=None, expires_at__gt=now
@@ -63,21 +76,17 @@ def staff_accounts() -> QuerySet[User]:
         .order_by("name")
         .values("name")
     )
-    return (
-        User.objects.filter(staff_condition())
-        .annotate(
-            has_totp=Exists(
-                Authenticator.objects.filter(user=OuterRef("pk"), type=Authenticator.Type.TOTP)
-            ),
-            link_expires_at=Subquery(open_links.values("expires_at")[:1]),
-            role_names=ArraySubquery(role_names),
-            shown_email=Case(
-                When(hidden_address(), then=Value("")),
-                default=F("email"),
-                output_field=EmailField(),
-            ),
-        )
-        .order_by(Lower("display_name"), "pk")
+    return people.annotate(
+        has_totp=Exists(
+            Authenticator.objects.filter(user=OuterRef("pk"), type=Authenticator.Type.TOTP)
+        ),
+        link_expires_at=Subquery(open_links.values("expires_at")[:1]),
+        role_names=ArraySubquery(role_names),
+        shown_email=Case(
+            When(hidden_address(), then=Value("")),
+            default=F("email"),
+            output_field=EmailField(),
+        ),
     )
 
 
@@ -86,8 +95,8 @@ def people_list(
 ) -> QuerySet[User]:
     """Staff accounts for the people page: ``search`` in the name or a staff
     work address (never a consultant's), ``role`` held, ``status`` active
-    or inactive."""
-    people = staff_accounts()
+    or inactive. Bare rows: page them with ``with_people_columns``."""
+    people = staff_rows()
     search = search.strip()
     if search:
         people = people.filter(
@@ -100,6 +109,16 @@ def people_list(
     elif status == INACTIVE:
         people = people.filter(is_active=False)
     return people
+
+
+def people_page_rows(page_rows: QuerySet[User]) -> list[User]:
+    """The rows of one page of ``people_list`` (a slice), with the columns
+    of ``with_people_columns`` computed for them alone, in the same order."""
+    return list(
+        with_people_columns(User.objects.filter(pk__in=page_rows.values("pk"))).order_by(
+            Lower("display_name"), "pk"
+        )
+    )
 
 
 def person_for_admin(*, pk: int) -> User | None:

@@ -5,15 +5,25 @@ there are in all, counted in SQL (the dashboard's cards: "and 12 more").
 ``COUNT(*) OVER ()`` (and, when asked, a window ``SUM``), which PostgreSQL
 computes over every matching row before the ``LIMIT``. An empty result
 means a count of 0.
+
+Pages of staff lists (ARCHITECTURE.md, "Bounded by construction"):
+``AnnotatedPaginator`` counts and slices the bare rows, then annotates the
+page's rows only; ``keyset_page`` pages a list that people page deep (the
+reminders log) by a cursor instead of an offset.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
-from django.db.models import Count, DecimalField, QuerySet, Sum, Value, Window
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value, Window
 from django.db.models.functions import Coalesce
 
 T = TypeVar("T")
@@ -59,4 +69,133 @@ def bounded(queryset: QuerySet[Any], *, limit: int, total: str | None = None) ->
         rows=rows,
         count=getattr(first, _COUNT),
         total=getattr(first, _TOTAL) if total else None,
+    )
+
+
+# --- Pages: aggregates after the limit, keyset pages ---------------------------------
+
+
+class AnnotatedPaginator(Paginator):
+    """A ``Paginator`` that counts and slices the bare ``queryset`` (its
+    filters and its order, no annotations) and annotates only the page's
+    rows: ``annotate(queryset)`` is applied to ``pk IN (the page's ids)``,
+    in the same order. Still two queries (the count, the page), and the
+    counts, sums and subqueries of a row are computed for at most
+    ``per_page`` rows, never for every row before the sort.
+
+    ``annotate`` may add ``select_related`` too; ``queryset`` must be
+    ordered (its ``order_by`` is repeated on the page)."""
+
+    def __init__(
+        self,
+        object_list: QuerySet[Any],
+        per_page: int,
+        *,
+        annotate: Callable[[QuerySet[Any]], QuerySet[Any]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(object_list, per_page, **kwargs)
+        self._annotate = annotate
+
+    def _get_page(self, *args: Any, **kwargs: Any) -> Page:
+        page_rows, number, paginator = args
+        queryset: QuerySet[Any] = self.object_list  # type: ignore[assignment]
+        rows = self._annotate(
+            queryset.model._default_manager.filter(pk__in=page_rows.values("pk"))
+        ).order_by(*queryset.query.order_by)
+        return Page(rows, number, paginator)
+
+
+CURSOR_MAX_LENGTH = 120
+
+
+class InvalidCursor(ValueError):
+    """A ``newer``/``older`` parameter that is not one Tinig wrote."""
+
+
+def encode_cursor(moment: datetime.datetime, pk: int) -> str:
+    """A row's place in a list ordered by (moment, id): URL-safe, opaque."""
+    text = f"{moment.astimezone(datetime.UTC).isoformat()}|{pk}"
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime.datetime, int]:
+    """The (moment, id) of ``cursor``; ``InvalidCursor`` for anything else
+    (too long, not base64, not a moment with its zone, not a positive id)."""
+    if not cursor or len(cursor) > CURSOR_MAX_LENGTH:
+        raise InvalidCursor(cursor)
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        moment_text, pk_text = text.split("|")
+        moment = datetime.datetime.fromisoformat(moment_text)
+        pk = int(pk_text)
+    except (ValueError, UnicodeDecodeError, binascii.Error) as error:
+        raise InvalidCursor(cursor) from error
+    if moment.tzinfo is None or not 0 < pk < 2**63:
+        raise InvalidCursor(cursor)
+    return moment, pk
+
+
+@dataclass(frozen=True)
+class KeysetPage(Generic[T]):
+    """One page of a list ordered newest first by (a moment, id): its rows,
+    and the cursors of the pages either side (``None`` at either end)."""
+
+    rows: list[T]
+    newer: str | None
+    older: str | None
+
+    def __iter__(self):
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+def keyset_page(
+    queryset: QuerySet[Any],
+    *,
+    moment: str,
+    per_page: int,
+    newer: str | None = None,
+    older: str | None = None,
+) -> KeysetPage[Any]:
+    """The page of ``queryset`` (newest first by the ``moment`` field, then id) after
+    the ``older`` cursor or before the ``newer`` one, the first page when
+    neither: one query of ``per_page + 1`` rows, whatever the depth (an
+    index on (``moment``, id) serves it; no OFFSET, no count). Raises
+    ``InvalidCursor`` for a cursor Tinig did not write; the view answers
+    with the first page (and 400)."""
+    if older:
+        at, pk = decode_cursor(older)
+        rows = list(
+            queryset.filter(
+                Q(**{f"{moment}__lte": at}) & (Q(**{f"{moment}__lt": at}) | Q(pk__lt=pk))
+            ).order_by(f"-{moment}", "-pk")[: per_page + 1]
+        )
+        has_newer, has_older = True, len(rows) > per_page
+        rows = rows[:per_page]
+    elif newer:
+        at, pk = decode_cursor(newer)
+        rows = list(
+            queryset.filter(
+                Q(**{f"{moment}__gte": at}) & (Q(**{f"{moment}__gt": at}) | Q(pk__gt=pk))
+            ).order_by(moment, "pk")[: per_page + 1]
+        )
+        if len(rows) <= per_page:
+            # Back at the newest rows: the first page, full.
+            return keyset_page(queryset, moment=moment, per_page=per_page)
+        has_newer, has_older = True, True
+        rows = rows[:per_page][::-1]
+    else:
+        rows = list(queryset.order_by(f"-{moment}", "-pk")[: per_page + 1])
+        has_newer, has_older = False, len(rows) > per_page
+        rows = rows[:per_page]
+    if not rows:
+        return KeysetPage(rows=[], newer=None, older=None)
+    first, last = rows[0], rows[-1]
+    return KeysetPage(
+        rows=rows,
+        newer=encode_cursor(getattr(first, moment), first.pk) if has_newer else None,
+        older=encode_cursor(getattr(last, moment), last.pk) if has_older else None,
     )

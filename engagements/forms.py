@@ -79,6 +79,8 @@ class EngagementFilterForm(forms.Form):
     )
     starts_from = forms.DateField(label=_("Starts from"), required=False, widget=DateInput)
     starts_until = forms.DateField(label=_("Starts until"), required=False, widget=DateInput)
+    # The calendar's "N more" links here: every engagement on that day.
+    on = forms.DateField(label=_("Taking place on"), required=False, widget=DateInput)
     owner = OwnerChoiceField(
         label=_("Owner"), required=False, queryset=None, empty_label=_("Anyone")
     )
@@ -92,6 +94,10 @@ class EngagementFilterForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        for name in ("starts_from", "starts_until", "on"):
+            day = data.get(name)
+            if day and not FIRST_YEAR <= day.year <= LAST_YEAR:
+                self.add_error(name, _("Choose a day between the years 2000 and 2100."))
         first, last = data.get("starts_from"), data.get("starts_until")
         if first and last and last < first:
             self.add_error("starts_until", _("This day is before the first day."))
@@ -107,8 +113,13 @@ class EngagementFilterForm(forms.Form):
             "audience": data.get("audience") or None,
             "starts_from": data.get("starts_from"),
             "starts_until": data.get("starts_until"),
+            "on": data.get("on"),
             "owner": data.get("owner"),
         }
+
+
+# The years the list's day filters and the calendar move within.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 class MonthForm(forms.Form):
@@ -120,7 +131,7 @@ class MonthForm(forms.Form):
         today = timezone.localdate()
         if self.is_valid() and self.cleaned_data["month"]:
             year, month = (int(part) for part in self.cleaned_data["month"].split("-"))
-            if 1 <= month <= 12 and 2000 <= year <= 2100:
+            if 1 <= month <= 12 and FIRST_YEAR <= year <= LAST_YEAR:
                 return year, month
         return today.year, today.month
 

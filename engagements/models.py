@@ -188,6 +188,8 @@ class Engagement(models.Model):
             # The list's status filter and "needs me today" (submitted,
             # staffing soon, completed without a debrief), ordered by start.
             models.Index(fields=["status", "start"], name="engagements_status_start_idx"),
+            # The staff list's order (start, then id), top-N without a sort.
+            models.Index(fields=["start", "id"], name="engagements_list_order_idx"),
             # The calendar month and the list's date filter.
             models.Index(fields=["start", "end"], name="engagements_dates_idx"),
             # "Engagements I own" (staff scope, owner filter).

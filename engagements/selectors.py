@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import (
     Avg,
     Case,
@@ -61,18 +62,19 @@ SHOWN_ON_DETAIL = Participation.LIVE | {P.WITHDRAWN, P.DECLINED, P.FULL}
 
 
 def _with_counts(queryset: QuerySet[Engagement]) -> QuerySet[Engagement]:
+    # Correlated subqueries, not a join with Count: computed for the rows
+    # read (a page, a card), served by the participations' (engagement,
+    # status) index, never a GROUP BY over every participation first.
     return queryset.annotate(
-        confirmed_count=Count("participations", filter=Q(participations__status=P.CONFIRMED)),
-        invited_count=Count(
-            "participations", filter=Q(participations__status__in=[P.INVITED, P.ACCEPTED])
-        ),
+        confirmed_count=_participants(P.CONFIRMED),
+        invited_count=_participants(P.INVITED, P.ACCEPTED),
     )
 
 
 # --- Staff lists --------------------------------------------------------------------
 
 
-def engagement_list(
+def engagement_rows(
     *,
     user: Actor,
     status: str | None = None,
@@ -82,11 +84,14 @@ def engagement_list(
     starts_until: datetime.date | None = None,
     owner: User | None = None,
     search: str = "",
+    on: datetime.date | None = None,
 ) -> QuerySet[Engagement]:
-    """The staff list: what ``user`` may see, filtered, searched (title,
-    requesting team), ordered by start, with ``confirmed_count``,
-    ``invited_count`` and ``needs_people_again`` (``engagements.capacity``).
-    Paginate it: one query for the rows (owner joined)."""
+    """The staff list's rows, bare: what ``user`` may see, filtered,
+    searched (title, requesting team), ``on`` a day (taking place on it,
+    Asia/Manila, not cancelled or declined: the calendar's "N more"),
+    ordered by start then id (index ``engagements_list_order_idx``). Page it with
+    ``core.bounded.AnnotatedPaginator(..., annotate=with_list_columns)``, so
+    the columns are computed for the page's rows only."""
     queryset = access.engagements_visible_to(user)
     if status:
         queryset = queryset.filter(status=status)
@@ -107,41 +112,113 @@ def engagement_list(
         )
     if owner:
         queryset = queryset.filter(owner=owner)
+    if on:
+        day_start = datetime.datetime.combine(on, datetime.time.min, tzinfo=tz)
+        queryset = queryset.filter(
+            start__lt=day_start + datetime.timedelta(days=1), end__gt=day_start
+        )
+        if not status:
+            # As the calendar counts them: cancelled and declined ones do
+            # not take place (a status chosen in the filter still shows them).
+            queryset = queryset.exclude(status__in=[E.CANCELLED, E.DECLINED])
     if search := (search or "").strip():
         queryset = queryset.filter(Q(title__icontains=search) | Q(requested_by__icontains=search))
-    return capacity.with_staffing_state(_with_counts(queryset.select_related("owner"))).order_by(
-        "start", "id"
-    )
+    return queryset.order_by("start", "id")
 
 
-def engagement_calendar(
-    *, user: Actor, year: int, month: int
-) -> dict[datetime.date, list[Engagement]]:
+def with_list_columns(queryset: QuerySet[Engagement]) -> QuerySet[Engagement]:
+    """What a row of the staff list shows beyond its own columns: the owner
+    (joined), ``confirmed_count``, ``invited_count`` and ``needs_people_again``
+    (``engagements.capacity``), all in the query that reads the rows."""
+    return capacity.with_staffing_state(_with_counts(queryset.select_related("owner")))
+
+
+def engagement_list(**filters: Any) -> QuerySet[Engagement]:
+    """``engagement_rows`` with ``with_list_columns``: for a slice taken at
+    once (the columns are computed before the limit; a page uses the
+    paginator instead)."""
+    return with_list_columns(engagement_rows(**filters))
+
+
+CALENDAR_SHOWN_PER_DAY = 3
+
+
+@dataclass(frozen=True)
+class CalendarDay:
+    """One day of the month: the first engagements that touch it (at most
+    ``CALENDAR_SHOWN_PER_DAY``, by start) and how many touch it in all."""
+
+    engagements: list[Engagement]
+    count: int
+
+    @property
+    def more(self) -> int:
+        return self.count - len(self.engagements)
+
+    def __bool__(self) -> bool:
+        return self.count > 0
+
+
+# Per day of the month (Asia/Manila midnights), the engagements that touch
+# it: the first few by start with their number, counted in the same pass.
+_CALENDAR_SQL = """
+WITH visible AS ({visible}),
+days AS (
+    SELECT day::date AS day
+    FROM generate_series(%s::date, %s::date, interval '1 day') AS day
+),
+touching AS (
+    SELECT days.day, visible.id,
+           row_number() OVER (PARTITION BY days.day ORDER BY visible.start, visible.id) AS n,
+           count(*) OVER (PARTITION BY days.day) AS total
+    FROM days
+    JOIN visible
+      ON visible.start < ((days.day + 1)::timestamp AT TIME ZONE %s)
+     AND visible."end" > (days.day::timestamp AT TIME ZONE %s)
+)
+SELECT day, id, total FROM touching WHERE n <= %s ORDER BY day, n
+"""
+
+
+def engagement_calendar(*, user: Actor, year: int, month: int) -> dict[datetime.date, CalendarDay]:
     """Every day of the month (Asia/Manila) with the visible engagements that
-    touch it, in one query (``needs_people_again`` annotated). Cancelled and
-    declined engagements are left out."""
+    touch it: the first ``CALENDAR_SHOWN_PER_DAY`` by start
+    (``needs_people_again`` annotated) and how many in all, so a busy month
+    is as long as a quiet one. Two queries: the days and their counts in
+    SQL, then the shown rows. Cancelled and declined engagements are left
+    out."""
     tz = timezone.get_default_timezone()
     first = datetime.date(year, month, 1)
     days_in_month = calendar.monthrange(year, month)[1]
+    last = first + datetime.timedelta(days=days_in_month - 1)
     month_start = datetime.datetime.combine(first, datetime.time.min, tzinfo=tz)
     month_end = month_start + datetime.timedelta(days=days_in_month)
-    engagements = list(
-        capacity.with_staffing_state(
-            access.engagements_visible_to(user)
-            .filter(start__lt=month_end, end__gt=month_start)
-            .exclude(status__in=[E.CANCELLED, E.DECLINED])
-        ).order_by("start", "id")
+    visible = (
+        access.engagements_visible_to(user)
+        .filter(start__lt=month_end, end__gt=month_start)
+        .exclude(status__in=[E.CANCELLED, E.DECLINED])
+        .order_by()
+        .values("id", "start", "end")
     )
-    days: dict[datetime.date, list[Engagement]] = {
-        first + datetime.timedelta(days=n): [] for n in range(days_in_month)
+    visible_sql, visible_params = visible.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _CALENDAR_SQL.format(visible=visible_sql),
+            [*visible_params, first, last, str(tz), str(tz), CALENDAR_SHOWN_PER_DAY],
+        )
+        touching = cursor.fetchall()
+    shown = capacity.with_staffing_state(
+        Engagement.objects.filter(pk__in={pk for _day, pk, _total in touching})
+    ).in_bulk()
+    rows: dict[datetime.date, list[Engagement]] = {}
+    totals: dict[datetime.date, int] = {}
+    for day, pk, total in touching:
+        rows.setdefault(day, []).append(shown[pk])
+        totals[day] = total
+    return {
+        day: CalendarDay(engagements=rows.get(day, []), count=totals.get(day, 0))
+        for day in (first + datetime.timedelta(days=n) for n in range(days_in_month))
     }
-    for engagement in engagements:
-        day = max(timezone.localtime(engagement.start, tz).date(), first)
-        last = timezone.localtime(engagement.end - datetime.timedelta(microseconds=1), tz).date()
-        while day <= last and day in days:
-            days[day].append(engagement)
-            day += datetime.timedelta(days=1)
-    return days
 
 
 def engagement_detail(*, engagement: Engagement) -> Engagement:

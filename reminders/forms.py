@@ -107,6 +107,14 @@ class LogFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = _kind_choices()
 
+    def clean(self):
+        data = super().clean()
+        for name in ("since", "until"):
+            day = data.get(name)
+            if day and not 2000 <= day.year <= 2100:
+                self.add_error(name, _("Choose a day between the years 2000 and 2100."))
+        return data
+
     def filters(self) -> dict:
         if not self.is_valid():
             return {}

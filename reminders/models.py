@@ -218,8 +218,11 @@ class ReminderDelivery(models.Model):
                 condition=Q(status="pending"),
                 name="reminders_delivery_eng_idx",
             ),
-            # The log, newest first, and its status filter (failed page).
-            models.Index(fields=["status", "-due_at"], name="reminders_delivery_log_idx"),
+            # The log, newest first by (due, id): its keyset pages, whatever
+            # their depth (core.bounded.keyset_page).
+            models.Index(fields=["-due_at", "-id"], name="reminders_delivery_recent_idx"),
+            # The log's status filter and the failed page, in the same order.
+            models.Index(fields=["status", "-due_at", "-id"], name="reminders_delivery_log_idx"),
             # Recovery: rows claimed and never confirmed, oldest claim first.
             models.Index(
                 fields=["claimed_at"],

@@ -21,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import consultant_required, staff_required
+from core.bounded import InvalidCursor, keyset_page
 from core.forms import add_service_errors
 from core.shortcuts import require
 from reminders import access, quiet, registry, selectors, services, sms
@@ -43,8 +44,9 @@ GET_POST = require_http_methods(["GET", "POST"])
 def _labelled(page):
     """The page's rows, each with the label of its kind."""
     labels = {kind.key: kind.label for kind in registry.kinds()}
-    page.object_list = list(page.object_list)
-    for delivery in page.object_list:
+    if hasattr(page, "object_list"):
+        page.object_list = list(page.object_list)
+    for delivery in page:
         delivery.kind_label = labels.get(delivery.kind, delivery.kind)
     return page
 
@@ -109,12 +111,25 @@ def setting_edit(request, kind: str):
 @staff_required
 @require_http_methods(["GET"])
 def log(request):
+    """Newest first, paged by a cursor ("Newer" / "Older"): the log grows by
+    every reminder sent and people page deep, so no OFFSET and no count. A
+    cursor Tinig did not write shows the first page, with 400 and a note."""
     require(access.can_view_log(request.user))
     form = LogFilterForm(request.GET or None)
     filters = form.filters()
-    page = _labelled(
-        Paginator(selectors.delivery_log(**filters), PER_PAGE).get_page(request.GET.get("page"))
-    )
+    rows = selectors.delivery_log(**filters)
+    bad_cursor = False
+    try:
+        page = keyset_page(
+            rows,
+            moment="due_at",
+            per_page=PER_PAGE,
+            newer=request.GET.get("newer"),
+            older=request.GET.get("older"),
+        )
+    except InvalidCursor:
+        bad_cursor = True
+        page = keyset_page(rows, moment="due_at", per_page=PER_PAGE)
     return render(
         request,
         "reminders/staff/log.html",
@@ -122,8 +137,12 @@ def log(request):
             "title": _("Reminders sent"),
             "form": form,
             "filtered": bool(filters),
-            "page_obj": page,
+            "page_obj": _labelled(page),
+            "keyset": True,
+            "bad_cursor": bad_cursor,
+            "deeper": bool(request.GET.get("newer") or request.GET.get("older")),
         },
+        status=400 if bad_cursor else 200,
     )
 
 

@@ -21,7 +21,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -35,6 +34,7 @@ from accounts.decorators import staff_required
 from accounts.models import User
 from consultants.models import ConsentScope, Language
 from core.audit import record_view, shown_field
+from core.bounded import AnnotatedPaginator
 from core.forms import add_service_errors
 from core.shortcuts import posted
 from engagements import access, matching, selectors, services, workflow
@@ -100,8 +100,12 @@ def _reasons(error: ValidationError) -> list[str]:
 def engagement_list(request):
     form = EngagementFilterForm(request.GET or None)
     filters = form.filters()
-    engagements = selectors.engagement_list(user=request.user, **filters)
-    page = Paginator(engagements, PER_PAGE).get_page(request.GET.get("page"))
+    paginator = AnnotatedPaginator(
+        selectors.engagement_rows(user=request.user, **filters),
+        PER_PAGE,
+        annotate=selectors.with_list_columns,
+    )
+    page = paginator.get_page(request.GET.get("page"))
     return render(
         request,
         "engagements/staff/list.html",
@@ -127,7 +131,7 @@ def calendar_month(request):
     year, month = MonthForm(request.GET).year_month()
     days = selectors.engagement_calendar(user=request.user, year=year, month=month)
     weeks = [
-        [{"day": day, "engagements": days.get(day), "in_month": day in days} for day in week]
+        [{"day": day, "shown": days.get(day), "in_month": day in days} for day in week]
         for week in pycalendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
     ]
     first = datetime.date(year, month, 1)
@@ -143,6 +147,7 @@ def calendar_month(request):
             "next_month": _shift(year, month, 1),
             "today": timezone.localdate(),
             "empty": not any(days.values()),
+            "shown_per_day": selectors.CALENDAR_SHOWN_PER_DAY,
         },
     )
 

@@ -104,16 +104,36 @@ def test_wellbeing_lead_sees_engagements_of_their_consultants(wellbeing_user):
     assert list(selectors.engagement_list(user=wellbeing_user)) == [participation.engagement]
 
 
-def test_calendar_month_in_one_query(manager_user, django_assert_num_queries):
+def test_calendar_month_in_two_queries(manager_user, django_assert_num_queries):
     EngagementFactory(start=at(MONDAY, 10), end=at(MONDAY + datetime.timedelta(days=1), 12))
     EngagementFactory(start=at(datetime.date(2031, 5, 31), 22), end=at(MONDAY, 9))
     EngagementFactory(status=S.CANCELLED)
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):
         days = selectors.engagement_calendar(user=manager_user, year=2031, month=6)
+        assert days[MONDAY].engagements[0].needs_people_again is False
     assert len(days) == 30
-    assert len(days[datetime.date(2031, 6, 1)]) == 1
-    assert len(days[MONDAY]) == 2
-    assert len(days[MONDAY + datetime.timedelta(days=1)]) == 1
+    assert days[datetime.date(2031, 6, 1)].count == 1
+    assert days[MONDAY].count == 2
+    assert days[MONDAY + datetime.timedelta(days=1)].count == 1
+    assert not days[datetime.date(2031, 6, 30)]
+
+
+def test_calendar_shows_the_first_few_of_a_busy_day_and_counts_the_rest(
+    manager_user, django_assert_num_queries
+):
+    shown = selectors.CALENDAR_SHOWN_PER_DAY
+    made = [
+        EngagementFactory(start=at(MONDAY, 8 + n), end=at(MONDAY, 9 + n)) for n in range(shown + 4)
+    ]
+    # Two days long: counted on both days, shown first on the second.
+    early = EngagementFactory(start=at(MONDAY - datetime.timedelta(days=1), 7), end=at(MONDAY, 1))
+    with django_assert_num_queries(2):
+        days = selectors.engagement_calendar(user=manager_user, year=2031, month=6)
+    day = days[MONDAY]
+    assert day.count == shown + 5
+    assert [e.pk for e in day.engagements] == [early.pk] + [e.pk for e in made[: shown - 1]]
+    assert day.more == 5
+    assert days[MONDAY - datetime.timedelta(days=1)].count == 1
 
 
 def test_detail_in_a_fixed_number_of_queries(owner, django_assert_num_queries):

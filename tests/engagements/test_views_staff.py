@@ -250,6 +250,44 @@ def test_calendar_query_count_is_fixed(manager_user):
     assert few == many
 
 
+def test_calendar_caps_a_busy_day_and_links_to_the_rest(manager_user):
+    for n in range(7):
+        EngagementFactory(title=f"Busy {n}", start=at(MONDAY, 8 + n), end=at(MONDAY, 9 + n))
+    EngagementFactory(title="Called off", status=S.CANCELLED, start=at(MONDAY, 7))
+    client = client_for(manager_user)
+    page = text(client.get(url("calendar"), {"month": "2031-06"}))
+    assert "Busy 0" in page and "Busy 2" in page and "Busy 3" not in page
+    assert "4 more" in page
+    assert f"{url('list')}?on=2031-06-02" in page
+    listed = text(client.get(url("list"), {"on": "2031-06-02"}))
+    assert "7 engagements" in listed and "Busy 6" in listed and "Called off" not in listed
+    cancelled = text(client.get(url("list"), {"on": "2031-06-02", "status": S.CANCELLED}))
+    assert "Called off" in cancelled and "Busy" not in cancelled
+    assert "Busy" not in text(client.get(url("list"), {"on": "2031-06-03"}))
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"on": "9999-12-31"},
+        {"starts_until": "9999-12-31"},
+        {"starts_from": "0001-01-01"},
+        {"on": "2031-02-30"},
+        {"on": "<script>"},
+        {"page": "-1"},
+        {"page": "99999999999999999999"},
+        {"page": "x"},
+    ],
+)
+def test_list_refuses_hostile_days_and_pages_calmly(manager_user, query):
+    EngagementFactory(title="Still listed", start=at(MONDAY, 10), end=at(MONDAY, 11))
+    response = client_for(manager_user).get(url("list"), query)
+    # A bad day: the form says so (400), the list unfiltered; a bad page
+    # number: the nearest page.
+    assert response.status_code == (200 if "page" in query else 400)
+    assert "Still listed" in text(response)
+
+
 # --- Create and edit ----------------------------------------------------------------------
 
 

@@ -217,6 +217,121 @@ def test_log_pages_in_constant_queries(world, manager_user, django_assert_max_nu
         assert client.get(reverse("reminders:log"), {"page": 2}).status_code == 200
 
 
+def _log_rows(consultant, count, *, due=None):
+    due = due or timezone.now()
+    ReminderDelivery.objects.bulk_create(
+        ReminderDelivery(
+            kind="availability_refresh",
+            target_type="consultants.consultant",
+            target_id=n,
+            consultant=consultant,
+            # Pairs share a moment: the cursor must order by id within it.
+            due_at=due - datetime.timedelta(minutes=n // 2),
+            send_after=due,
+            status=ReminderDelivery.Status.SENT,
+        )
+        for n in range(count)
+    )
+
+
+def _log_ids(response) -> list[int]:
+    return [row.pk for row in response.context["page_obj"].rows]
+
+
+def test_log_pages_by_cursor_older_and_newer_without_gaps(world, manager_user):
+    from reminders.views import PER_PAGE
+
+    _log_rows(world["consultant"], PER_PAGE * 2 + 7)
+    everything = list(
+        ReminderDelivery.objects.order_by("-due_at", "-id").values_list("pk", flat=True)
+    )
+    client = client_for(manager_user)
+    seen, response, pages = [], client.get(reverse("reminders:log")), []
+    while True:
+        assert response.status_code == 200
+        pages.append(response)
+        seen += _log_ids(response)
+        older = response.context["page_obj"].older
+        if not older:
+            break
+        assert f"older={older}" in response.content.decode()
+        response = client.get(reverse("reminders:log"), {"older": older})
+    assert seen == everything
+    assert len(pages) == 3
+    assert pages[0].context["page_obj"].newer is None
+    # Newer from the last page: the middle page, the same rows.
+    back = client.get(reverse("reminders:log"), {"newer": pages[2].context["page_obj"].newer})
+    assert _log_ids(back) == _log_ids(pages[1])
+    # Newer from the middle: the first page, full.
+    first = client.get(reverse("reminders:log"), {"newer": pages[1].context["page_obj"].newer})
+    assert _log_ids(first) == _log_ids(pages[0])
+    assert first.context["page_obj"].newer is None
+
+
+def test_log_cursor_keeps_the_filters(world, manager_user):
+    from reminders.views import PER_PAGE
+
+    _log_rows(world["consultant"], PER_PAGE + 3)
+    client = client_for(manager_user)
+    first = client.get(reverse("reminders:log"), {"status": "sent"})
+    older = first.context["page_obj"].older
+    assert "status=sent" in first.content.decode().split(f"older={older}")[0].rsplit('"', 1)[-1]
+    second = client.get(reverse("reminders:log"), {"status": "sent", "older": older})
+    assert len(_log_ids(second)) == 3
+    assert all(r.status == "sent" for r in second.context["page_obj"].rows)
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "x",
+        "not base64!",
+        "A" * 500,
+        "MjAzMS0wNi0wMlQxMDowMDowMA|1",  # a moment without its zone
+        "MjAzMS0wNi0wMlQxMDowMDowMCswMDowMHwtMQ",  # a negative id
+        "MjAzMS0wNi0wMlQxMDowMDowMCswMDowMHw5OTk5OTk5OTk5OTk5OTk5OTk5OTk",  # id past bigint
+        "PHNjcmlwdD4",  # "<script>"
+        "' OR 1=1 --",
+    ],
+)
+@pytest.mark.parametrize("direction", ["older", "newer"])
+def test_log_hostile_cursor_shows_the_first_page_with_400(world, manager_user, cursor, direction):
+    response = client_for(manager_user).get(reverse("reminders:log"), {direction: cursor})
+    assert response.status_code == 400
+    assert response.context["bad_cursor"] is True
+    assert "not one Tinig made" in response.content.decode()
+    assert world["consultant"].pseudonym in response.content.decode()
+
+
+def test_log_cursor_past_the_end_says_so(world, manager_user):
+    from core.bounded import encode_cursor
+
+    long_ago = encode_cursor(timezone.now() - datetime.timedelta(days=9000), 1)
+    response = client_for(manager_user).get(reverse("reminders:log"), {"older": long_ago})
+    assert response.status_code == 200
+    assert "No more reminders this way" in response.content.decode()
+
+
+def test_log_query_count_does_not_grow_with_depth(
+    world, manager_user, django_assert_max_num_queries
+):
+    from reminders.views import PER_PAGE
+
+    _log_rows(world["consultant"], PER_PAGE * 3)
+    client = client_for(manager_user)
+    older = client.get(reverse("reminders:log")).context["page_obj"].older
+    deeper = client.get(reverse("reminders:log"), {"older": older}).context["page_obj"].older
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for params in ({}, {"older": older}, {"older": deeper}):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("reminders:log"), params).status_code == 200
+        counts.append(len(queries))
+    assert len(set(counts)) == 1, counts
+
+
 def test_retry_of_a_sent_reminder_changes_nothing(world, manager_user):
     delivery = world["failed"]
     ReminderDelivery.objects.filter(pk=delivery.pk).update(status=ReminderDelivery.Status.SENT)
