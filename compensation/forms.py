@@ -74,15 +74,30 @@ class ExportForm(ReasonForm):
         error_messages={"required": _("Choose the payments to export.")},
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, shown=None, **kwargs):
+        """``shown``: the payments offered as choices (a page of
+        ``exportable()``); any exportable payment is accepted."""
         super().__init__(*args, **kwargs)
-        self.fields["payments"].queryset = (
+        field = self.fields["payments"]
+        field.queryset = self.exportable()
+        if shown is not None:
+            field.widget.choices = [(payment.pk, self.label(payment)) for payment in shown]
+        else:
+            field.label_from_instance = self.label
+
+    @staticmethod
+    def exportable():
+        return (
             Payment.objects.filter(status__in=[Payment.Status.APPROVED, Payment.Status.PAID])
             .select_related("consultant")
             .order_by("-created_at", "-id")
         )
-        self.fields["payments"].label_from_instance = lambda p: (
-            f"#{p.pk} · {p.consultant.pseudonym} · ₱{p.total:,.2f} · {p.get_status_display()}"
+
+    @staticmethod
+    def label(payment: Payment) -> str:
+        return (
+            f"#{payment.pk} · {payment.consultant.pseudonym} · ₱{payment.total:,.2f} · "
+            f"{payment.get_status_display()}"
         )
 
 

@@ -33,6 +33,8 @@ from core.forms import add_service_errors
 from core.shortcuts import posted
 
 PER_PAGE = 50
+# The compliance table is wide (a row per engagement, five figures): 25 a page.
+COMPLIANCE_PER_PAGE = 25
 GET_POST = require_http_methods(["GET", "POST"])
 
 
@@ -79,7 +81,7 @@ def compliance(request):
     overview = selectors.compliance_page(
         user=request.user,
         page_number=request.GET.get("page"),
-        per_page=PER_PAGE,
+        per_page=COMPLIANCE_PER_PAGE,
         overdue_only=overdue_only,
     )
     return render(

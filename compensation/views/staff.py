@@ -403,7 +403,10 @@ def payment_reveal(request, pk):
 @GET_POST
 def export(request):
     require(access.can_export_payments(request.user))
-    form = ExportForm(posted(request))
+    # The choice shows one page of payments (newest first); a payment ticked
+    # on it is checked against every exportable one.
+    page = Paginator(ExportForm.exportable(), PER_PAGE).get_page(request.GET.get("page"))
+    form = ExportForm(posted(request), shown=page.object_list)
     if request.method == "POST" and form.is_valid():
         try:
             content = services.payment_batch_export(
@@ -421,7 +424,7 @@ def export(request):
     return render(
         request,
         "compensation/staff/export.html",
-        {"title": _("Export payments for the bank"), "form": form},
+        {"title": _("Export payments for the bank"), "form": form, "page_obj": page},
         status=400 if form.is_bound else 200,
     )
 
@@ -439,7 +442,9 @@ def overdue(request):
         {
             "title": _("Overdue"),
             "summary": selectors.overdue_summary(),
-            "lines": list(selectors.overdue_lines()[:500]),
+            "page_obj": Paginator(selectors.overdue_lines(), PER_PAGE).get_page(
+                request.GET.get("page")
+            ),
             "target_days": selectors.target_days(),
         },
     )
