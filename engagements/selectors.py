@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db.models import (
     Avg,
@@ -846,3 +848,41 @@ def matching_participants(
     )
     by_status = [(status.label, counts[status]) for status in P if counts.get(status)]
     return Bounded(rows=card.rows, count=card.count, extra={"by_status": by_status})
+
+
+# --- Choosing an engagement by search (core.search) ---------------------------------------
+
+MANILA = ZoneInfo("Asia/Manila")
+_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_MONTH = re.compile(r"(\d{4})-(\d{2})")
+
+
+def _period_of(word: str) -> tuple[datetime.date, datetime.date] | None:
+    """[first, after) days of ``2026-03-14`` or ``2026-03``, or None."""
+    try:
+        if match := _DAY.fullmatch(word):
+            day = datetime.date(*map(int, match.groups()))
+            return day, day + datetime.timedelta(days=1)
+        if match := _MONTH.fullmatch(word):
+            year, month = map(int, match.groups())
+            first = datetime.date(year, month, 1)
+            return first, (first + datetime.timedelta(days=32)).replace(day=1)
+    except (ValueError, OverflowError):
+        return None
+    return None
+
+
+def engagement_search(queryset: QuerySet[Engagement], text: str) -> QuerySet[Engagement]:
+    """``queryset`` narrowed by ``text``: each word a date (``2026-03-14``)
+    or a month (``2026-03``) of its start in Manila, or part of its title;
+    every word must match. Newest first; primary key, title and start only."""
+    for word in text.split():
+        period = _period_of(word)
+        if period is None:
+            queryset = queryset.filter(title__icontains=word)
+        else:
+            first, after = (
+                datetime.datetime.combine(day, datetime.time.min, tzinfo=MANILA) for day in period
+            )
+            queryset = queryset.filter(start__gte=first, start__lt=after)
+    return queryset.only("pk", "title", "start").order_by("-start", "-id")
