@@ -29,6 +29,7 @@ from django.db.models import (
     Subquery,
     Value,
     When,
+    Window,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -532,21 +533,6 @@ def engagement_tally(*, start: datetime.datetime, end: datetime.datetime) -> Eng
     )
 
 
-def engaged_consultants(*, engagements: QuerySet[Engagement]) -> list[tuple[str, int]]:
-    """``(pseudonym, engagements)`` for every consultant booked (accepted,
-    confirmed or attended) on ``engagements``, by pseudonym: one query,
-    ``COUNT(DISTINCT engagement)``."""
-    return [
-        (row["consultant__pseudonym"], row["n"])
-        for row in Participation.objects.filter(
-            engagement__in=engagements, status__in=Participation.BOOKED
-        )
-        .values("consultant__pseudonym")
-        .annotate(n=Count("engagement", distinct=True))
-        .order_by("consultant__pseudonym")
-    ]
-
-
 @dataclass(frozen=True)
 class ScoreAverage:
     """One feedback score: its question (lazy) and its ``AVG`` (``numeric``,
@@ -886,3 +872,20 @@ def engagement_search(queryset: QuerySet[Engagement], text: str) -> QuerySet[Eng
             )
             queryset = queryset.filter(start__gte=first, start__lt=after)
     return queryset.only("pk", "title", "start").order_by("-start", "-id")
+
+
+def engaged_consultants_bounded(
+    *, engagements: QuerySet[Engagement], limit: int
+) -> Bounded[dict[str, Any]]:
+    """Consultants booked (accepted, confirmed or attended) on
+    ``engagements``, for a document at any volume: the ``limit`` most engaged (``COUNT(DISTINCT engagement)`` descending, then
+    pseudonym) as ``{"consultant__pseudonym", "n"}`` rows and, from the
+    same query, how many consultants in all (a window count over the
+    groups). One query, at most ``limit`` rows back."""
+    rows = list(
+        Participation.objects.filter(engagement__in=engagements, status__in=Participation.BOOKED)
+        .values("consultant__pseudonym")
+        .annotate(n=Count("engagement", distinct=True), everyone=Window(Count("*")))
+        .order_by("-n", "consultant__pseudonym")[:limit]
+    )
+    return Bounded(rows=rows, count=rows[0]["everyone"] if rows else 0)
