@@ -44,7 +44,6 @@ from django import forms
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import QuerySet
 from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
 
 from core.bounded import bounded
 
@@ -212,7 +211,8 @@ class SearchChoiceField(forms.ModelChoiceField):
         source = self.source
         self.queryset = source.rows_for(user)
         widget = self.widget
-        assert isinstance(widget, SearchChoiceWidget)
+        if not isinstance(widget, SearchChoiceWidget):
+            raise TypeError("A SearchChoiceField renders with a SearchChoiceWidget.")
         widget.source, widget.user = source, user
         widget.query = clean_query(query)
         widget.search_form = search_form
@@ -221,7 +221,10 @@ class SearchChoiceField(forms.ModelChoiceField):
         # Never hand the widget the choices: rendering them is what this avoids.
         self._queryset = None if queryset is None else queryset.all()
 
-    queryset = property(forms.ModelChoiceField._get_queryset, _set_queryset)
+    def _get_queryset(self):
+        return self._queryset
+
+    queryset = property(_get_queryset, _set_queryset)
 
 
 def bind_search_fields(

@@ -874,14 +874,13 @@ def engagement_search(queryset: QuerySet[Engagement], text: str) -> QuerySet[Eng
     return queryset.only("pk", "title", "start").order_by("-start", "-id")
 
 
-def engaged_consultants_bounded(
-    *, engagements: QuerySet[Engagement], limit: int
-) -> Bounded[dict[str, Any]]:
+def engaged_consultants_bounded(*, engagements: QuerySet[Engagement], limit: int) -> Bounded[Any]:
     """Consultants booked (accepted, confirmed or attended) on
-    ``engagements``, for a document at any volume: the ``limit`` most engaged (``COUNT(DISTINCT engagement)`` descending, then
-    pseudonym) as ``{"consultant__pseudonym", "n"}`` rows and, from the
-    same query, how many consultants in all (a window count over the
-    groups). One query, at most ``limit`` rows back."""
+    ``engagements``, for a document at any volume: the ``limit`` most
+    engaged (``COUNT(DISTINCT engagement)`` descending, then pseudonym) as
+    ``{"consultant__pseudonym", "n"}`` rows and, from the same query, how
+    many consultants in all (a window count over the groups). One query,
+    at most ``limit`` rows back."""
     rows = list(
         Participation.objects.filter(engagement__in=engagements, status__in=Participation.BOOKED)
         .values("consultant__pseudonym")

@@ -138,6 +138,7 @@ class Programme:
     @property
     def consultants_more(self) -> int:
         return max(self.consultants_count - len(self.consultants), 0)
+
     hours_by_kind: list[Row] = field(default_factory=list)
     hours_total: Decimal = ZERO
     earned_by_kind: list[Row] = field(default_factory=list)

@@ -109,9 +109,7 @@ class ReportKind:
     # (discreet: never a kind of work or a person); None: tinig-document-<ref>.
     file_stem: str | None = None
 
-    def bind(
-        self, data=None, *, user: User, prefix: str | None = None, search=None
-    ) -> ReportForm:
+    def bind(self, data=None, *, user: User, prefix: str | None = None, search=None) -> ReportForm:
         return self.form_class(data, user=user, prefix=prefix, search=search)
 
 

@@ -28,7 +28,7 @@ HOSTILE = [
     "\\",
     "a\x00b",
     "\u202e\u0000\ud7ff",
-    "Tálá ☃ 𝒯",
+    "T\u00e1l\u00e1 \u2603 \U0001d4af",
     "2026-13-45",
     "9999-12-31",
     "0000-01",
@@ -112,7 +112,7 @@ def test_hostile_queries_are_answered_safely(participation, owner, finance_user,
         body = response.json()
         assert len(body["query"]) <= search.MAX_QUERY
         assert "\x00" not in body["query"]
-        assert body["results"] == [] or text == "Tálá ☃ 𝒯"
+        assert body["results"] == [] or text == "T\u00e1l\u00e1 \u2603 \U0001d4af"
     page = client_for(owner).get(reverse("reports:list"), {f"{BRIEF}-engagement_q": text})
     assert page.status_code == 200
     assert b"<script>alert" not in page.content
