@@ -125,6 +125,11 @@ def build_statement(job, progress):
             for kind, label in statement.kind_labels.items()
             if statement.totals_by_kind[kind]
         ],
+        "months": selectors.statement_months(
+            consultant=consultant,
+            date_from=date.fromisoformat(job.params["date_from"]),
+            date_to=date.fromisoformat(job.params["date_to"]),
+        ),
         "target_days": selectors.target_days(),
         "today": timezone.localdate(),
     }
