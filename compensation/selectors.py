@@ -1056,3 +1056,44 @@ def approvals_waiting_card(*, participations: QuerySet[Participation]) -> Approv
     return ApprovalsWaiting(
         time_entries=entries["count"], claims=claims["count"], oldest=min(oldest, default=None)
     )
+
+
+# --- Statement: by month (gathered by PostgreSQL) ---------------------------------------
+
+
+@dataclass(frozen=True)
+class StatementMonth:
+    month: datetime.date
+    lines: int
+    amount: Decimal
+    unpaid: Decimal  # of ``amount``, in no paid payment (as the lines show it)
+
+
+def statement_months(
+    *, consultant: Consultant, date_from: datetime.date, date_to: datetime.date
+) -> list[StatementMonth]:
+    """Per month of ``payable_since`` in the period (both days included):
+    how many of her lines, their sum, and the part in no paid payment. One
+    grouped query, at most 13 rows back whatever the lines."""
+    rows = (
+        PaymentLine.objects.filter(
+            consultant=consultant, payable_since__gte=date_from, payable_since__lte=date_to
+        )
+        .annotate(month=TruncMonth("payable_since"))
+        .values("month")
+        .annotate(
+            line_count=Count("id"),
+            total=Coalesce(Sum("amount"), MONEY_ZERO),
+            paid=Coalesce(Sum("amount", filter=Q(payment__status=Payment.Status.PAID)), MONEY_ZERO),
+        )
+        .order_by("month")
+    )
+    return [
+        StatementMonth(
+            month=_as_date(row["month"]),
+            lines=row["line_count"],
+            amount=row["total"],
+            unpaid=row["total"] - row["paid"],
+        )
+        for row in rows
+    ]

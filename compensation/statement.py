@@ -18,7 +18,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop, ngettext
 
 from compensation import access, selectors
+from consultants import selectors as consultant_selectors
 from consultants.models import Consultant
+from core.search import SearchChoiceField, SearchSource, register_source
 from reports.registry import ReportForm, register_report
 
 MAX_DAYS = 366
@@ -28,10 +30,24 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
+# Finance chooses among every consultant by searching (core.search), never
+# from a list of all of them; a consultant's own statement has no choice.
+register_source(
+    SearchSource(
+        name="statement_consultant",
+        can_use=access.can_request_statement,
+        queryset=access.statement_consultants_for,
+        search=consultant_selectors.consultant_search,
+        label=lambda consultant: consultant.pseudonym,
+        hint=_("Search by pseudonym."),
+    )
+)
+
+
 class StatementForm(ReportForm):
-    consultant = forms.ModelChoiceField(
+    consultant = SearchChoiceField(
+        source="statement_consultant",
         label=_("Consultant"),
-        queryset=Consultant.objects.none(),
         required=False,
         help_text=_("Empty: your own statement."),
     )
@@ -40,8 +56,8 @@ class StatementForm(ReportForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        choices = access.statement_consultants_for(self.user)
-        self.fields["consultant"].queryset = choices
+        today = selectors.manila_today().isoformat()
+        self.fields["date_from"].widget.attrs["max"] = today
         own = access.consultant_of(self.user)
         if own is not None and not access.is_finance(self.user):
             # A consultant's statement is their own: nothing to choose.
@@ -109,6 +125,11 @@ def build_statement(job, progress):
             for kind, label in statement.kind_labels.items()
             if statement.totals_by_kind[kind]
         ],
+        "months": selectors.statement_months(
+            consultant=consultant,
+            date_from=date.fromisoformat(job.params["date_from"]),
+            date_to=date.fromisoformat(job.params["date_to"]),
+        ),
         "target_days": selectors.target_days(),
         "today": timezone.localdate(),
     }

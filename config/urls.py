@@ -28,6 +28,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("staff/", include("pages.urls_staff")),
     path("staff/people/", include("accounts.urls_staff")),
+    # Choosing a row by search (core.search): JSON for the combobox.
+    path("staff/search/", include("core.urls")),
     path("staff/consultants/", include("consultants.urls_staff")),
     path("staff/engagements/", include("engagements.urls_staff")),
     path("staff/checklists/", include("checklists.urls_staff")),

@@ -302,3 +302,11 @@ def consent_history(*, consultant: Consultant) -> QuerySet[ConsentRecord]:
     return ConsentRecord.objects.filter(consultant=consultant).select_related(
         "consent_text", "recorded_by"
     )
+
+
+def consultant_search(queryset: QuerySet[Consultant], text: str) -> QuerySet[Consultant]:
+    """``queryset`` narrowed to pseudonyms holding every word of ``text``
+    (core.search), by pseudonym; primary key and pseudonym only."""
+    for word in text.split():
+        queryset = queryset.filter(pseudonym__icontains=word)
+    return queryset.only("pk", "pseudonym").order_by("pseudonym", "pk")

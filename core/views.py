@@ -95,3 +95,34 @@ def csrf_failure(request, reason=""):
         {"title": _("This form has expired")},
         status=403,
     )
+
+
+@require_GET
+@never_cache
+def search_choices(request, source):
+    """``/staff/search/<source>/?q=…``: at most ``core.search.LIMIT`` rows the
+    person may choose from that source, as JSON ({query, results: [{value,
+    label}], more}); for ``static/js/search-choice.js``. Signed-in staff only
+    (others: sign-in or 403), 403 when the source is not theirs to use, 404
+    for an unknown source."""
+    from django.contrib.auth.views import redirect_to_login
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+
+    from accounts import access as site_access
+    from core import search
+
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not site_access.can_use_staff_site(request.user):
+        raise PermissionDenied
+    try:
+        chosen = search.get_source(source)
+    except LookupError:
+        raise Http404 from None
+    if not chosen.can_use(request.user):
+        raise PermissionDenied
+    results = search.search(chosen, request.user, request.GET.get("q", ""))
+    response = JsonResponse(results.as_json())
+    response["Cache-Control"] = "no-store, private"
+    return response

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db import connection
 from django.db.models import (
@@ -28,6 +30,7 @@ from django.db.models import (
     Subquery,
     Value,
     When,
+    Window,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -607,21 +610,6 @@ def engagement_tally(*, start: datetime.datetime, end: datetime.datetime) -> Eng
     )
 
 
-def engaged_consultants(*, engagements: QuerySet[Engagement]) -> list[tuple[str, int]]:
-    """``(pseudonym, engagements)`` for every consultant booked (accepted,
-    confirmed or attended) on ``engagements``, by pseudonym: one query,
-    ``COUNT(DISTINCT engagement)``."""
-    return [
-        (row["consultant__pseudonym"], row["n"])
-        for row in Participation.objects.filter(
-            engagement__in=engagements, status__in=Participation.BOOKED
-        )
-        .values("consultant__pseudonym")
-        .annotate(n=Count("engagement", distinct=True))
-        .order_by("consultant__pseudonym")
-    ]
-
-
 @dataclass(frozen=True)
 class ScoreAverage:
     """One feedback score: its question (lazy) and its ``AVG`` (``numeric``,
@@ -923,3 +911,57 @@ def matching_participants(
     )
     by_status = [(status.label, counts[status]) for status in P if counts.get(status)]
     return Bounded(rows=card.rows, count=card.count, extra={"by_status": by_status})
+
+
+# --- Choosing an engagement by search (core.search) ---------------------------------------
+
+MANILA = ZoneInfo("Asia/Manila")
+_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_MONTH = re.compile(r"(\d{4})-(\d{2})")
+
+
+def _period_of(word: str) -> tuple[datetime.date, datetime.date] | None:
+    """[first, after) days of ``2026-03-14`` or ``2026-03``, or None."""
+    try:
+        if match := _DAY.fullmatch(word):
+            day = datetime.date(*map(int, match.groups()))
+            return day, day + datetime.timedelta(days=1)
+        if match := _MONTH.fullmatch(word):
+            year, month = map(int, match.groups())
+            first = datetime.date(year, month, 1)
+            return first, (first + datetime.timedelta(days=32)).replace(day=1)
+    except (ValueError, OverflowError):
+        return None
+    return None
+
+
+def engagement_search(queryset: QuerySet[Engagement], text: str) -> QuerySet[Engagement]:
+    """``queryset`` narrowed by ``text``: each word a date (``2026-03-14``)
+    or a month (``2026-03``) of its start in Manila, or part of its title;
+    every word must match. Newest first; primary key, title and start only."""
+    for word in text.split():
+        period = _period_of(word)
+        if period is None:
+            queryset = queryset.filter(title__icontains=word)
+        else:
+            first, after = (
+                datetime.datetime.combine(day, datetime.time.min, tzinfo=MANILA) for day in period
+            )
+            queryset = queryset.filter(start__gte=first, start__lt=after)
+    return queryset.only("pk", "title", "start").order_by("-start", "-id")
+
+
+def engaged_consultants_bounded(*, engagements: QuerySet[Engagement], limit: int) -> Bounded[Any]:
+    """Consultants booked (accepted, confirmed or attended) on
+    ``engagements``, for a document at any volume: the ``limit`` most
+    engaged (``COUNT(DISTINCT engagement)`` descending, then pseudonym) as
+    ``{"consultant__pseudonym", "n"}`` rows and, from the same query, how
+    many consultants in all (a window count over the groups). One query,
+    at most ``limit`` rows back."""
+    rows = list(
+        Participation.objects.filter(engagement__in=engagements, status__in=Participation.BOOKED)
+        .values("consultant__pseudonym")
+        .annotate(n=Count("engagement", distinct=True), everyone=Window(Count("*")))
+        .order_by("-n", "consultant__pseudonym")[:limit]
+    )
+    return Bounded(rows=rows, count=rows[0]["everyone"] if rows else 0)

@@ -19,16 +19,20 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop, ngettext
 
+from consultants import selectors as consultant_selectors
+from core.search import SearchChoiceField, SearchSource, register_source
 from engagements import selectors as engagement_selectors
 from insights import access, selectors
 from insights.charts import bar_chart
 from reports.registry import ReportForm, register_report
 
 if TYPE_CHECKING:
+    from consultants.models import Consultant
     from engagements.models import Engagement, Participation
 
 MAX_DAYS = 366
@@ -38,28 +42,49 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
-class EngagementChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        when = timezone.localtime(obj.start, selectors.MANILA).date().isoformat()
-        return f"{obj.title} ({when})"
+def engagement_label(engagement: Engagement) -> str:
+    when = timezone.localtime(engagement.start, selectors.MANILA).date().isoformat()
+    return f"{engagement.title} ({when})"
+
+
+def brief_consultants(user) -> QuerySet[Consultant]:
+    """Consultants invited to or booked on an engagement ``user`` may brief on."""
+    return engagement_selectors.consultants_invited_or_booked(
+        engagements=access.briefable_engagements(user)
+    )
+
+
+# Searched, never listed (core.search): 100,000 engagements are no <select>.
+register_source(
+    SearchSource(
+        name="brief_engagement",
+        can_use=access.can_request_engagement_brief,
+        queryset=access.briefable_engagements,
+        search=engagement_selectors.engagement_search,
+        label=engagement_label,
+        hint=_("Search by title, or by date: 2026-03-14, or a month: 2026-03."),
+    )
+)
+register_source(
+    SearchSource(
+        name="brief_consultant",
+        can_use=access.can_request_engagement_brief,
+        queryset=brief_consultants,
+        search=consultant_selectors.consultant_search,
+        label=lambda consultant: consultant.pseudonym,
+        hint=_("Search by pseudonym."),
+    )
+)
 
 
 class EngagementBriefForm(ReportForm):
-    # Both querysets are set per person in __init__.
-    engagement = EngagementChoiceField(label=_("Engagement"), queryset=None)
-    consultant = forms.ModelChoiceField(
+    # Both bound per person (core.search.SearchChoiceField.bind).
+    engagement = SearchChoiceField(source="brief_engagement", label=_("Engagement"))
+    consultant = SearchChoiceField(
+        source="brief_consultant",
         label=_("Consultant"),
-        queryset=None,
         help_text=_("Someone invited to or taking part in the engagement."),
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        engagements = access.briefable_engagements(self.user)
-        self.fields["engagement"].queryset = engagements.order_by("-start", "-id")
-        self.fields["consultant"].queryset = engagement_selectors.consultants_invited_or_booked(
-            engagements=engagements
-        )
 
     def clean(self):
         cleaned = super().clean()

@@ -39,6 +39,8 @@ MANILA = ZoneInfo("Asia/Manila")
 # engagements' own rule, named here for the tests that check the figures.
 COUNTED_STATUSES = engagement_selectors.COUNTED_STATUSES
 MAX_QUOTES = 12
+# The report names the most engaged consultants, then says how many more.
+MAX_CONSULTANTS_NAMED = 60
 
 
 def period_bounds(
@@ -130,7 +132,13 @@ class Programme:
     cancelled: int = 0
     by_type: list[Row] = field(default_factory=list)
     by_audience: list[Row] = field(default_factory=list)
-    consultants: list[Row] = field(default_factory=list)  # pseudonym, engagements
+    consultants: list[Row] = field(default_factory=list)  # pseudonym, engagements; the most engaged
+    consultants_count: int = 0  # every consultant engaged
+
+    @property
+    def consultants_more(self) -> int:
+        return max(self.consultants_count - len(self.consultants), 0)
+
     hours_by_kind: list[Row] = field(default_factory=list)
     hours_total: Decimal = ZERO
     earned_by_kind: list[Row] = field(default_factory=list)
@@ -174,7 +182,10 @@ def programme_summary(*, date_from: datetime.date, date_to: datetime.date, user)
     """The programme between two days (Manila, both included). ``user`` is
     the requester; compliance is read through ``checklists`` with their
     visibility (managers, finance and administrators see every engagement).
-    About a dozen queries whatever the volume."""
+    About a dozen queries whatever the volume, each an aggregate or a
+    bounded list: a few dozen rows back in all, so gathering stays small
+    beside the rendering and the worker's memory does not grow with the
+    data."""
     start, end = period_bounds(date_from, date_to)
     summary = Programme(date_from=date_from, date_to=date_to)
 
@@ -186,10 +197,11 @@ def programme_summary(*, date_from: datetime.date, date_to: datetime.date, user)
     summary.engagements = int(sum(row.value for row in summary.by_type))
     summary.by_audience = _labelled(tally.by_audience, dict(Audience.choices))
 
-    summary.consultants = [
-        Row(pseudonym, n)
-        for pseudonym, n in engagement_selectors.engaged_consultants(engagements=counted)
-    ]
+    engaged = engagement_selectors.engaged_consultants_bounded(
+        engagements=counted, limit=MAX_CONSULTANTS_NAMED
+    )
+    summary.consultants = [Row(row["consultant__pseudonym"], row["n"]) for row in engaged.rows]
+    summary.consultants_count = engaged.count
 
     hours = compensation_selectors.approved_hours(date_from=date_from, date_to=date_to)
     summary.hours_by_kind = [
@@ -221,13 +233,13 @@ def programme_summary(*, date_from: datetime.date, date_to: datetime.date, user)
     summary.payments_on_time = sum(month.on_time for month in summary.months)
     summary.paid_total = sum((month.total for month in summary.months), ZERO)
 
-    counted_ids = set(counted.values_list("pk", flat=True))
-    compliance = checklist_selectors.compliance_overview(user=user, since=start)
-    rows = [row for row in compliance.rows if row.engagement.pk in counted_ids]
-    summary.checklist_counted = sum(row.counted for row in rows)
-    summary.checklist_on_time = sum(row.on_time for row in rows)
-    summary.checklist_open_overdue = sum(row.open_overdue for row in rows)
-    summary.checklist_percent = checklist_selectors.Compliance(rows).percent
+    # One aggregate over the items of the period's counted engagements (as
+    # the requester may see them); nothing per checklist reaches Python.
+    compliance = checklist_selectors.compliance_totals(user=user, engagements=counted, since=start)
+    summary.checklist_counted = compliance.counted
+    summary.checklist_on_time = compliance.on_time
+    summary.checklist_open_overdue = compliance.open_overdue
+    summary.checklist_percent = compliance.percent
 
     feedback = engagement_selectors.feedback_averages(engagements=counted)
     summary.feedback_count = feedback.count

@@ -36,6 +36,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.search import bind_search_fields
+
 if TYPE_CHECKING:
     from accounts.models import User
     from reports.models import ReportJob
@@ -60,12 +62,19 @@ class ReportForm(forms.Form):
 
     Subclasses only normalise and validate; fields whose values are model
     instances are stored by primary key (so a ``ModelChoiceField`` limited
-    to what ``user`` may see re-checks access when the job runs).
+    to what ``user`` may see re-checks access when the job runs). A row of a
+    growing table is chosen with ``core.search.SearchChoiceField``, never a
+    ``<select>`` of every row: it is bound here to ``user``, with what was
+    typed in its search box (``search``, the page's GET) and the id of the
+    page's search form for this kind (``search-<prefix>``).
     """
 
-    def __init__(self, *args, user: User | None = None, **kwargs):
+    def __init__(self, *args, user: User | None = None, search=None, **kwargs):
         self.user = user
         super().__init__(*args, **kwargs)
+        bind_search_fields(
+            self, user=user, search=search, search_form=f"search-{self.prefix or 'form'}"
+        )
 
     def params(self) -> dict[str, Any]:
         return {name: _plain(value) for name, value in self.cleaned_data.items()}
@@ -100,8 +109,8 @@ class ReportKind:
     # (discreet: never a kind of work or a person); None: tinig-document-<ref>.
     file_stem: str | None = None
 
-    def bind(self, data=None, *, user: User, prefix: str | None = None) -> ReportForm:
-        return self.form_class(data, user=user, prefix=prefix)
+    def bind(self, data=None, *, user: User, prefix: str | None = None, search=None) -> ReportForm:
+        return self.form_class(data, user=user, prefix=prefix, search=search)
 
 
 _registry: dict[str, ReportKind] = {}

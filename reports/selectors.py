@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from auditlog.models import LogEntry
-from django.db.models import QuerySet
+from django.db.models import CharField, Count, QuerySet, Value
+from django.db.models.functions import Cast, Concat
 
 from reports.access import report_jobs_visible_to
 from reports.models import ReportJob
@@ -39,4 +40,24 @@ def access_log_entries(*, start: datetime, end: datetime) -> QuerySet[LogEntry]:
             "content_type__model",
         )
         .order_by("timestamp", "pk")
+    )
+
+
+def access_log_totals(*, start: datetime, end: datetime) -> dict[str, int]:
+    """How many reveals in [start, end), by how many people, of how many
+    records (by type and name, as the log shows them): one aggregate query."""
+    return LogEntry.objects.filter(
+        action=LogEntry.Action.ACCESS, timestamp__gte=start, timestamp__lt=end
+    ).aggregate(
+        reveals=Count("pk"),
+        people=Count("actor_id", distinct=True),
+        records=Count(
+            Concat(
+                Cast("content_type_id", CharField()),
+                Value(":"),
+                "object_repr",
+                output_field=CharField(),
+            ),
+            distinct=True,
+        ),
     )

@@ -55,7 +55,7 @@ def _layout(user) -> str:
 def _render_list(request, *, bound_form=None, bound_kind=None):
     user = request.user
     request_forms = [
-        {"kind": entry, "form": _request_form(entry, user, bound_form, bound_kind)}
+        {"kind": entry, "form": _request_form(entry, user, bound_form, bound_kind, request.GET)}
         for entry in report_kinds_for(user)
     ]
     page = Paginator(selectors.report_job_list(user=user), JOBS_PER_PAGE).get_page(
@@ -74,11 +74,12 @@ def _render_list(request, *, bound_form=None, bound_kind=None):
     )
 
 
-def _request_form(entry, user, bound_form, bound_kind):
-    """The form just posted (with its errors) for its kind, a blank one for the others."""
+def _request_form(entry, user, bound_form, bound_kind, search):
+    """The form just posted (with its errors) for its kind, a blank one for
+    the others (with what was searched for, ``?<kind>-<field>_q=…``)."""
     if entry.kind == bound_kind:
         return bound_form
-    return entry.bind(user=user, prefix=entry.kind)
+    return entry.bind(user=user, prefix=entry.kind, search=search)
 
 
 @require_GET
@@ -96,7 +97,7 @@ def report_request(request, kind):
         raise Http404 from None
     if not entry.can_request(request.user):
         raise PermissionDenied
-    form = entry.bind(request.POST, user=request.user, prefix=entry.kind)
+    form = entry.bind(request.POST, user=request.user, prefix=entry.kind, search=request.GET)
     if form.is_valid():
         try:
             job = services.report_request(user=request.user, kind=entry.kind, params=form.params())

@@ -83,6 +83,12 @@ MATRIX: dict[str, list[Expect]] = {
     # tests/accounts/test_people_views.py
     "/staff/people/":          [S, D,  D,  D,  D,  D,  D,  OK],
     "/staff/people/invite/":   [S, D,  D,  D,  D,  D,  D,  OK],
+    # Choosing by search (core.search): JSON, for whoever the source serves.
+    # The brief's engagements and consultants: those who may request a brief.
+    "/staff/search/brief_engagement/":     [S, D, D, OK, OK, D,  D, OK],
+    "/staff/search/brief_consultant/":     [S, D, D, OK, OK, D,  D, OK],
+    # Statements: finance (a consultant's own needs no search; not staff).
+    "/staff/search/statement_consultant/": [S, D, D, D,  D,  OK, D, D],
 }
 # fmt: on
 

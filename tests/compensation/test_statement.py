@@ -128,3 +128,27 @@ def test_an_empty_period_says_so(own_consultant, consultant_user):
     text = pdf_text(job.file.read())
     assert "Nothing became payable in this period." in text
     assert "No payment in this period." in text
+
+
+def test_the_statement_is_gathered_by_month_in_one_query(
+    history, finance_user, django_assert_num_queries
+):
+    from compensation import selectors
+
+    period = {key: datetime.date.fromisoformat(value) for key, value in _period().items()}
+    with django_assert_num_queries(1):
+        months = selectors.statement_months(consultant=history, **period)
+    lines = PaymentLine.objects.filter(consultant=history)
+    assert sum(month.lines for month in months) == lines.count()
+    assert (
+        sum((month.amount for month in months), Decimal(0)) == lines.aggregate(t=Sum("amount"))["t"]
+    )
+    unpaid = lines.exclude(payment__status="paid").aggregate(t=Sum("amount"))["t"]
+    assert sum((month.unpaid for month in months), Decimal(0)) == unpaid
+    # Many more lines, still one query and one row a month.
+    for _ in range(20):
+        services.adjustment_add(consultant=history, by=finance_user, amount="1.00", reason="x")
+    with django_assert_num_queries(1):
+        more = selectors.statement_months(consultant=history, **period)
+    assert len(more) == len({month.month for month in more}) <= 3
+    assert sum(month.lines for month in more) == lines.count()

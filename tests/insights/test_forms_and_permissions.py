@@ -126,7 +126,7 @@ def test_the_summary_takes_a_fixed_number_of_queries(
 
     today = datetime.date.today()
     period = {"date_from": today - datetime.timedelta(days=200), "date_to": today}
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(13):
         summary = selectors.programme_summary(**period, user=manager_user)
     assert summary.engagements == 1
     assert [row.label for row in summary.consultants] == ["Tala"]
@@ -137,10 +137,36 @@ def test_the_summary_takes_a_fixed_number_of_queries(
             consultant=other_consultant,
             status="attended",
         )
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(13):
         summary = selectors.programme_summary(**period, user=manager_user)
     assert summary.engagements == 4
     assert [(row.label, row.value) for row in summary.consultants] == [("Bituin", 3), ("Tala", 1)]
+    assert summary.consultants_count == 2
+
+
+def test_the_report_names_the_most_engaged_and_counts_the_rest(
+    owner, manager_user, make_consultant, monkeypatch
+):
+    import datetime
+
+    from tests.engagements.factories import ParticipationFactory
+    from tests.helpers import past_engagement
+
+    monkeypatch.setattr(selectors, "MAX_CONSULTANTS_NAMED", 2)
+    engagements = [past_engagement(owner, days_ago=days) for days in (20, 30, 40)]
+    for name, count in (("Amihan", 1), ("Bayani", 3), ("Dalisay", 2), ("Ligaya", 1)):
+        consultant = make_consultant(pseudonym=name)
+        for engagement in engagements[:count]:
+            ParticipationFactory(engagement=engagement, consultant=consultant, status="attended")
+    today = datetime.date.today()
+    summary = selectors.programme_summary(
+        date_from=today - datetime.timedelta(days=100), date_to=today, user=manager_user
+    )
+    assert [(row.label, row.value) for row in summary.consultants] == [
+        ("Bayani", 3),
+        ("Dalisay", 2),
+    ]
+    assert (summary.consultants_count, summary.consultants_more) == (4, 2)
 
 
 def test_charts_scale_to_the_largest_value_and_skip_empty_data():

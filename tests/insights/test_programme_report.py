@@ -131,3 +131,33 @@ def test_an_empty_period_says_so_clearly(manager_user):
     )
     assert "Nothing in this period" in text
     assert "Period: 1 January 2001 to 31 December 2001" in text
+
+
+def test_compliance_is_gathered_in_one_query_and_sums_the_rows_it_replaced(
+    demo, manager_user, django_assert_num_queries
+):
+    """The report's compliance figures were once every visible checklist's
+    row, filtered in Python; one aggregate now gives the same sums."""
+    from django.utils import timezone
+
+    from checklists import selectors as checklist_selectors
+    from engagements import selectors as engagement_selectors
+
+    date_from, date_to = _demo_year()
+    start, end = period_bounds(date_from, date_to)
+    now = timezone.now()
+    counted = engagement_selectors.engagements_counted(start=start, end=end)
+    ids = set(counted.values_list("pk", flat=True))
+    overview = checklist_selectors.compliance_overview(user=manager_user, since=start, now=now)
+    rows = [row for row in overview.rows if row.engagement.pk in ids]
+    with django_assert_num_queries(1):  # the roles are known by now: the aggregate alone
+        totals = checklist_selectors.compliance_totals(
+            user=manager_user, engagements=counted, since=start, now=now
+        )
+    assert sum(row.counted for row in rows) > 0
+    assert (totals.counted, totals.on_time, totals.open_overdue) == (
+        sum(row.counted for row in rows),
+        sum(row.on_time for row in rows),
+        sum(row.open_overdue for row in rows),
+    )
+    assert totals.percent == checklist_selectors.Compliance(rows).percent
