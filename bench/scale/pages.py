@@ -35,7 +35,8 @@ STAFF_LISTS = [
     Page("consultant directory", "/staff/consultants/", MANAGER, "/admin/consultants/consultant/"),
     Page("engagement list", "/staff/engagements/", MANAGER, "/admin/engagements/engagement/"),
     Page("calendar (month)", "/staff/engagements/calendar/", MANAGER),
-    Page("my tasks", "/staff/checklists/", MANAGER, "/admin/checklists/checklistitem/"),
+    # Checklist items have no changelist of their own (an inline of the checklist's).
+    Page("my tasks", "/staff/checklists/", MANAGER),
     Page("checklist compliance", "/staff/checklists/compliance/", MANAGER, "/admin/checklists/checklist/"),
     Page("reminders log", "/staff/reminders/log/", MANAGER, "/admin/reminders/reminderdelivery/"),
     Page(
@@ -110,12 +111,11 @@ def targets() -> dict[str, object]:
     from bench.scale.seed import CONSULTANT_EMAIL, seed_moment
 
     moment = seed_moment()
+    hers = Participation.objects.filter(consultant__user__email=CONSULTANT_EMAIL)
     portal = (
-        Participation.objects.filter(consultant__user__email=CONSULTANT_EMAIL, engagement__start__gt=moment)
-        .order_by("engagement__start")
-        .values_list("engagement_id", "consultant_id")
-        .first()
-    )
+        hers.filter(engagement__start__gt=moment).order_by("engagement__start")
+        or hers.order_by("-engagement__start")
+    ).values_list("engagement_id", flat=True).first()
     staffing = (
         Engagement.objects.filter(status="staffing", start__gt=moment)
         .order_by("start")
@@ -129,7 +129,7 @@ def targets() -> dict[str, object]:
         Participation.objects.filter(engagement_id=engagement).order_by("pk").values_list("consultant_id", flat=True).first()
     )
     return {
-        "portal_engagement": portal[0] if portal else 0,
+        "portal_engagement": portal or 0,
         "staffing_engagement": staffing or 0,
         "engagement": engagement or 0,
         "consultant": consultant or 0,
