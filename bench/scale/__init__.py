@@ -18,8 +18,8 @@ role (MFA set up, as bench/harness.py signs in):
 - warms every page once (status, bytes raw and gzipped, queries, and the
   slowest query, whose ``EXPLAIN (ANALYZE, BUFFERS)`` is written to
   ``.local/bench/``), then times all pages round robin, ``--rounds``
-  times: medians and 95th percentiles, each staff list × the admin
-  changelist of the same model and × the floor (bench/scale/urls.py);
+  times: medians and 95th percentiles, each staff list as a ratio to the
+  admin changelist of the same model and to the floor (bench/scale/urls.py);
 - renders the three PDFs, each in a subprocess of its own: the builder's
   gathering, the template, WeasyPrint on that HTML, bare WeasyPrint on
   the same HTML without its stylesheets, and the peak RSS (ru_maxrss);
@@ -43,6 +43,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 OUTPUT_DIR = Path(__file__).resolve().parent.parent.parent / ".local" / "bench"
+TIMES_ADMIN, TIMES_FLOOR = "\u00d7 admin", "\u00d7 floor"  # the multiplication sign of issue #16
 REFERENCE = {1: 100, 100: 1_000}  # a volume's query counts are compared with these
 
 
@@ -331,7 +332,7 @@ def measure_pdfs(divisor: int, timeout: int) -> list[dict]:
         command = [sys.executable, "-m", "bench", "scale", "--divisor", str(divisor)]
         command += ["--pdf", document.kind]
         try:
-            finished = subprocess.run(
+            finished = subprocess.run(  # noqa: S603 (our own interpreter, fixed arguments)
                 command, capture_output=True, text=True, timeout=timeout, check=False
             )
         except subprocess.TimeoutExpired:
@@ -357,7 +358,7 @@ def reference_counts(divisor: int) -> dict[str, int]:
         path = handle.name
     try:
         command = [sys.executable, "-m", "bench", "scale", "--divisor", str(divisor)]
-        subprocess.run([*command, "--counts-to", path], check=True)
+        subprocess.run([*command, "--counts-to", path], check=True)  # noqa: S603
         return json.loads(Path(path).read_text())
     finally:
         Path(path).unlink(missing_ok=True)
@@ -394,8 +395,8 @@ def table(
     floor_ms = floor.median if floor and floor.timings else float("nan")
     lines = []
     header = (
-        f"{'page':<34} {'status':>6} {'median':>10} {'p95':>10} {'admin':>10} {'× admin':>8} "
-        f"{'× floor':>8} {'queries':>8} {'at ' + ref_label:>10} {'size':>11} {'gzipped':>10}"
+        f"{'page':<34} {'status':>6} {'median':>10} {'p95':>10} {'admin':>10} {TIMES_ADMIN:>8} "
+        f"{TIMES_FLOOR:>8} {'queries':>8} {'at ' + ref_label:>10} {'size':>11} {'gzipped':>10}"
     )
     lines += [header, "-" * len(header)]
     differ = []
@@ -432,7 +433,9 @@ def table(
         for admin in admins:
             ref = reference.get(admin.label)
             if ref is not None and ref != (admin.queries if admin.status == 200 else -admin.status):
-                differ.append(f"{admin.label.strip()}: {admin.queries} at {label}, {ref} at {ref_label}")
+                differ.append(
+                    f"{admin.label.strip()}: {admin.queries} at {label}, {ref} at {ref_label}"
+                )
     return "\n".join(lines), differ
 
 
@@ -526,7 +529,11 @@ def run(args: argparse.Namespace) -> int:
             "ru_maxrss of the document's own process",
         ]
     if differ:
-        report += ["", "query counts that differ between volumes:", *[f"  {item}" for item in differ]]
+        report += [
+            "",
+            "query counts that differ between volumes:",
+            *[f"  {item}" for item in differ],
+        ]
     OUTPUT_DIR.mkdir(parents=True, exist_ok=True)
     plans = OUTPUT_DIR / f"scale-{database_name(args.divisor)}-explain.txt"
     with plans.open("w") as handle:
@@ -534,7 +541,8 @@ def run(args: argparse.Namespace) -> int:
             if result.explain:
                 handle.write(
                     f"=== {result.label} ({result.url}): slowest query {result.slowest_ms:.1f} ms\n"
-                    f"{result.slowest_sql}\n-- params: {result.slowest_params!r}\n{result.explain}\n\n"
+                    f"{result.slowest_sql}\n-- params: {result.slowest_params!r}\n"
+                    f"{result.explain}\n\n"
                 )
     summary = OUTPUT_DIR / f"scale-{database_name(args.divisor)}.txt"
     summary.write_text("\n".join(report) + "\n")

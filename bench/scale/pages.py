@@ -37,7 +37,12 @@ STAFF_LISTS = [
     Page("calendar (month)", "/staff/engagements/calendar/", MANAGER),
     # Checklist items have no changelist of their own (an inline of the checklist's).
     Page("my tasks", "/staff/checklists/", MANAGER),
-    Page("checklist compliance", "/staff/checklists/compliance/", MANAGER, "/admin/checklists/checklist/"),
+    Page(
+        "checklist compliance",
+        "/staff/checklists/compliance/",
+        MANAGER,
+        "/admin/checklists/checklist/",
+    ),
     Page("reminders log", "/staff/reminders/log/", MANAGER, "/admin/reminders/reminderdelivery/"),
     Page(
         "failed reminders",
@@ -45,7 +50,9 @@ STAFF_LISTS = [
         MANAGER,
         "/admin/reminders/reminderdelivery/?status__exact=failed",
     ),
-    Page("finance queue", "/staff/compensation/queue/", FINANCE, "/admin/compensation/paymentline/"),
+    Page(
+        "finance queue", "/staff/compensation/queue/", FINANCE, "/admin/compensation/paymentline/"
+    ),
     Page("payments", "/staff/compensation/payments/", FINANCE, "/admin/compensation/payment/"),
     Page("overdue payments", "/staff/compensation/overdue/", FINANCE),
     Page("approvals", "/staff/compensation/approvals/", FINANCE, "/admin/compensation/timeentry/"),
@@ -106,16 +113,19 @@ DOCUMENTS = [
 
 def targets() -> dict[str, object]:
     """The objects the paths name, picked from the seed the same way at every volume."""
-    from engagements.models import Engagement, Participation
-
     from bench.scale.seed import CONSULTANT_EMAIL, seed_moment
+    from engagements.models import Engagement, Participation
 
     moment = seed_moment()
     hers = Participation.objects.filter(consultant__user__email=CONSULTANT_EMAIL)
     portal = (
-        hers.filter(engagement__start__gt=moment).order_by("engagement__start")
-        or hers.order_by("-engagement__start")
-    ).values_list("engagement_id", flat=True).first()
+        (
+            hers.filter(engagement__start__gt=moment).order_by("engagement__start")
+            or hers.order_by("-engagement__start")
+        )
+        .values_list("engagement_id", flat=True)
+        .first()
+    )
     staffing = (
         Engagement.objects.filter(status="staffing", start__gt=moment)
         .order_by("start")
@@ -123,10 +133,16 @@ def targets() -> dict[str, object]:
         .first()
     )
     engagement = (
-        Engagement.objects.filter(start__lt=moment).order_by("-start").values_list("pk", flat=True).first()
+        Engagement.objects.filter(start__lt=moment)
+        .order_by("-start")
+        .values_list("pk", flat=True)
+        .first()
     )
     consultant = (
-        Participation.objects.filter(engagement_id=engagement).order_by("pk").values_list("consultant_id", flat=True).first()
+        Participation.objects.filter(engagement_id=engagement)
+        .order_by("pk")
+        .values_list("consultant_id", flat=True)
+        .first()
     )
     return {
         "portal_engagement": portal or 0,

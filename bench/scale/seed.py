@@ -72,7 +72,7 @@ def stored_seed(cursor) -> dict[str, str]:
     cursor.execute("SELECT to_regclass(%s)", [META_TABLE])
     if cursor.fetchone()[0] is None:
         return {}
-    cursor.execute(f"SELECT key, value FROM {META_TABLE}")
+    cursor.execute(f"SELECT key, value FROM {META_TABLE}")  # noqa: S608 (a constant)
     return dict(cursor.fetchall())
 
 
@@ -99,7 +99,7 @@ def _store(cursor, values: dict[str, str]) -> None:
     cursor.execute(f"CREATE TABLE IF NOT EXISTS {META_TABLE} (key text PRIMARY KEY, value text)")
     for key, value in values.items():
         cursor.execute(
-            f"INSERT INTO {META_TABLE} (key, value) VALUES (%s, %s) "
+            f"INSERT INTO {META_TABLE} (key, value) VALUES (%s, %s) "  # noqa: S608 (a constant)
             "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
             [key, value],
         )
@@ -149,9 +149,7 @@ def _consent_texts(admin) -> dict[str, int]:
             .first()
         )
         if text is None:
-            version = (
-                ConsentText.objects.filter(scope=scope).order_by("-version").first() or None
-            )
+            version = ConsentText.objects.filter(scope=scope).order_by("-version").first() or None
             text = ConsentText.objects.create(
                 scope=scope,
                 version=(version.version + 1) if version else 1,
@@ -316,10 +314,26 @@ class Seeder:
         texts = _consent_texts(self.admin)
         self.loader(
             ConsentRecord,
-            ["consultant_id", "scope", "action", "consent_text_id", "text_language", "recorded_at", "recorded_by_id"],
+            [
+                "consultant_id",
+                "scope",
+                "action",
+                "consent_text_id",
+                "text_language",
+                "recorded_at",
+                "recorded_by_id",
+            ],
         ).load(
             (
-                (pk, scope, "granted", text, "en", self.moment - datetime.timedelta(days=400), self.admin.pk)
+                (
+                    pk,
+                    scope,
+                    "granted",
+                    text,
+                    "en",
+                    self.moment - datetime.timedelta(days=400),
+                    self.admin.pk,
+                )
                 for pk in self.consultant_ids
                 for scope, text in texts.items()
             ),
@@ -335,7 +349,9 @@ class Seeder:
         types = [code for code, _label in EngagementType.choices]
         first = next_id(Engagement)
         self.engagement_ids = list(range(first, first + self.E))
-        self.past = [self.start_of(e) + datetime.timedelta(hours=1) <= self.moment for e in range(self.E)]
+        self.past = [
+            self.start_of(e) + datetime.timedelta(hours=1) <= self.moment for e in range(self.E)
+        ]
 
         def status(e: int) -> str:
             if self.past[e]:
@@ -592,7 +608,9 @@ class Seeder:
         from checklists.models import Checklist, ChecklistItem, ChecklistTemplate
 
         template = (
-            ChecklistTemplate.objects.filter(published_at__isnull=False).order_by("-version").first()
+            ChecklistTemplate.objects.filter(published_at__isnull=False)
+            .order_by("-version")
+            .first()
         )
         if template is None:
             print("  no published checklist template: no checklists seeded", flush=True)
@@ -620,9 +638,13 @@ class Seeder:
             for n, e in enumerate(chosen):
                 start = self.start_of(e)
                 for item in items:
-                    anchor = start if item.due_anchor == "start" else start + datetime.timedelta(hours=1)
+                    anchor = (
+                        start if item.due_anchor == "start" else start + datetime.timedelta(hours=1)
+                    )
                     due = anchor + datetime.timedelta(days=item.due_offset_days)
-                    done = due < self.moment - datetime.timedelta(days=3) or (self.past[e] and n % 7)
+                    done = due < self.moment - datetime.timedelta(days=3) or (
+                        self.past[e] and n % 7
+                    )
                     people = (
                         [self.consultant_of(e, k) for k in range(self.P_PER_E)]
                         if item.owner_role == "consultant"
