@@ -57,6 +57,7 @@ STAFF_LISTS = [
     Page("overdue payments", "/staff/compensation/overdue/", FINANCE),
     Page("approvals", "/staff/compensation/approvals/", FINANCE, "/admin/compensation/timeentry/"),
     Page("compensation totals", "/staff/compensation/totals/", FINANCE, kind="page"),
+    Page("compensation index", "/staff/compensation/", FINANCE, kind="page"),
     Page("reports (/reports/)", "/reports/", MANAGER, "/admin/reports/reportjob/"),
     Page("consultant detail", "/staff/consultants/{consultant}/", MANAGER, kind="page"),
     Page("engagement detail", "/staff/engagements/{engagement}/", MANAGER, kind="page"),
