@@ -55,7 +55,8 @@ STAFF_LISTS = [
     ),
     Page("payments", "/staff/compensation/payments/", FINANCE, "/admin/compensation/payment/"),
     Page("overdue payments", "/staff/compensation/overdue/", FINANCE),
-    Page("approvals", "/staff/compensation/approvals/", FINANCE, "/admin/compensation/timeentry/"),
+    # Time is approved by whoever runs the engagement (here the manager, their owner).
+    Page("approvals", "/staff/compensation/approvals/", MANAGER, "/admin/compensation/timeentry/"),
     Page("compensation totals", "/staff/compensation/totals/", FINANCE, kind="page"),
     Page("compensation index", "/staff/compensation/", FINANCE, kind="page"),
     Page("reports (/reports/)", "/reports/", MANAGER, "/admin/reports/reportjob/"),
@@ -114,27 +115,37 @@ DOCUMENTS = [
 
 def targets() -> dict[str, object]:
     """The objects the paths name, picked from the seed the same way at every volume."""
-    from bench.scale.seed import CONSULTANT_EMAIL, seed_moment
+    from django.db.models import F, Subquery
+    from django.db.models.functions import Mod
+
+    from bench.scale.seed import ALIGN, CONSULTANT_EMAIL, ENGAGEMENT_TITLE, seed_moment
     from engagements.models import Engagement, Participation
 
     moment = seed_moment()
     hers = Participation.objects.filter(consultant__user__email=CONSULTANT_EMAIL)
+    upcoming = hers.filter(engagement__start__gt=moment).order_by("engagement__start")
     portal = (
-        (
-            hers.filter(engagement__start__gt=moment).order_by("engagement__start")
-            or hers.order_by("-engagement__start")
-        )
+        _or(upcoming, hers.order_by("-engagement__start"))
         .values_list("engagement_id", flat=True)
         .first()
     )
+    # Engagements of the same shape at every volume: index e = pk - first pk
+    # a multiple of ALIGN (the seed's statuses, invitations and checklists
+    # repeat with e mod 2, 4 and 5), so their pages ask the same questions.
+    first = Engagement.objects.filter(title=f"{ENGAGEMENT_TITLE}0").values_list("pk", flat=True)
+    aligned = Engagement.objects.alias(index=Mod(F("pk") - Subquery(first[:1]), ALIGN)).filter(
+        index=0
+    )
+    # (A volume too small to hold one falls back to any engagement.)
+    staffing_first = Engagement.objects.filter(status="staffing", start__gt=moment)
     staffing = (
-        Engagement.objects.filter(status="staffing", start__gt=moment)
+        _or(aligned.filter(status="staffing", start__gt=moment), staffing_first)
         .order_by("start")
         .values_list("pk", flat=True)
         .first()
     )
     engagement = (
-        Engagement.objects.filter(start__lt=moment)
+        _or(aligned.filter(start__lt=moment), Engagement.objects.filter(start__lt=moment))
         .order_by("-start")
         .values_list("pk", flat=True)
         .first()
@@ -151,6 +162,10 @@ def targets() -> dict[str, object]:
         "engagement": engagement or 0,
         "consultant": consultant or 0,
     }
+
+
+def _or(queryset, fallback):
+    return queryset if queryset.exists() else fallback
 
 
 def document_params(kind: str) -> dict[str, object]:

@@ -46,6 +46,8 @@ SPAN_DAYS = 4 * 365
 UNPAID_SHARE = 0.087  # the newest lines wait in the finance queue
 STAFF_EMAIL = "bench-{role}@example.org"
 CONSULTANT_EMAIL = "bench-consultant@example.org"
+ENGAGEMENT_TITLE = "Scale engagement "
+ALIGN = 20  # statuses, invitations and checklists repeat with e mod 2, 4 and 5
 NAMES = [f"Invented Person {n}" for n in range(50)]  # encrypted once each
 
 
@@ -363,7 +365,7 @@ class Seeder:
                 start = self.start_of(e)
                 yield (
                     pk,
-                    f"Scale engagement {e}",
+                    f"{ENGAGEMENT_TITLE}{e}",
                     "Hear survivors on the programme.",
                     types[e % len(types)],
                     self.manager.pk,
