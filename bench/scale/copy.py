@@ -162,8 +162,6 @@ class Loader:
                 text = copy_text(field.get_db_prep_save(value, self.connection))
                 self._cache[key] = text
             return text
-        if hasattr(value, "adapted") or isinstance(value, dict):
-            return copy_text(value)
         return copy_text(value)
 
     def _lines(self, rows: Iterable[Sequence[Any]], progress: Progress) -> Iterator[str]:
