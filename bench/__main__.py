@@ -2,6 +2,9 @@
 
 ``./tinig bench faults`` is the fault drill (bench/faults.py): its own
 PostgreSQL, Redis, worker and beat, killed and restarted in turn.
+``./tinig bench scale [--small]`` is the side-by-side benchmark at the
+volumes of issue #16 (bench/scale/): every list against the admin and a
+floor, matching, the PDFs, the portal, query counts across volumes.
 
 Each module in this package with a ``run()`` is a benchmark; see
 bench/harness.py for what the figures mean.
@@ -15,7 +18,7 @@ import sys
 
 BENCHMARKS = ["foundation", "consultants", "reminders"]
 # Run only when named: each starts servers of its own and takes minutes.
-DRILLS = ["faults"]
+DRILLS = ["faults", "scale"]
 
 
 def main(names: list[str]) -> int:

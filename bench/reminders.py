@@ -19,6 +19,7 @@ TITLE_PREFIX = "Bench reminder "
 
 
 def seed() -> datetime.datetime:
+    from django.db import transaction
     from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
     from django.utils import timezone
 
@@ -29,12 +30,20 @@ def seed() -> datetime.datetime:
     owner, _created = User.objects.get_or_create(
         email="bench-reminders-owner@example.org", defaults={"display_name": "Bench owner"}
     )
-    now = timezone.now().replace(minute=0, second=0, microsecond=0)
-    base = now - datetime.timedelta(minutes=10 * ENGAGEMENTS // 2)
+    # The base time is the seed's own: the start of its first engagement,
+    # stored with it. Only a seed that has not begun takes it from the clock;
+    # a partial or a finished one keeps it, so every run (and the rest of a
+    # seed cut short) sees the same half past, half to come.
+    half = datetime.timedelta(minutes=10 * ENGAGEMENTS // 2)
+    base = (
+        Engagement.objects.filter(title=f"{TITLE_PREFIX}0").values_list("start", flat=True).first()
+    )
+    if base is None:
+        base = timezone.now().replace(minute=0, second=0, microsecond=0) - half
+    now = base + half
     existing = Engagement.objects.filter(title__startswith=TITLE_PREFIX).count()
     if existing >= ENGAGEMENTS:
-        first = Engagement.objects.filter(title__startswith=TITLE_PREFIX).order_by("start").first()
-        return first.start + datetime.timedelta(minutes=10 * ENGAGEMENTS // 2)
+        return now
     consultants = list(Consultant.objects.filter(pseudonym__startswith="RemBench").order_by("pk"))
     if len(consultants) < CONSULTANTS:
         consultants += Consultant.objects.bulk_create(
@@ -73,25 +82,28 @@ def seed() -> datetime.datetime:
                     status=status,
                 )
             )
-        created = Engagement.objects.bulk_create(engagements, batch_size=chunk)
-        participations = []
-        for index, engagement in enumerate(created):
-            n = offset + index
-            past = engagement.start < now
-            status = P.ATTENDED if past else (P.INVITED if n % 5 == 0 else P.CONFIRMED)
-            participations.append(
-                Participation(
-                    engagement=engagement,
-                    consultant=consultants[n % CONSULTANTS],
-                    role="participant",
-                    status=status,
-                    period=DateTimeTZRange(engagement.start, engagement.end, "[)"),
-                    story_sharing="nothing",
-                    invited_by=owner,
-                    invited_at=engagement.start - datetime.timedelta(days=10),
+        # Engagements and their participations commit together: a seed cut
+        # short holds whole chunks, and the next run goes on from there.
+        with transaction.atomic():
+            created = Engagement.objects.bulk_create(engagements, batch_size=chunk)
+            participations = []
+            for index, engagement in enumerate(created):
+                n = offset + index
+                past = engagement.start < now
+                status = P.ATTENDED if past else (P.INVITED if n % 5 == 0 else P.CONFIRMED)
+                participations.append(
+                    Participation(
+                        engagement=engagement,
+                        consultant=consultants[n % CONSULTANTS],
+                        role="participant",
+                        status=status,
+                        period=DateTimeTZRange(engagement.start, engagement.end, "[)"),
+                        story_sharing="nothing",
+                        invited_by=owner,
+                        invited_at=engagement.start - datetime.timedelta(days=10),
+                    )
                 )
-            )
-        Participation.objects.bulk_create(participations, batch_size=chunk)
+            Participation.objects.bulk_create(participations, batch_size=chunk)
     return now
 
 

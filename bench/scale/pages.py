@@ -1,0 +1,186 @@
+"""What ``./tinig bench scale`` measures, declared as data.
+
+Pages change while the benchmark stays: each entry is a path (``{name}``
+placeholders filled from the seed, see ``targets``), the role that reads
+it, and for a staff list the Django admin changelist of the same model. A
+page that no longer answers 200 is reported with its status, not fatal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bench.scale.urls import FLOOR_PATH
+
+
+@dataclass(frozen=True)
+class Page:
+    label: str
+    path: str
+    role: str  # a staff role's value, or "consultant"
+    admin: str | None = None  # the admin changelist of the same model
+    kind: str = "list"  # list | page | matching | portal | floor
+
+    def url(self, targets: dict[str, object]) -> str:
+        return self.path.format(**targets)
+
+
+MANAGER, FINANCE, ADMIN = "programme_manager", "finance_officer", "administrator"
+
+FLOOR = Page("floor (trivial staff view)", FLOOR_PATH, MANAGER, kind="floor")
+
+STAFF_LISTS = [
+    Page("staff dashboard", "/staff/", MANAGER, kind="page"),
+    Page("people", "/staff/people/", ADMIN, "/admin/accounts/user/"),
+    Page("consultant directory", "/staff/consultants/", MANAGER, "/admin/consultants/consultant/"),
+    Page("engagement list", "/staff/engagements/", MANAGER, "/admin/engagements/engagement/"),
+    Page("calendar (month)", "/staff/engagements/calendar/", MANAGER),
+    # Checklist items have no changelist of their own (an inline of the checklist's).
+    Page("my tasks", "/staff/checklists/", MANAGER),
+    Page(
+        "checklist compliance",
+        "/staff/checklists/compliance/",
+        MANAGER,
+        "/admin/checklists/checklist/",
+    ),
+    Page("reminders log", "/staff/reminders/log/", MANAGER, "/admin/reminders/reminderdelivery/"),
+    Page(
+        "failed reminders",
+        "/staff/reminders/failed/",
+        MANAGER,
+        "/admin/reminders/reminderdelivery/?status__exact=failed",
+    ),
+    Page(
+        "finance queue", "/staff/compensation/queue/", FINANCE, "/admin/compensation/paymentline/"
+    ),
+    Page("payments", "/staff/compensation/payments/", FINANCE, "/admin/compensation/payment/"),
+    Page("overdue payments", "/staff/compensation/overdue/", FINANCE),
+    # Time is approved by whoever runs the engagement (here the manager, their owner).
+    Page("approvals", "/staff/compensation/approvals/", MANAGER, "/admin/compensation/timeentry/"),
+    Page("compensation totals", "/staff/compensation/totals/", FINANCE, kind="page"),
+    Page("compensation index", "/staff/compensation/", FINANCE, kind="page"),
+    Page("reports (/reports/)", "/reports/", MANAGER, "/admin/reports/reportjob/"),
+    Page("consultant detail", "/staff/consultants/{consultant}/", MANAGER, kind="page"),
+    Page("engagement detail", "/staff/engagements/{engagement}/", MANAGER, kind="page"),
+    Page(
+        "matching (one engagement)",
+        "/staff/engagements/{staffing_engagement}/matching/",
+        MANAGER,
+        kind="matching",
+    ),
+]
+
+PORTAL = [
+    Page("portal home", "/portal/", "consultant", kind="portal"),
+    Page("portal: me", "/portal/me/", "consultant", kind="portal"),
+    Page("portal: my details", "/portal/me/details/", "consultant", kind="portal"),
+    Page("portal: availability", "/portal/me/availability/", "consultant", kind="portal"),
+    Page("portal: consent", "/portal/me/consent/", "consultant", kind="portal"),
+    Page("portal: story sharing", "/portal/me/story-sharing/", "consultant", kind="portal"),
+    Page("portal: privacy", "/portal/me/privacy/", "consultant", kind="portal"),
+    Page("portal: my record", "/portal/me/my-record/", "consultant", kind="portal"),
+    Page("portal: engagements", "/portal/engagements/", "consultant", kind="portal"),
+    Page("portal: invitations", "/portal/engagements/invitations/", "consultant", kind="portal"),
+    Page(
+        "portal: one engagement",
+        "/portal/engagements/{portal_engagement}/",
+        "consultant",
+        kind="portal",
+    ),
+    Page("portal: checklist", "/portal/checklist/", "consultant", kind="portal"),
+    Page("portal: reminders", "/portal/reminders/", "consultant", kind="portal"),
+    Page("portal: pay", "/portal/pay/", "consultant", kind="portal"),
+    Page("portal: time", "/portal/pay/time/", "consultant", kind="portal"),
+    Page("portal: claims", "/portal/pay/claims/", "consultant", kind="portal"),
+    Page("portal: payments", "/portal/pay/payments/", "consultant", kind="portal"),
+    Page("portal: statements", "/portal/pay/statements/", "consultant", kind="portal"),
+]
+
+PAGES = [FLOOR, *STAFF_LISTS, *PORTAL]
+
+
+@dataclass(frozen=True)
+class Document:
+    label: str
+    kind: str  # a registered report kind
+    role: str
+
+
+DOCUMENTS = [
+    Document("programme report PDF, a year", "programme_report", MANAGER),
+    Document("statement PDF, one consultant, a year", "consultant_statement", FINANCE),
+    Document("access-log PDF, a year of reveals", "access_log", ADMIN),
+]
+
+
+def targets() -> dict[str, object]:
+    """The objects the paths name, picked from the seed the same way at every volume."""
+    from django.db.models import F, Subquery
+    from django.db.models.functions import Mod
+
+    from bench.scale.seed import ALIGN, CONSULTANT_EMAIL, ENGAGEMENT_TITLE, seed_moment
+    from engagements.models import Engagement, Participation
+
+    moment = seed_moment()
+    hers = Participation.objects.filter(consultant__user__email=CONSULTANT_EMAIL)
+    upcoming = hers.filter(engagement__start__gt=moment).order_by("engagement__start")
+    portal = (
+        _or(upcoming, hers.order_by("-engagement__start"))
+        .values_list("engagement_id", flat=True)
+        .first()
+    )
+    # Engagements of the same shape at every volume: index e = pk - first pk
+    # a multiple of ALIGN (the seed's statuses, invitations and checklists
+    # repeat with e mod 2, 4 and 5), so their pages ask the same questions.
+    first = Engagement.objects.filter(title=f"{ENGAGEMENT_TITLE}0").values_list("pk", flat=True)
+    aligned = Engagement.objects.alias(index=Mod(F("pk") - Subquery(first[:1]), ALIGN)).filter(
+        index=0
+    )
+    # (A volume too small to hold one falls back to any engagement.)
+    staffing_first = Engagement.objects.filter(status="staffing", start__gt=moment)
+    staffing = (
+        _or(aligned.filter(status="staffing", start__gt=moment), staffing_first)
+        .order_by("start")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    engagement = (
+        _or(aligned.filter(start__lt=moment), Engagement.objects.filter(start__lt=moment))
+        .order_by("-start")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    consultant = (
+        Participation.objects.filter(engagement_id=engagement)
+        .order_by("pk")
+        .values_list("consultant_id", flat=True)
+        .first()
+    )
+    return {
+        "portal_engagement": portal or 0,
+        "staffing_engagement": staffing or 0,
+        "engagement": engagement or 0,
+        "consultant": consultant or 0,
+    }
+
+
+def _or(queryset, fallback):
+    return queryset if queryset.exists() else fallback
+
+
+def document_params(kind: str) -> dict[str, object]:
+    """A year up to the seed moment (and for a statement, a busy consultant)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from bench.scale.seed import seed_moment
+
+    date_to = timezone.localtime(seed_moment()).date()
+    params: dict[str, object] = {
+        "date_from": (date_to - datetime.timedelta(days=364)).isoformat(),
+        "date_to": date_to.isoformat(),
+    }
+    if kind == "consultant_statement":
+        params["consultant"] = targets()["consultant"]
+    return params
