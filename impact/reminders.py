@@ -22,6 +22,7 @@ from collections.abc import Iterable, Iterator
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from engagements.models import Engagement
@@ -153,6 +154,8 @@ def tell_consultants(outcome: Outcome, *, consultant_ids: Iterable[int]) -> None
     that commits."""
     from reminders import services
 
+    if outcome.recorded_at < timezone.now() - CHANGED_KIND.lookback:
+        return  # recorded as known long ago (demo data): old news, not told
     ids = list(consultant_ids)
     dues = [
         due
