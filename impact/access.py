@@ -33,6 +33,9 @@ from engagements import access as engagements_access
 from engagements.models import Engagement
 from impact.models import Contribution
 
+# The engagement has taken place: its partner may be asked.
+TOOK_PLACE = (Engagement.Status.COMPLETED, Engagement.Status.CLOSED)
+
 if TYPE_CHECKING:
     from accounts.access import AnyUser
 
@@ -57,6 +60,11 @@ def can_view(user: AnyUser, engagement: Engagement) -> bool:
 
 def can_record(user: AnyUser, engagement: Engagement) -> bool:
     return is_staff_member(user) and engagements_access.can_run(user, engagement)
+
+
+def can_ask_partner(user: AnyUser, engagement: Engagement) -> bool:
+    """Send the partner a feedback link: once the engagement took place."""
+    return engagement.status in TOOK_PLACE and can_record(user, engagement)
 
 
 def contributions_visible_to(user: AnyUser) -> QuerySet[Contribution]:

@@ -21,4 +21,5 @@ def engagement_impact(engagement: Engagement, user: Actor) -> dict[str, Any] | N
     return {
         "impact": selectors.engagement_impact(engagement),
         "can_record": access.can_record(user, engagement),
+        "can_ask_partner": access.can_ask_partner(user, engagement),
     }

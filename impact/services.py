@@ -199,7 +199,7 @@ def feedback_link_send(
     from allauth.utils import build_absolute_uri
 
     now = now or timezone.now()
-    if engagement.status not in (Engagement.Status.COMPLETED, Engagement.Status.CLOSED):
+    if engagement.status not in access.TOOK_PLACE:
         raise ValidationError(_("Ask the partner once the engagement has taken place."))
     token = secrets.token_urlsafe(32)
     with transaction.atomic():

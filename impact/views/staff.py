@@ -48,6 +48,7 @@ def engagement(request, engagement_pk):
             "engagement": engagement,
             "impact": selectors.engagement_impact(engagement),
             "can_record": access.can_record(request.user, engagement),
+            "can_ask_partner": access.can_ask_partner(request.user, engagement),
         },
     )
 
