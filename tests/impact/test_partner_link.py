@@ -176,9 +176,7 @@ def test_only_those_who_run_it_send_and_only_after_it_took_place(world, make_use
         services.feedback_link_send(
             engagement=world["engagement"], by=make_user(Role.FINANCE_OFFICER), address=ADDRESS
         )
-    Engagement.objects.filter(pk=world["engagement"].pk).update(
-        status=Engagement.Status.CONFIRMED
-    )
+    Engagement.objects.filter(pk=world["engagement"].pk).update(status=Engagement.Status.CONFIRMED)
     world["engagement"].refresh_from_db()
     with pytest.raises(ValidationError):
         services.feedback_link_send(

@@ -152,7 +152,7 @@ def test_her_record_holds_her_contributions(world, contribution):
     with translation.override("en"):
         sections = record_build(world["amihan"])
         data = record_json(sections, exported_at=timezone.now())
-    section = [s for s in sections if s.key == "contributions"][0]
+    section = next(s for s in sections if s.key == "contributions")
     assert len(section.rows) == 1
     flat = repr(data["contributions"])
     assert "Let children testify by video" in flat
@@ -181,8 +181,10 @@ def test_a_consultant_who_withdrew_quoting_is_named_nowhere_afterwards(
 
 def test_finance_reads_but_cannot_record(world, contribution, make_user):
     finance = make_user(Role.FINANCE_OFFICER)
-    html = client_for(finance).get(
-        reverse("impact:engagement", args=[world["engagement"].pk])
-    ).content.decode()
+    html = (
+        client_for(finance)
+        .get(reverse("impact:engagement", args=[world["engagement"].pk]))
+        .content.decode()
+    )
     assert "Let children testify by video" in html
     assert reverse("impact:contribution_add", args=[world["engagement"].pk]) not in html
