@@ -31,7 +31,7 @@ from consultants import access as consultants_access
 from consultants.models import Consultant
 from engagements import access as engagements_access
 from engagements.models import Engagement
-from impact.models import Contribution
+from impact.models import Contribution, WorkCredit
 
 # The engagement has taken place: its partner may be asked.
 TOOK_PLACE = (Engagement.Status.COMPLETED, Engagement.Status.CLOSED)
@@ -94,3 +94,16 @@ def contribution_for_user_to_change(user: AnyUser, pk: int | str) -> Contributio
 
 def consultant_of(user: AnyUser) -> Consultant | None:
     return consultants_access.consultant_of(user)
+
+
+def credit_for_consultant(user: AnyUser, pk: int | str) -> WorkCredit:
+    """Her own credit on a work, or 404 (anyone else's included)."""
+    consultant = consultant_of(user)
+    if consultant is None:
+        raise Http404("No such credit.")
+    try:
+        return WorkCredit.objects.select_related("work", "consultant").get(
+            pk=pk, consultant=consultant
+        )
+    except (WorkCredit.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such credit.") from None

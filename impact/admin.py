@@ -8,7 +8,15 @@ from __future__ import annotations
 from django.contrib import admin
 
 from core.admin import EncryptedFieldsOnlyOnAddMixin, ReadOnlyAdmin
-from impact.models import Contribution, FeedbackRequest, FollowUpAnswer, Outcome, PartnerFeedback
+from impact.models import (
+    Contribution,
+    FeedbackRequest,
+    FollowUpAnswer,
+    Outcome,
+    PartnerFeedback,
+    Work,
+    WorkCredit,
+)
 
 
 @admin.register(Contribution)
@@ -76,3 +84,30 @@ class PartnerFeedbackAdmin(ReadOnlyAdmin):
 @admin.register(FollowUpAnswer)
 class FollowUpAnswerAdmin(ReadOnlyAdmin):
     list_display = ["__str__", "contribution", "may_follow_up"]
+
+
+@admin.register(Work)
+class WorkAdmin(admin.ModelAdmin):
+    """Works are recorded on the staff pages; here they are read and their
+    details corrected. Credits are hers to choose (portal): read-only."""
+
+    list_display = ["__str__", "title", "kind", "published_on", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["title", "partners"]
+    fields = ["title", "kind", "published_on", "partners", "link", "created_by", "created_at"]
+    readonly_fields = ["created_by", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(WorkCredit)
+class WorkCreditAdmin(ReadOnlyAdmin):
+    # No consultant in the list: the work and the choice only.
+    list_display = ["__str__", "work", "credit_as"]
+    list_select_related = ["work"]
+    list_filter = ["credit_as"]
+    fields = ["work", "credit_as", "updated_at"]

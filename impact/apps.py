@@ -25,3 +25,5 @@ class ImpactConfig(AppConfig):
         audit.register(models.Outcome)
         audit.register(models.FeedbackRequest, exclude_fields=["token_hash"])
         audit.register(models.PartnerFeedback)
+        audit.register(models.Work, m2m_fields={"engagements"})
+        audit.register(models.WorkCredit, exclude_fields=["updated_at"])

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import PlainErrorsMixin
-from impact.models import Contribution, OutcomeStatus, PartnerFeedback
+from impact.models import Contribution, OutcomeStatus, PartnerFeedback, Work, WorkCredit
 
 
 class ContributionForm(forms.Form):
@@ -115,3 +115,50 @@ class PartnerFeedbackForm(PlainErrorsMixin, forms.Form):
             contribution.pk: bool(self.cleaned_data.get(f"follow_up_{contribution.pk}"))
             for contribution, _field in self.contribution_fields
         }
+
+
+class WorkForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Work.Kind.choices)
+    published_on = forms.DateField(
+        label=_("Published on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    partners = forms.CharField(label=_("Partners"), required=False, max_length=300)
+    link = forms.URLField(label=_("Link"), required=False, max_length=500, assume_scheme="https")
+    file = forms.FileField(
+        label=_("File"),
+        required=False,
+        help_text=_("A PDF, JPEG or PNG file, at most 5 MB. It is kept privately."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+    )
+    consultants = forms.ModelMultipleChoiceField(
+        label=_("Consultants who helped make it"),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Each chooses in her portal how the work credits her: by pseudonym, by a "
+            "name she chooses, or not at all. Until she does, it does not name her."
+        ),
+    )
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        from consultants.models import Consultant
+
+        field = self.fields["consultants"]
+        field.queryset = Consultant.objects.filter(pk__in=[c.pk for c in candidates])
+        field.choices = [(c.pk, c.pseudonym) for c in candidates]
+
+
+class CreditForm(PlainErrorsMixin, forms.Form):
+    credit_as = forms.ChoiceField(
+        label=_("How should this work credit you?"),
+        choices=WorkCredit.CreditAs.choices,
+        widget=forms.RadioSelect,
+    )
+    chosen_name = forms.CharField(
+        label=_("The name to credit"),
+        required=False,
+        max_length=100,
+        help_text=_("Only if you chose a name. It may be printed with the work."),
+    )

@@ -269,3 +269,86 @@ class FollowUpAnswer(models.Model):
 
     def __str__(self):
         return str(_("Follow-up answer #%(pk)s") % {"pk": self.pk})
+
+
+# --- Co-created works -------------------------------------------------------------------
+
+
+def work_file_upload_to(work: Work, filename: str) -> str:
+    kind = evidence_kind(work.file) or "bin"
+    return f"impact-works/{uuid.uuid4().hex}.{kind}"
+
+
+class Work(models.Model):
+    """A work consultants helped make (a report, a training module, a
+    video, a checklist), linked to the engagements that produced it."""
+
+    class Kind(models.TextChoices):
+        REPORT = "report", _("Report")
+        TRAINING = "training", _("Training module")
+        VIDEO = "video", _("Video")
+        CHECKLIST = "checklist", _("Checklist or guide")
+        OTHER = "other", _("Other")
+
+    title = models.CharField(_("title"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    published_on = models.DateField(_("published on"), null=True, blank=True)
+    partners = models.CharField(_("partners"), max_length=300, blank=True)
+    link = models.URLField(_("link"), max_length=500, blank=True)
+    file = models.FileField(
+        _("file"),
+        storage=get_private_storage,
+        upload_to=work_file_upload_to,
+        max_length=200,
+        blank=True,
+        validators=[validate_evidence],
+    )
+    engagements = models.ManyToManyField(
+        Engagement, related_name="works", verbose_name=_("engagements")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("co-created work")
+        verbose_name_plural = _("co-created works")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return str(_("Work #%(pk)s") % {"pk": self.pk})
+
+
+class WorkCredit(models.Model):
+    """One consultant on a work, and how she chose to be credited. What is
+    shown is her choice while her consent to be quoted stands, and nothing
+    once it is withdrawn (``impact.selectors.credit_line``)."""
+
+    class CreditAs(models.TextChoices):
+        PSEUDONYM = "pseudonym", _("By my pseudonym")
+        CHOSEN_NAME = "chosen_name", _("By a name I choose")
+        NONE = "none", _("Not at all")
+
+    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="credits")
+    consultant = models.ForeignKey(
+        Consultant, on_delete=models.PROTECT, related_name="work_credits"
+    )
+    credit_as = models.CharField(
+        _("credit me"), max_length=12, choices=CreditAs.choices, default=CreditAs.NONE
+    )
+    chosen_name = models.CharField(_("the name to credit"), max_length=100, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("work credit")
+        verbose_name_plural = _("work credits")
+        constraints = [
+            models.UniqueConstraint(fields=["work", "consultant"], name="impact_one_credit_each"),
+        ]
+
+    def __str__(self):
+        return str(_("Work credit #%(pk)s") % {"pk": self.pk})

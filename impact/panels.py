@@ -20,6 +20,7 @@ def engagement_impact(engagement: Engagement, user: Actor) -> dict[str, Any] | N
         return None
     return {
         "impact": selectors.engagement_impact(engagement),
+        "works": selectors.works_of_engagement(engagement),
         "can_record": access.can_record(user, engagement),
         "can_ask_partner": access.can_ask_partner(user, engagement),
     }

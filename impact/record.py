@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy
 
 from consultants.models import Consultant
 from consultants.record import Entry, RecordSection, Row, choice, register_record_section
-from impact.models import Contribution, OutcomeStatus
-from impact.selectors import consultant_contributions
+from impact.models import Contribution, OutcomeStatus, WorkCredit
+from impact.selectors import consultant_contributions, consultant_credits
 
 
 def build_contributions(consultant: Consultant) -> RecordSection:
@@ -57,4 +57,33 @@ register_record_section(
     title=gettext_lazy("What your voice changed"),
     order=250,
     build=build_contributions,
+)
+
+
+def build_works(consultant: Consultant) -> RecordSection:
+    return RecordSection(
+        rows=[
+            Row(
+                title=credit.work.title,
+                entries=[
+                    Entry("title", _("Title"), credit.work.title),
+                    choice("kind", _("Kind"), credit.work.kind, credit.work.Kind.choices),
+                    Entry("published_on", _("Published on"), credit.work.published_on),
+                    Entry("partners", _("Partners"), credit.work.partners),
+                    Entry("link", _("Link"), credit.work.link),
+                    choice("credit_as", _("Credit"), credit.credit_as, WorkCredit.CreditAs.choices),
+                    Entry("chosen_name", _("The name to credit"), credit.chosen_name),
+                ],
+            )
+            for credit in consultant_credits(consultant)
+        ],
+        empty=_("No works name you yet."),
+    )
+
+
+register_record_section(
+    "works",
+    title=gettext_lazy("Works you helped make"),
+    order=260,
+    build=build_works,
 )

@@ -11,7 +11,15 @@ from django.db.models import Prefetch, QuerySet
 from consultants.models import ConsentScope, Consultant
 from consultants.selectors import consultants_with_consent
 from engagements.models import Engagement
-from impact.models import Contribution, FeedbackRequest, Outcome, OutcomeStatus, PartnerFeedback
+from impact.models import (
+    Contribution,
+    FeedbackRequest,
+    Outcome,
+    OutcomeStatus,
+    PartnerFeedback,
+    Work,
+    WorkCredit,
+)
 
 
 def quotable_ids(consultant_ids) -> set[int]:
@@ -119,3 +127,55 @@ def partner_view(engagement: Engagement) -> list[tuple[Contribution, list[str]]]
             )
         )
     return rows
+
+
+# --- Co-created works -------------------------------------------------------------------
+
+
+def credit_line(credit: WorkCredit, *, quotable: bool) -> str:
+    """How the work names her: her choice, while her consent to be quoted
+    stands; "" (not named) otherwise, or when she chose not to be."""
+    if not quotable:
+        return ""
+    if credit.credit_as == WorkCredit.CreditAs.PSEUDONYM:
+        return credit.consultant.pseudonym
+    if credit.credit_as == WorkCredit.CreditAs.CHOSEN_NAME:
+        return credit.chosen_name
+    return ""
+
+
+def works_of_engagement(engagement: Engagement) -> list[Work]:
+    """The works an engagement produced, each with ``credit_lines`` (the
+    names as the work may print them). Three queries."""
+    works = list(
+        Work.objects.filter(engagements=engagement)
+        .prefetch_related(
+            Prefetch(
+                "credits",
+                queryset=WorkCredit.objects.select_related("consultant").order_by(
+                    "consultant__pseudonym"
+                ),
+            )
+        )
+        .order_by("-created_at", "-id")
+    )
+    ids = {credit.consultant_id for work in works for credit in work.credits.all()}
+    quotable = quotable_ids(ids) if ids else set()
+    for work in works:
+        lines = []
+        for credit in work.credits.all():
+            line = credit_line(credit, quotable=credit.consultant_id in quotable)
+            setattr(credit, "shown", line)  # noqa: B010
+            if line:
+                lines.append(line)
+        setattr(work, "credit_lines", lines)  # noqa: B010
+    return works
+
+
+def consultant_credits(consultant: Consultant) -> QuerySet[WorkCredit]:
+    """The works she is on (her own credits only)."""
+    return (
+        WorkCredit.objects.filter(consultant=consultant)
+        .select_related("work")
+        .order_by("-work__created_at", "-id")
+    )

@@ -43,6 +43,8 @@ from impact.models import (
     Outcome,
     OutcomeStatus,
     PartnerFeedback,
+    Work,
+    WorkCredit,
 )
 
 if TYPE_CHECKING:
@@ -284,3 +286,61 @@ def feedback_submit(
         link.used_at = now
         link.save(update_fields=["used_at"])
     return feedback
+
+
+# --- Co-created works -------------------------------------------------------------------
+
+
+def work_create(
+    *,
+    engagement: Engagement,
+    by: User,
+    title: str,
+    kind: str,
+    consultants: Iterable[Consultant],
+    published_on: datetime.date | None = None,
+    partners: str = "",
+    link: str = "",
+    file: UploadedFile | None = None,
+) -> Work:
+    """A work the engagement produced, with the consultants who helped make
+    it. Each is credited "not at all" until she chooses otherwise."""
+    require(access.can_record(by, engagement))
+    with transaction.atomic():
+        chosen = _check_consultants(engagement, consultants)
+        work = Work(
+            title=title.strip(),
+            kind=kind,
+            published_on=published_on,
+            partners=partners.strip(),
+            link=link.strip(),
+            created_by=by,
+        )
+        if file:
+            work.file = file
+        work.full_clean()
+        work.save()
+        work.engagements.add(engagement)
+        WorkCredit.objects.bulk_create(
+            WorkCredit(work=work, consultant_id=pk, credit_as=WorkCredit.CreditAs.NONE)
+            for pk in chosen
+        )
+    return work
+
+
+def credit_choose(
+    *, credit: WorkCredit, by: User, credit_as: str, chosen_name: str = ""
+) -> WorkCredit:
+    """Her own choice of how a work credits her (from the portal)."""
+    consultant = access.consultant_of(by)
+    require(consultant is not None and credit.consultant_id == consultant.pk)
+    chosen_name = chosen_name.strip()
+    if credit_as == WorkCredit.CreditAs.CHOSEN_NAME and not chosen_name:
+        raise ValidationError({"chosen_name": _("Please write the name to credit.")})
+    with transaction.atomic():
+        locked = WorkCredit.objects.select_for_update().get(pk=credit.pk)
+        locked.credit_as = credit_as
+        locked.chosen_name = chosen_name if credit_as == WorkCredit.CreditAs.CHOSEN_NAME else ""
+        locked.full_clean()
+        locked.save()
+    return locked

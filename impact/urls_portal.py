@@ -9,4 +9,5 @@ app_name = "my_impact"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("works/<int:pk>/", views.credit, name="credit"),
 ]

@@ -19,6 +19,7 @@ urlpatterns = [
         views.feedback_link,
         name="feedback_link",
     ),
+    path("engagements/<int:engagement_pk>/works/new/", views.work_add, name="work_add"),
     path("contributions/<int:pk>/", views.contribution, name="contribution"),
     path("contributions/<int:pk>/edit/", views.contribution_edit, name="contribution_edit"),
     path("contributions/<int:pk>/outcome/", views.outcome_add, name="outcome_add"),

@@ -24,7 +24,7 @@ from core.audit import record_view
 from core.forms import add_service_errors
 from core.shortcuts import posted
 from impact import access, selectors, services
-from impact.forms import ContributionForm, FeedbackLinkForm, OutcomeForm
+from impact.forms import ContributionForm, FeedbackLinkForm, OutcomeForm, WorkForm
 from impact.models import Outcome
 
 GET_POST = require_http_methods(["GET", "POST"])
@@ -47,6 +47,7 @@ def engagement(request, engagement_pk):
             "title": _("Contributions and outcomes"),
             "engagement": engagement,
             "impact": selectors.engagement_impact(engagement),
+            "works": selectors.works_of_engagement(engagement),
             "can_record": access.can_record(request.user, engagement),
             "can_ask_partner": access.can_ask_partner(request.user, engagement),
         },
@@ -251,5 +252,45 @@ def feedback_link(request, engagement_pk):
         request,
         "impact/staff/feedback_link.html",
         {"title": _("Ask the partner"), "engagement": engagement, "form": form},
+        status=status,
+    )
+
+
+@staff_required
+@GET_POST
+def work_add(request, engagement_pk):
+    engagement = access.engagement_for_user_to_run(request.user, engagement_pk)
+    candidates = services.credit_candidates(engagement)
+    form = WorkForm(
+        posted(request),
+        request.FILES if request.method == "POST" else None,
+        candidates=candidates,
+    )
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.work_create(
+                    engagement=engagement,
+                    by=request.user,
+                    title=data["title"],
+                    kind=data["kind"],
+                    consultants=data["consultants"],
+                    published_on=data["published_on"],
+                    partners=data["partners"],
+                    link=data["link"],
+                    file=data.get("file"),
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("The work is recorded."))
+                return redirect(_engagement_url(engagement))
+    return render(
+        request,
+        "impact/staff/work_form.html",
+        {"title": _("Record a co-created work"), "engagement": engagement, "form": form},
         status=status,
     )

@@ -17,12 +17,14 @@ from impact.models import (
     Outcome,
     OutcomeStatus,
     PartnerFeedback,
+    Work,
+    WorkCredit,
 )
 from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 
-MODELS = [Contribution, Outcome, FeedbackRequest, PartnerFeedback, FollowUpAnswer]
+MODELS = [Contribution, Outcome, FeedbackRequest, PartnerFeedback, FollowUpAnswer, Work, WorkCredit]
 
 
 @pytest.fixture
@@ -41,6 +43,13 @@ def everything(world, contribution, mailoutbox, django_capture_on_commit_callbac
     token = mailoutbox[-1].body.split("/feedback/")[1].split("/")[0]
     services.feedback_submit(
         token=token, useful="yes", will_change="More", follow_ups={contribution.pk: True}
+    )
+    services.work_create(
+        engagement=world["engagement"],
+        by=world["owner"],
+        title="A guide",
+        kind="report",
+        consultants=[world["amihan"]],
     )
     return world
 
@@ -64,7 +73,9 @@ def test_every_model_registered_and_shows_no_consultant(everything, admin_user, 
             assert secret not in html, (model.__name__, secret)
 
 
-@pytest.mark.parametrize("model", [Outcome, FeedbackRequest, PartnerFeedback, FollowUpAnswer])
+@pytest.mark.parametrize(
+    "model", [Outcome, FeedbackRequest, PartnerFeedback, FollowUpAnswer, WorkCredit]
+)
 def test_histories_are_read_only(everything, admin_user, model, rf):
     model_admin = admin.site._registry[model]
     request = rf.get("/")

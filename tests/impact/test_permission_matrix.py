@@ -18,7 +18,14 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from impact import services
-from impact.models import Contribution, FeedbackRequest, Outcome, PartnerFeedback
+from impact.models import (
+    Contribution,
+    FeedbackRequest,
+    Outcome,
+    PartnerFeedback,
+    Work,
+    WorkCredit,
+)
 from impact.urls_partner import urlpatterns as partner_urls
 from impact.urls_portal import urlpatterns as portal_urls
 from impact.urls_staff import urlpatterns as staff_urls
@@ -51,7 +58,9 @@ MATRIX: dict[str, tuple[str, list[int]]] = {
     "impact:contribution_edit": ("get",  [S,   D,   D,   N,    OK,   OK,  OK, D,   N,  OK]),
     "impact:outcome_add":       ("get",  [S,   D,   D,   N,    OK,   OK,  OK, D,   N,  OK]),
     "impact:outcome_evidence":  ("post", [S,   D,   D,   N,    OK,   OK,  OK, OK,  N,  OK]),
+    "impact:work_add":          ("get",  [S,   D,   D,   N,    OK,   OK,  OK, D,   N,  OK]),
     "my_impact:index":          ("get",  [S,   D,   OK,  D,    D,    D,   D,  D,   D,  D]),
+    "my_impact:credit":         ("get",  [S,   D,   OK,  D,    D,    D,   D,  D,   D,  D]),
     "partner_feedback:form":    ("get",  [OK,  OK,  OK,  OK,   OK,   OK,  OK, OK,  OK, OK]),
 }
 # POSTs that would change something, each persona, with valid data: the
@@ -73,6 +82,13 @@ def matrix_world(world, contribution, mailoutbox, django_capture_on_commit_callb
             engagement=world["engagement"], by=world["owner"], address="p@example.org"
         )
     token = mailoutbox[-1].body.split("/feedback/")[1].split("/")[0]
+    work = services.work_create(
+        engagement=world["engagement"],
+        by=world["owner"],
+        title="Video testimony guide",
+        kind="checklist",
+        consultants=[world["amihan"], world["bayani"]],
+    )
     engagement = world["engagement"].pk
     world["kwargs"] = {
         "impact:engagement": {"engagement_pk": engagement},
@@ -82,7 +98,9 @@ def matrix_world(world, contribution, mailoutbox, django_capture_on_commit_callb
         "impact:contribution_edit": {"pk": contribution.pk},
         "impact:outcome_add": {"pk": contribution.pk},
         "impact:outcome_evidence": {"pk": outcome.pk},
+        "impact:work_add": {"engagement_pk": engagement},
         "my_impact:index": {},
+        "my_impact:credit": {"pk": work.credits.get(consultant=world["amihan"]).pk},
         "partner_feedback:form": {"token": token},
     }
     world["contribution"] = contribution
@@ -125,6 +143,8 @@ def _snapshot():
         Outcome.objects.count(),
         list(FeedbackRequest.objects.order_by("pk").values_list("pk", "used_at", "revoked_at")),
         PartnerFeedback.objects.count(),
+        Work.objects.count(),
+        list(WorkCredit.objects.order_by("pk").values_list("credit_as", "chosen_name")),
     )
 
 
@@ -165,6 +185,7 @@ WRITES = {
     },
     "impact:outcome_add": {"status": "adopted", "decided_on": "TODAY"},
     "impact:feedback_link": {"address": "q@example.org", "language": "en"},
+    "impact:work_add": {"title": "A guide", "kind": "report", "consultants": ["AMIHAN"]},
 }
 MAY_WRITE = {"owner", "assigned", "manager", "admin"}
 
@@ -200,3 +221,14 @@ def test_a_forged_pk_is_404(matrix_world):
     assert client.get(reverse("impact:contribution", args=[10**9])).status_code == 404
     assert client.get(reverse("impact:engagement", args=[10**9])).status_code == 404
     assert client.post(reverse("impact:outcome_evidence", args=[10**9])).status_code == 404
+
+
+def test_only_she_chooses_her_credit(matrix_world, make_user):
+    url = reverse("my_impact:credit", kwargs=matrix_world["kwargs"]["my_impact:credit"])
+    data = {"credit_as": "chosen_name", "chosen_name": "Ami"}
+    for user in (matrix_world["bayani"].user, matrix_world["owner"], make_user(Role.ADMINISTRATOR)):
+        assert client_for(user).post(url, data).status_code in (403, 404)
+    assert not WorkCredit.objects.exclude(credit_as="none").exists()
+    response = client_for(matrix_world["amihan"].user).post(url, data)
+    assert response.status_code == 302
+    assert WorkCredit.objects.filter(credit_as="chosen_name", chosen_name="Ami").count() == 1
