@@ -12,164 +12,483 @@ import impact.models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('consultants', '0009_portal_language_from_preferences'),
-        ('engagements', '0003_participation_closed_full'),
+        ("consultants", "0009_portal_language_from_preferences"),
+        ("engagements", "0003_participation_closed_full"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Contribution',
+            name="Contribution",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('recommendation', 'Recommendation'), ('review', 'Review'), ('testimony_option', 'Testimony option proposed'), ('content', 'Content written')], max_length=20, verbose_name='kind')),
-                ('summary', models.TextField(help_text="The recommendation or the work itself, in a few lines. Partners and the consultants read it: never write anyone's story here.", max_length=1000, verbose_name='what they proposed')),
-                ('status', models.CharField(choices=[('unknown', 'Unknown'), ('considering', 'Under consideration'), ('adopted', 'Adopted'), ('partly', 'Partly adopted'), ('not_adopted', 'Not adopted')], default='unknown', editable=False, max_length=12, verbose_name='outcome')),
-                ('status_changed_at', models.DateTimeField(editable=False, null=True, verbose_name='outcome changed at')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='recorded at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('consultants', models.ManyToManyField(related_name='contributions', to='consultants.consultant', verbose_name='consultants who gave it')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by')),
-                ('engagement', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='contributions', to='engagements.engagement')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("recommendation", "Recommendation"),
+                            ("review", "Review"),
+                            ("testimony_option", "Testimony option proposed"),
+                            ("content", "Content written"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "summary",
+                    models.TextField(
+                        help_text="The recommendation or the work itself, in a few lines. Partners and the consultants read it: never write anyone's story here.",
+                        max_length=1000,
+                        verbose_name="what they proposed",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("unknown", "Unknown"),
+                            ("considering", "Under consideration"),
+                            ("adopted", "Adopted"),
+                            ("partly", "Partly adopted"),
+                            ("not_adopted", "Not adopted"),
+                        ],
+                        default="unknown",
+                        editable=False,
+                        max_length=12,
+                        verbose_name="outcome",
+                    ),
+                ),
+                (
+                    "status_changed_at",
+                    models.DateTimeField(
+                        editable=False, null=True, verbose_name="outcome changed at"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="recorded at"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "consultants",
+                    models.ManyToManyField(
+                        related_name="contributions",
+                        to="consultants.consultant",
+                        verbose_name="consultants who gave it",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="recorded by",
+                    ),
+                ),
+                (
+                    "engagement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="contributions",
+                        to="engagements.engagement",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'contribution',
-                'verbose_name_plural': 'contributions',
-                'ordering': ['created_at', 'id'],
+                "verbose_name": "contribution",
+                "verbose_name_plural": "contributions",
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='FeedbackRequest',
+            name="FeedbackRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token_hash', models.CharField(editable=False, max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='sent at')),
-                ('expires_at', models.DateTimeField(verbose_name='expires')),
-                ('used_at', models.DateTimeField(blank=True, null=True, verbose_name='answered at')),
-                ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='revoked at')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='sent by')),
-                ('engagement', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='feedback_requests', to='engagements.engagement')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("token_hash", models.CharField(editable=False, max_length=64, unique=True)),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="sent at"),
+                ),
+                ("expires_at", models.DateTimeField(verbose_name="expires")),
+                (
+                    "used_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="answered at"),
+                ),
+                (
+                    "revoked_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="revoked at"),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="sent by",
+                    ),
+                ),
+                (
+                    "engagement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="feedback_requests",
+                        to="engagements.engagement",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'partner feedback link',
-                'verbose_name_plural': 'partner feedback links',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "partner feedback link",
+                "verbose_name_plural": "partner feedback links",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Outcome',
+            name="Outcome",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('unknown', 'Unknown'), ('considering', 'Under consideration'), ('adopted', 'Adopted'), ('partly', 'Partly adopted'), ('not_adopted', 'Not adopted')], max_length=12, verbose_name='outcome')),
-                ('decided_on', models.DateField(default=django.utils.timezone.localdate, verbose_name='as of')),
-                ('note', core.encryption.EncryptedTextField(blank=True, verbose_name='note for the team')),
-                ('shared_note', models.TextField(blank=True, help_text='Shown in the portal of the consultants who gave it, in these words.', max_length=1000, verbose_name='what to tell the consultants')),
-                ('evidence_link', models.URLField(blank=True, max_length=500, verbose_name='evidence link')),
-                ('evidence_file', models.FileField(blank=True, max_length=200, storage=core.files.get_private_storage, upload_to=impact.models.outcome_evidence_upload_to, validators=[consultants.validators.validate_evidence], verbose_name='evidence file')),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='recorded at')),
-                ('contribution', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='outcomes', to='impact.contribution')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("unknown", "Unknown"),
+                            ("considering", "Under consideration"),
+                            ("adopted", "Adopted"),
+                            ("partly", "Partly adopted"),
+                            ("not_adopted", "Not adopted"),
+                        ],
+                        max_length=12,
+                        verbose_name="outcome",
+                    ),
+                ),
+                (
+                    "decided_on",
+                    models.DateField(default=django.utils.timezone.localdate, verbose_name="as of"),
+                ),
+                (
+                    "note",
+                    core.encryption.EncryptedTextField(
+                        blank=True, verbose_name="note for the team"
+                    ),
+                ),
+                (
+                    "shared_note",
+                    models.TextField(
+                        blank=True,
+                        help_text="Shown in the portal of the consultants who gave it, in these words.",
+                        max_length=1000,
+                        verbose_name="what to tell the consultants",
+                    ),
+                ),
+                (
+                    "evidence_link",
+                    models.URLField(blank=True, max_length=500, verbose_name="evidence link"),
+                ),
+                (
+                    "evidence_file",
+                    models.FileField(
+                        blank=True,
+                        max_length=200,
+                        storage=core.files.get_private_storage,
+                        upload_to=impact.models.outcome_evidence_upload_to,
+                        validators=[consultants.validators.validate_evidence],
+                        verbose_name="evidence file",
+                    ),
+                ),
+                (
+                    "recorded_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="recorded at"
+                    ),
+                ),
+                (
+                    "contribution",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="outcomes",
+                        to="impact.contribution",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="recorded by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'outcome',
-                'verbose_name_plural': 'outcomes',
-                'ordering': ['-recorded_at', '-id'],
+                "verbose_name": "outcome",
+                "verbose_name_plural": "outcomes",
+                "ordering": ["-recorded_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='PartnerFeedback',
+            name="PartnerFeedback",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('useful', models.CharField(choices=[('yes', 'Yes, very'), ('partly', 'In part'), ('no', 'Not really')], max_length=8, verbose_name='was the session useful?')),
-                ('will_change', models.TextField(blank=True, max_length=2000, verbose_name='what will you change?')),
-                ('submitted_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='answered at')),
-                ('engagement', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='partner_feedback', to='engagements.engagement')),
-                ('request', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='feedback', to='impact.feedbackrequest')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "useful",
+                    models.CharField(
+                        choices=[("yes", "Yes, very"), ("partly", "In part"), ("no", "Not really")],
+                        max_length=8,
+                        verbose_name="was the session useful?",
+                    ),
+                ),
+                (
+                    "will_change",
+                    models.TextField(
+                        blank=True, max_length=2000, verbose_name="what will you change?"
+                    ),
+                ),
+                (
+                    "submitted_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="answered at"
+                    ),
+                ),
+                (
+                    "engagement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="partner_feedback",
+                        to="engagements.engagement",
+                    ),
+                ),
+                (
+                    "request",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="feedback",
+                        to="impact.feedbackrequest",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'partner feedback',
-                'verbose_name_plural': 'partner feedback',
-                'ordering': ['-submitted_at', '-id'],
+                "verbose_name": "partner feedback",
+                "verbose_name_plural": "partner feedback",
+                "ordering": ["-submitted_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='FollowUpAnswer',
+            name="FollowUpAnswer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('may_follow_up', models.BooleanField(verbose_name='may we follow up?')),
-                ('contribution', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='follow_ups', to='impact.contribution')),
-                ('feedback', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='follow_ups', to='impact.partnerfeedback')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("may_follow_up", models.BooleanField(verbose_name="may we follow up?")),
+                (
+                    "contribution",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="follow_ups",
+                        to="impact.contribution",
+                    ),
+                ),
+                (
+                    "feedback",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="follow_ups",
+                        to="impact.partnerfeedback",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'follow-up answer',
-                'verbose_name_plural': 'follow-up answers',
+                "verbose_name": "follow-up answer",
+                "verbose_name_plural": "follow-up answers",
             },
         ),
         migrations.CreateModel(
-            name='Work',
+            name="Work",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('kind', models.CharField(choices=[('report', 'Report'), ('training', 'Training module'), ('video', 'Video'), ('checklist', 'Checklist or guide'), ('other', 'Other')], max_length=12, verbose_name='kind')),
-                ('published_on', models.DateField(blank=True, null=True, verbose_name='published on')),
-                ('partners', models.CharField(blank=True, max_length=300, verbose_name='partners')),
-                ('link', models.URLField(blank=True, max_length=500, verbose_name='link')),
-                ('file', models.FileField(blank=True, max_length=200, storage=core.files.get_private_storage, upload_to=impact.models.work_file_upload_to, validators=[consultants.validators.validate_evidence], verbose_name='file')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='recorded at')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by')),
-                ('engagements', models.ManyToManyField(related_name='works', to='engagements.engagement', verbose_name='engagements')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("report", "Report"),
+                            ("training", "Training module"),
+                            ("video", "Video"),
+                            ("checklist", "Checklist or guide"),
+                            ("other", "Other"),
+                        ],
+                        max_length=12,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "published_on",
+                    models.DateField(blank=True, null=True, verbose_name="published on"),
+                ),
+                ("partners", models.CharField(blank=True, max_length=300, verbose_name="partners")),
+                ("link", models.URLField(blank=True, max_length=500, verbose_name="link")),
+                (
+                    "file",
+                    models.FileField(
+                        blank=True,
+                        max_length=200,
+                        storage=core.files.get_private_storage,
+                        upload_to=impact.models.work_file_upload_to,
+                        validators=[consultants.validators.validate_evidence],
+                        verbose_name="file",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="recorded at"
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="recorded by",
+                    ),
+                ),
+                (
+                    "engagements",
+                    models.ManyToManyField(
+                        related_name="works",
+                        to="engagements.engagement",
+                        verbose_name="engagements",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'co-created work',
-                'verbose_name_plural': 'co-created works',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "co-created work",
+                "verbose_name_plural": "co-created works",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='WorkCredit',
+            name="WorkCredit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('credit_as', models.CharField(choices=[('pseudonym', 'By my pseudonym'), ('chosen_name', 'By a name I choose'), ('none', 'Not at all')], default='none', max_length=12, verbose_name='credit me')),
-                ('chosen_name', models.CharField(blank=True, max_length=100, verbose_name='the name to credit')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('consultant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='work_credits', to='consultants.consultant')),
-                ('work', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='credits', to='impact.work')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "credit_as",
+                    models.CharField(
+                        choices=[
+                            ("pseudonym", "By my pseudonym"),
+                            ("chosen_name", "By a name I choose"),
+                            ("none", "Not at all"),
+                        ],
+                        default="none",
+                        max_length=12,
+                        verbose_name="credit me",
+                    ),
+                ),
+                (
+                    "chosen_name",
+                    models.CharField(blank=True, max_length=100, verbose_name="the name to credit"),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "consultant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="work_credits",
+                        to="consultants.consultant",
+                    ),
+                ),
+                (
+                    "work",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="credits",
+                        to="impact.work",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'work credit',
-                'verbose_name_plural': 'work credits',
+                "verbose_name": "work credit",
+                "verbose_name_plural": "work credits",
             },
         ),
         migrations.AddIndex(
-            model_name='contribution',
-            index=models.Index(fields=['engagement', 'created_at'], name='impact_contrib_eng_idx'),
+            model_name="contribution",
+            index=models.Index(fields=["engagement", "created_at"], name="impact_contrib_eng_idx"),
         ),
         migrations.AddIndex(
-            model_name='contribution',
-            index=models.Index(fields=['status', 'engagement'], name='impact_contrib_status_idx'),
+            model_name="contribution",
+            index=models.Index(fields=["status", "engagement"], name="impact_contrib_status_idx"),
         ),
         migrations.AddConstraint(
-            model_name='feedbackrequest',
-            constraint=models.UniqueConstraint(condition=models.Q(('revoked_at__isnull', True), ('used_at__isnull', True)), fields=('engagement',), name='impact_one_open_link_per_engagement'),
+            model_name="feedbackrequest",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("revoked_at__isnull", True), ("used_at__isnull", True)),
+                fields=("engagement",),
+                name="impact_one_open_link_per_engagement",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='feedbackrequest',
-            constraint=models.CheckConstraint(condition=models.Q(('used_at__isnull', True), ('revoked_at__isnull', True), _connector='OR'), name='impact_link_used_or_revoked_not_both'),
+            model_name="feedbackrequest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("used_at__isnull", True), ("revoked_at__isnull", True), _connector="OR"
+                ),
+                name="impact_link_used_or_revoked_not_both",
+            ),
         ),
         migrations.AddIndex(
-            model_name='outcome',
-            index=models.Index(fields=['contribution', '-recorded_at'], name='impact_outcome_idx'),
+            model_name="outcome",
+            index=models.Index(fields=["contribution", "-recorded_at"], name="impact_outcome_idx"),
         ),
         migrations.AddConstraint(
-            model_name='followupanswer',
-            constraint=models.UniqueConstraint(fields=('feedback', 'contribution'), name='impact_one_answer_per_contribution'),
+            model_name="followupanswer",
+            constraint=models.UniqueConstraint(
+                fields=("feedback", "contribution"), name="impact_one_answer_per_contribution"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='workcredit',
-            constraint=models.UniqueConstraint(fields=('work', 'consultant'), name='impact_one_credit_each'),
+            model_name="workcredit",
+            constraint=models.UniqueConstraint(
+                fields=("work", "consultant"), name="impact_one_credit_each"
+            ),
         ),
     ]
