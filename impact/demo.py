@@ -1,8 +1,9 @@
 """Demo data: what the consultants of two past demo engagements proposed,
 and what became of it (one adopted, one under consideration, one still
 unknown). Invented; never real data. Safe to re-run: an engagement that
-has contributions is left as it is. Outcomes are dated in the past, so
-nobody is told of them as news."""
+has contributions is left as it is. One co-created work, from the
+co-design review, on which Amihan chose to be credited by pseudonym.
+Outcomes are dated in the past, so nobody is told of them as news."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from django.utils import timezone
 
 from engagements.models import Engagement
 from impact import services
-from impact.models import Contribution, OutcomeStatus
+from impact.models import Contribution, OutcomeStatus, Work, WorkCredit
 
 DEMO = {
     "Programme co-design review": [
@@ -76,4 +77,32 @@ def seed() -> list[str]:
                     note="DEMO. Heard from the partner's programme lead.",
                     now=recorded,
                 )
+    created += _seed_work()
     return created
+
+
+WORK_TITLE = "DEMO. Peer-support circle guide"
+
+
+def _seed_work() -> list[str]:
+    engagement = Engagement.objects.filter(
+        title="Programme co-design review", purpose__startswith="DEMO"
+    ).first()
+    if engagement is None or Work.objects.filter(title=WORK_TITLE).exists():
+        return []
+    candidates = services.credit_candidates(engagement)
+    if not candidates:
+        return []
+    work = services.work_create(
+        engagement=engagement,
+        by=engagement.owner,
+        title=WORK_TITLE,
+        kind=Work.Kind.CHECKLIST,
+        consultants=candidates,
+        published_on=timezone.localdate(engagement.end + datetime.timedelta(days=20)),
+        partners="DEMO partner network",
+    )
+    WorkCredit.objects.filter(work=work, consultant__pseudonym="Amihan").update(
+        credit_as=WorkCredit.CreditAs.PSEUDONYM
+    )
+    return [f"{engagement.title}: {work}"]

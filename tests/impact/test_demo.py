@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
-from impact.models import Contribution, Outcome, OutcomeStatus
+from impact.models import Contribution, Outcome, OutcomeStatus, Work
 
 pytestmark = pytest.mark.django_db
 
@@ -25,5 +25,7 @@ def test_seed_demo_adds_contributions_once(settings):
     }
     assert Outcome.objects.count() == 2
     assert not [m for m in mail.outbox if "/portal/voice/" in m.body]  # old news
+    assert Work.objects.count() == 1
     call_command("seed_demo", verbosity=0)
     assert Contribution.objects.count() == 3
+    assert Work.objects.count() == 1
