@@ -35,12 +35,16 @@ urlpatterns = [
     path("staff/checklists/", include("checklists.urls_staff")),
     path("staff/reminders/", include("reminders.urls_staff")),
     path("staff/compensation/", include("compensation.urls_staff")),
+    path("staff/impact/", include("impact.urls_staff")),
     path("portal/", include("pages.urls_portal")),
     path("portal/me/", include("consultants.urls_portal")),
     path("portal/engagements/", include("engagements.urls_portal")),
     path("portal/checklist/", include("checklists.urls_portal")),
     path("portal/reminders/", include("reminders.urls_portal")),
     path("portal/pay/", include("compensation.urls_portal")),
+    path("portal/voice/", include("impact.urls_portal")),
+    # A partner's one-time feedback link: no account (impact.views.partner).
+    path("feedback/", include("impact.urls_partner")),
     path("reports/", include("reports.urls")),
     # The footer switcher: the signed-in person's preference, else the cookie.
     path("i18n/setlang/", accounts_views.set_language, name="set_language"),

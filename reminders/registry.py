@@ -100,7 +100,8 @@ consent_renewal                 hold        asking about consent twice is pressu
 checklist_item_due              resend      a date she needs; a repeat is harmless
 time_to_submit                  resend      a miss delays her pay
 payment_sent                    hold        a second copy reads as a second payment
-staff kinds (all seven)         resend      colleagues: a repeat costs a second, a miss a lapse
+outcome_changed                 resend      "something to look at"; a repeat is harmless
+staff kinds (every one)         resend      colleagues: a repeat costs a second, a miss a lapse
 ==============================  ==========  =========================================
 """
 

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "engagements",
     "checklists",
     "compensation",
+    "impact",
     "reminders",
     "insights",
     "pages",

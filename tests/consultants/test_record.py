@@ -32,6 +32,8 @@ SECTIONS = [
     "wellbeing_notes",
     "engagements",
     "checklist_items",
+    "contributions",
+    "works",
     "agreements",
     "time_entries",
     "claims",
@@ -171,9 +173,9 @@ def test_building_the_record_takes_a_fixed_number_of_queries(make_user):
     )
 
 
-# One or two per section (19 sections), plus the subject dates of the reminders;
+# One or two per section (21 sections), plus the subject dates of the reminders;
 # consent has two: its records, and their texts' translations (the words she read).
-RECORD_QUERIES = 27
+RECORD_QUERIES = 29
 
 
 def test_an_empty_record_says_so(her):

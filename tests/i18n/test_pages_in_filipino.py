@@ -32,6 +32,7 @@ OURS = {
     "reminders",
     "checklists",
     "compensation",
+    "impact",
     "insights",
 }
 # Not pages: downloads, leaving, signing out.

@@ -16,7 +16,7 @@ LAYERS = [
     {"consultants", "reports"},
     {"engagements"},
     {"reminders"},
-    {"checklists", "compensation"},
+    {"checklists", "compensation", "impact"},
     {"insights"},
     {"pages"},
     {"config"},

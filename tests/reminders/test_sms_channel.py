@@ -248,6 +248,7 @@ CONTEXTS = {
     "consent_renewal": {"url": "https://tinig.example.org/portal/me/consent/"},
     "checklist_item_due": {"due": at(DAY, 9), "url": "https://tinig.example.org/portal/c/"},
     "invitation_made": {"url": "https://tinig.example.org/portal/engagements/7/"},
+    "outcome_changed": {"url": "https://tinig.example.org/portal/voice/"},
     "time_to_submit": {"end": at(DAY, 12), "url": "https://tinig.example.org/portal/pay/"},
     "payment_sent": {"paid_at": at(DAY, 9), "url": "https://tinig.example.org/portal/pay/"},
 }

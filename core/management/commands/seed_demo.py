@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 # Apps whose demo module is loaded, in dependency order.
-DEMO_APPS = ["accounts", "consultants", "engagements", "checklists", "compensation"]
+DEMO_APPS = ["accounts", "consultants", "engagements", "checklists", "compensation", "impact"]
 
 
 class Command(BaseCommand):
