@@ -376,6 +376,36 @@ def item_mark_done(
     return item
 
 
+# The default template's item that another app ticks when what it asks
+# happened there (impact: an outcome of their contribution was shared with
+# the consultants, in their portal).
+INPUT_CHANGED_SHARED = "input-changed-shared"
+
+
+def item_mark_done_because(
+    *, engagement: Engagement, key: str, by: User, now: datetime.datetime | None = None
+) -> ChecklistItem | None:
+    """Tick the open item ``key`` of the engagement's checklist because what
+    it asks just happened elsewhere in Tinig, done by ``by`` (who need not be
+    the item's assignee: the act itself is the evidence). Nothing when the
+    checklist has no such open item (another template, already ticked or
+    marked not applicable). Runs inside the caller's transaction."""
+    item = ChecklistItem.objects.filter(
+        checklist__engagement=engagement, key=key, status=ChecklistItem.Status.OPEN
+    ).first()
+    if item is None:
+        return None
+    with transaction.atomic():
+        item = _locked(item)
+        if not item.is_open:
+            return None
+        item.status = ChecklistItem.Status.DONE
+        item.done_by = by
+        item.done_at = now or timezone.now()
+        item.save(update_fields=["status", "done_by", "done_at", "updated_at"])
+    return item
+
+
 def item_mark_not_applicable(
     *,
     item: ChecklistItem,

@@ -2,7 +2,8 @@
 
 A one-time link is a secret in its path: whoever reads it in a log could
 use it before its owner does (a staff invitation sets a password and an
-authenticator; a password-reset link sets a password). gunicorn logs the
+authenticator; a password-reset link sets a password; a partner's feedback
+link answers for an engagement). gunicorn logs the
 raw request line, the path and the Referer as they came, and both gunicorn
 ("Error handling request …") and Django ("Internal Server Error: …") name
 the path when a request fails. So:
@@ -28,7 +29,7 @@ REDACTED = "[redacted]"
 # The path segment after each of these is a secret. A new one-time link
 # belongs here (tests/project/test_access_log.py asks each of them).
 SECRET_PATHS = re.compile(
-    r"(?P<prefix>/accounts/(?:invitation|password/reset/key|confirm-email)/)"
+    r"(?P<prefix>/accounts/(?:invitation|password/reset/key|confirm-email)/|/feedback/)"
     r"(?!needed/)(?P<secret>[^/?#\s\"']+)"
 )
 

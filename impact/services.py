@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from checklists import services as checklists_services
 from consultants.models import Consultant
 from core.audit import record_access, record_event
 from core.emails import send_templated
@@ -163,6 +164,13 @@ def outcome_record(
 
             reminders.tell_consultants(
                 outcome, consultant_ids=locked.consultants.values_list("pk", flat=True)
+            )
+            # Telling them is what the default checklist's last practice asks.
+            checklists_services.item_mark_done_because(
+                engagement=locked.engagement,
+                key=checklists_services.INPUT_CHANGED_SHARED,
+                by=by,
+                now=now,
             )
     return outcome
 

@@ -93,6 +93,4 @@ def test_expired_sessions_are_deleted_by_the_daily_task_and_live_ones_kept(make_
 
     clear_expired_sessions()
 
-    assert list(Session.objects.values_list("session_key", flat=True)) == [
-        live.session.session_key
-    ]
+    assert list(Session.objects.values_list("session_key", flat=True)) == [live.session.session_key]

@@ -163,3 +163,36 @@ def test_quiet_hours_hold_the_message(
         )
     assert ReminderDelivery.objects.filter(kind="outcome_changed").count() == 2
     assert mailoutbox == []
+
+
+def test_sharing_an_outcome_ticks_the_checklist_practice_of_telling_them(
+    world, contribution, quiet_off
+):
+    """The default checklist's "Consultants told what their input changed"
+    (version 3) is ticked by telling them, by whoever recorded the outcome."""
+    from checklists import services as checklists_services
+    from checklists.models import ChecklistItem
+
+    checklists_services.checklist_instantiate(engagement=world["engagement"])
+    item = ChecklistItem.objects.get(
+        checklist__engagement=world["engagement"], key=checklists_services.INPUT_CHANGED_SHARED
+    )
+    services.outcome_record(
+        contribution=contribution,
+        by=world["assigned"],
+        status=OutcomeStatus.UNKNOWN,
+        decided_on=timezone.localdate(),
+    )
+    item.refresh_from_db()
+    assert item.is_open  # nothing to tell yet
+
+    services.outcome_record(
+        contribution=contribution,
+        by=world["assigned"],
+        status=OutcomeStatus.ADOPTED,
+        decided_on=timezone.localdate(),
+    )
+
+    item.refresh_from_db()
+    assert item.status == ChecklistItem.Status.DONE
+    assert item.done_by == world["assigned"]

@@ -23,6 +23,7 @@ SECRET = "f3a9c1SecretToken0987"
         f"/accounts/invitation/{SECRET}/",
         f"/accounts/password/reset/key/1z-{SECRET}/",
         f"/accounts/confirm-email/{SECRET}/",
+        f"/feedback/{SECRET}/",
     ],
 )
 def test_a_secret_segment_is_redacted_in_the_path_the_request_line_and_the_referer(path):
@@ -38,6 +39,7 @@ def test_the_paths_named_are_the_ones_the_site_has():
         "/accounts/password/reset/key/"
     )
     assert reverse("account_confirm_email", args=[SECRET]).startswith("/accounts/confirm-email/")
+    assert reverse("partner_feedback:form", args=[SECRET]) == f"/feedback/{SECRET}/"
 
 
 def test_ordinary_paths_are_kept_and_query_values_dropped():

@@ -285,9 +285,7 @@ LISTS: dict[str, ListPage] = {
     "reminders:log": ListPage(seed_reminder_log, Role.PROGRAMME_MANAGER),
     "reminders:failed": ListPage(seed_failed_reminders, Role.PROGRAMME_MANAGER),
     "reports:list": ListPage(seed_report_jobs, Role.ADMINISTRATOR),
-    "checklists:my_tasks": ListPage(
-        seed_checklists, Role.PROGRAMME_STAFF, volumes=SERVICE_VOLUMES
-    ),
+    "checklists:my_tasks": ListPage(seed_checklists, Role.PROGRAMME_STAFF, volumes=SERVICE_VOLUMES),
     "checklists:compliance": ListPage(
         seed_checklists, Role.PROGRAMME_MANAGER, volumes=SERVICE_VOLUMES
     ),
@@ -297,18 +295,10 @@ LISTS: dict[str, ListPage] = {
         volumes=SERVICE_VOLUMES,
         shows_rows=False,
     ),
-    "compensation:queue": ListPage(
-        seed_pay_queue, Role.FINANCE_OFFICER, volumes=SERVICE_VOLUMES
-    ),
-    "compensation:payments": ListPage(
-        seed_payments, Role.FINANCE_OFFICER, volumes=SERVICE_VOLUMES
-    ),
-    "compensation:export": ListPage(
-        seed_payments, Role.FINANCE_OFFICER, volumes=SERVICE_VOLUMES
-    ),
-    "compensation:overdue": ListPage(
-        seed_overdue, Role.FINANCE_OFFICER, volumes=SERVICE_VOLUMES
-    ),
+    "compensation:queue": ListPage(seed_pay_queue, Role.FINANCE_OFFICER, volumes=SERVICE_VOLUMES),
+    "compensation:payments": ListPage(seed_payments, Role.FINANCE_OFFICER, volumes=SERVICE_VOLUMES),
+    "compensation:export": ListPage(seed_payments, Role.FINANCE_OFFICER, volumes=SERVICE_VOLUMES),
+    "compensation:overdue": ListPage(seed_overdue, Role.FINANCE_OFFICER, volumes=SERVICE_VOLUMES),
     "compensation:totals": ListPage(
         seed_pay_queue,
         Role.FINANCE_OFFICER,
@@ -330,7 +320,7 @@ NOT_LISTS = {
     "reminders:me": "the person's own choice, a form",
     "compensation:desk_rate_add": "a form",
     "compensation:desk_allowance_add": "a form",
-    "compensation:desk_rates": "versions of a few series (type x role), paged by 25 (views/desk.py)",
+    "compensation:desk_rates": "versions of a few series (type x role), paged by 25",
     "compensation:desk_allowances": "versions of one series per kind, paged by 25 (views/desk.py)",
     "compensation:desk_agreements": "a search: nothing listed before a query, results paged",
     "compensation:record": "a search of the participations one runs, results paged",
