@@ -89,6 +89,9 @@ MATRIX: dict[str, list[Expect]] = {
     "/staff/search/brief_consultant/":     [S, D, D, OK, OK, D,  D, OK],
     # Statements: finance (a consultant's own needs no search; not staff).
     "/staff/search/statement_consultant/": [S, D, D, D,  D,  OK, D, D],
+    # What her voice changed (impact): her own; every impact page with an id:
+    # tests/impact/test_permission_matrix.py
+    "/portal/voice/":   [S,   D,      OK,      D,     D,      D,      D,     D],
 }
 # fmt: on
 
