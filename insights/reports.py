@@ -27,6 +27,8 @@ from django.utils.translation import gettext_noop, ngettext
 from consultants import selectors as consultant_selectors
 from core.search import SearchChoiceField, SearchSource, register_source
 from engagements import selectors as engagement_selectors
+from impact.models import Contribution, OutcomeStatus, PartnerFeedback
+from impact.selectors import ProgrammeImpact
 from insights import access, selectors
 from insights.charts import bar_chart
 from reports.registry import ReportForm, register_report
@@ -161,7 +163,7 @@ def build_engagement_brief(job, progress):
     can_request=access.can_request_programme_report,
     description=_(
         "The programme over a period: engagements, consultants, hours, compensation, "
-        "payment timeliness, checklists and feedback, with charts."
+        "payment timeliness, checklists, feedback and impact, with charts."
     ),
 )
 def build_programme_report(job, progress):
@@ -175,11 +177,45 @@ def build_programme_report(job, progress):
         "document_title": _("Programme report"),
         "summary": summary,
         "charts": _charts(summary),
+        **_impact_rows(summary.impact),
+    }
+
+
+def _impact_rows(impact: ProgrammeImpact | None) -> dict:
+    """Impact's counts as labelled rows, in the order of their choices."""
+    if impact is None:
+        return {}
+    return {
+        "impact_kinds": [
+            selectors.Row(str(label), impact.by_kind[kind])
+            for kind, label in Contribution.Kind.choices
+            if impact.by_kind.get(kind)
+        ],
+        "impact_statuses": [
+            selectors.Row(str(label), impact.by_status.get(status, 0))
+            for status, label in OutcomeStatus.choices
+        ],
+        "impact_useful": [
+            selectors.Row(str(label), impact.partner.useful.get(value, 0))
+            for value, label in PartnerFeedback.Useful.choices
+        ],
     }
 
 
 def _charts(summary: selectors.Programme) -> dict:
+    impact = summary.impact
     return {
+        "adoption": bar_chart(
+            _("Adoption rate by month (%)"),
+            [
+                (
+                    month.month.strftime("%Y-%m"),
+                    month.percent or 0,
+                    "—" if month.percent is None else f"{month.percent}%",
+                )
+                for month in (impact.months if impact else [])
+            ],
+        ),
         "by_type": bar_chart(
             _("Engagements by type"),
             [(row.label, row.value, str(row.value)) for row in summary.by_type],
