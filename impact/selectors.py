@@ -247,6 +247,25 @@ class ProgrammeImpact:
             return None
         return (Decimal(100) * self.taken_up / self.decided).quantize(Decimal("0.1"))
 
+    def kind_rows(self) -> list[tuple[str, int]]:
+        """(label, count) for each kind there is, in the order of the choices."""
+        return [
+            (str(label), self.by_kind[kind])
+            for kind, label in Contribution.Kind.choices
+            if self.by_kind.get(kind)
+        ]
+
+    def status_rows(self) -> list[tuple[str, int]]:
+        return [
+            (str(label), self.by_status.get(status, 0)) for status, label in OutcomeStatus.choices
+        ]
+
+    def useful_rows(self) -> list[tuple[str, int]]:
+        return [
+            (str(label), self.partner.useful.get(value, 0))
+            for value, label in PartnerFeedback.Useful.choices
+        ]
+
     @property
     def works_more(self) -> int:
         return max(self.works - len(self.works_named), 0)

@@ -27,7 +27,6 @@ from django.utils.translation import gettext_noop, ngettext
 from consultants import selectors as consultant_selectors
 from core.search import SearchChoiceField, SearchSource, register_source
 from engagements import selectors as engagement_selectors
-from impact.models import Contribution, OutcomeStatus, PartnerFeedback
 from impact.selectors import ProgrammeImpact
 from insights import access, selectors
 from insights.charts import bar_chart
@@ -186,19 +185,9 @@ def _impact_rows(impact: ProgrammeImpact | None) -> dict:
     if impact is None:
         return {}
     return {
-        "impact_kinds": [
-            selectors.Row(str(label), impact.by_kind[kind])
-            for kind, label in Contribution.Kind.choices
-            if impact.by_kind.get(kind)
-        ],
-        "impact_statuses": [
-            selectors.Row(str(label), impact.by_status.get(status, 0))
-            for status, label in OutcomeStatus.choices
-        ],
-        "impact_useful": [
-            selectors.Row(str(label), impact.partner.useful.get(value, 0))
-            for value, label in PartnerFeedback.Useful.choices
-        ],
+        "impact_kinds": [selectors.Row(*row) for row in impact.kind_rows()],
+        "impact_statuses": [selectors.Row(*row) for row in impact.status_rows()],
+        "impact_useful": [selectors.Row(*row) for row in impact.useful_rows()],
     }
 
 

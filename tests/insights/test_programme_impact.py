@@ -147,9 +147,7 @@ def selectors_max() -> int:
 def test_a_contribution_is_quoted_only_when_every_one_of_its_consultants_consents(
     owner, manager_user, voices
 ):
-    _engagement_with_impact(
-        owner, [voices["amihan"], voices["dalisay"]], days_ago=20, adopted=True
-    )
+    _engagement_with_impact(owner, [voices["amihan"], voices["dalisay"]], days_ago=20, adopted=True)
     summary = selectors.programme_summary(**_period(), user=manager_user)
     # Dalisay never agreed: the recommendation she gave with Amihan is not
     # quoted; the review Amihan gave alone is.
@@ -169,12 +167,8 @@ def test_a_long_partner_answer_is_cut_short(owner, manager_user, voices):
 
 
 @pytest.mark.pdf
-def test_the_pdf_shows_impact_and_drops_a_consultant_who_withdrew(
-    owner, manager_user, voices
-):
-    _engagement_with_impact(
-        owner, [voices["amihan"], voices["bayani"]], days_ago=20, adopted=True
-    )
+def test_the_pdf_shows_impact_and_drops_a_consultant_who_withdrew(owner, manager_user, voices):
+    _engagement_with_impact(owner, [voices["amihan"], voices["bayani"]], days_ago=20, adopted=True)
     _engagement_with_impact(owner, [voices["bayani"]], days_ago=50, adopted=False)
     _, text = render(
         kind="programme_report",
@@ -210,3 +204,24 @@ def test_the_pdf_shows_impact_and_drops_a_consultant_who_withdrew(
     # Bayani alone gave the other engagement's contributions: still quoted, still credited.
     assert "— Bayani" in flat and "With Bayani." in flat
     assert "Contributions made at the period's engagements: 4." in flat
+
+
+@pytest.mark.pdf
+def test_the_impact_section_reads_in_filipino(owner, manager_user, voices):
+    from reports import services as report_services
+    from reports.models import ReportJob
+    from tests.helpers import pdf_text
+    from tests.reports.factories import ReportJobFactory
+
+    _engagement_with_impact(owner, [voices["amihan"]], days_ago=20, adopted=True)
+    job = ReportJobFactory(
+        kind="programme_report", requested_by=manager_user, params=_params(), language="fil"
+    )
+    report_services.report_render(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.status == ReportJob.Status.READY, job.progress_message
+    flat = " ".join(pdf_text(job.file.read()).split())
+    assert "Ang binago ng boses ng mga consultant" in flat
+    assert "Antas ng pagtanggap, bawat buwan (%)" in flat
+    assert "Mga ambag sa mga gawain ng panahong ito: 2." in flat
+    assert "Tinanggap nang buo o bahagya: 1 sa 1 ambag" in flat
