@@ -7,7 +7,9 @@
   an organisation publishes about its survivor engagement: engagements by
   type and audience, consultants engaged, hours and compensation by
   category, payment timeliness, checklist compliance, feedback scores and
-  quotes (only where consent to be quoted by pseudonym stands), with charts.
+  quotes (only where consent to be quoted by pseudonym stands), and impact
+  (contributions, outcomes, adoption by month, partners' answers, works
+  published; ``impact.selectors.programme_impact``), with charts.
 
 Neither shows a legal name: their contexts hold pseudonyms and aggregates
 only (``insights.selectors`` never loads the encrypted identity fields).
