@@ -7,7 +7,9 @@
   an organisation publishes about its survivor engagement: engagements by
   type and audience, consultants engaged, hours and compensation by
   category, payment timeliness, checklist compliance, feedback scores and
-  quotes (only where consent to be quoted by pseudonym stands), with charts.
+  quotes (only where consent to be quoted by pseudonym stands), and impact
+  (contributions, outcomes, adoption by month, partners' answers, works
+  published; ``impact.selectors.programme_impact``), with charts.
 
 Neither shows a legal name: their contexts hold pseudonyms and aggregates
 only (``insights.selectors`` never loads the encrypted identity fields).
@@ -27,6 +29,7 @@ from django.utils.translation import gettext_noop, ngettext
 from consultants import selectors as consultant_selectors
 from core.search import SearchChoiceField, SearchSource, register_source
 from engagements import selectors as engagement_selectors
+from impact.selectors import ProgrammeImpact
 from insights import access, selectors
 from insights.charts import bar_chart
 from reports.registry import ReportForm, register_report
@@ -161,7 +164,7 @@ def build_engagement_brief(job, progress):
     can_request=access.can_request_programme_report,
     description=_(
         "The programme over a period: engagements, consultants, hours, compensation, "
-        "payment timeliness, checklists and feedback, with charts."
+        "payment timeliness, checklists, feedback and impact, with charts."
     ),
 )
 def build_programme_report(job, progress):
@@ -175,11 +178,35 @@ def build_programme_report(job, progress):
         "document_title": _("Programme report"),
         "summary": summary,
         "charts": _charts(summary),
+        **_impact_rows(summary.impact),
+    }
+
+
+def _impact_rows(impact: ProgrammeImpact | None) -> dict:
+    """Impact's counts as labelled rows, in the order of their choices."""
+    if impact is None:
+        return {}
+    return {
+        "impact_kinds": [selectors.Row(*row) for row in impact.kind_rows()],
+        "impact_statuses": [selectors.Row(*row) for row in impact.status_rows()],
+        "impact_useful": [selectors.Row(*row) for row in impact.useful_rows()],
     }
 
 
 def _charts(summary: selectors.Programme) -> dict:
+    impact = summary.impact
     return {
+        "adoption": bar_chart(
+            _("Adoption rate by month (%)"),
+            [
+                (
+                    month.month.strftime("%Y-%m"),
+                    month.percent or 0,
+                    "—" if month.percent is None else f"{month.percent}%",
+                )
+                for month in (impact.months if impact else [])
+            ],
+        ),
         "by_type": bar_chart(
             _("Engagements by type"),
             [(row.label, row.value, str(row.value)) for row in summary.by_type],

@@ -26,6 +26,7 @@ from consultants import selectors as consultant_selectors
 from consultants.models import ConsentScope
 from engagements import selectors as engagement_selectors
 from engagements.models import Audience, EngagementType
+from impact import selectors as impact_selectors
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -155,6 +156,7 @@ class Programme:
     feedback_count: int = 0
     feedback_scores: list[Row] = field(default_factory=list)
     quotes: list[dict] = field(default_factory=list)
+    impact: impact_selectors.ProgrammeImpact | None = None
 
     @property
     def on_time_percent(self) -> Decimal | None:
@@ -171,6 +173,7 @@ class Programme:
             or self.earned_total
             or self.payments
             or self.feedback_count
+            or (self.impact is not None and not self.impact.is_empty)
         )
 
 
@@ -182,7 +185,7 @@ def programme_summary(*, date_from: datetime.date, date_to: datetime.date, user)
     """The programme between two days (Manila, both included). ``user`` is
     the requester; compliance is read through ``checklists`` with their
     visibility (managers, finance and administrators see every engagement).
-    About a dozen queries whatever the volume, each an aggregate or a
+    About twenty queries whatever the volume, each an aggregate or a
     bounded list: a few dozen rows back in all, so gathering stays small
     beside the rendering and the worker's memory does not grow with the
     data."""
@@ -250,6 +253,11 @@ def programme_summary(*, date_from: datetime.date, date_to: datetime.date, user)
             for score in feedback.scores
         ]
     summary.quotes = quotes(engagements=counted)
+    # Contributions of the counted engagements, their outcomes, the partners'
+    # answers and the works published in the period (impact's own aggregates).
+    summary.impact = impact_selectors.programme_impact(
+        engagements=counted, date_from=date_from, date_to=date_to, tz=MANILA
+    )
     return summary
 
 

@@ -19,11 +19,14 @@ from playwright.sync_api import expect
 from consultants.models import Consultant
 from engagements.models import Engagement, Participation
 from impact.models import Contribution, FollowUpAnswer, OutcomeStatus, PartnerFeedback
+from reports import services as report_services
+from reports.models import ReportJob
 from tests.e2e.conftest import PHONE_VIEWPORT, STAFF_VIEWPORT
 from tests.e2e.test_engagements import _seed, _sign_in_consultant, _sign_in_staff
 from tests.engagements.factories import EngagementFactory, ParticipationFactory
+from tests.helpers import pdf_text
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.pdf]
 
 PARTNER = "programme.lead@agency.example.gov"
 FIRST = "Let children give testimony by video, away from the accused."
@@ -62,6 +65,7 @@ def _record(page, summary: str, pseudonym: str) -> None:
 def test_contribution_outcome_and_her_portal(open_session, mailoutbox, settings):
     # Whatever the hour the suite runs at: no quiet hours for this flow.
     settings.REMINDERS_QUIET_START = settings.REMINDERS_QUIET_END = "00:00"
+    settings.CELERY_TASK_ALWAYS_EAGER = False  # the report is rendered below, as the worker would
     people = _seed()
     engagement = _completed_engagement(people)
 
@@ -139,3 +143,27 @@ def test_contribution_outcome_and_her_portal(open_session, mailoutbox, settings)
     phone.check("impact-portal")
     assert SECOND not in phone.page.content()
     assert "Bituin" not in phone.page.content()
+
+    # The manager requests the programme report; no worker runs in the e2e,
+    # so the job is rendered here the way the worker does, and read back.
+    manager = open_session(STAFF_VIEWPORT)
+    _sign_in_staff(manager, people["manager"])
+    today = timezone.localdate()
+    date_from = timezone.localtime(engagement.start).date() - datetime.timedelta(days=1)
+    manager.page.goto("/reports/")
+    form = manager.page.locator("#request-programme_report")
+    form.get_by_label("From").fill(date_from.isoformat())
+    form.get_by_label("To (inclusive)").fill(today.isoformat())
+    form.get_by_role("button", name="Request").click()
+    expect(manager.page).to_have_url(re.compile(r"/reports/[0-9a-f-]+/$"))
+    job = ReportJob.objects.get(kind="programme_report", requested_by=people["manager"])
+    report_services.report_render(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.status == ReportJob.Status.READY, job.progress_message
+    text = " ".join(pdf_text(job.file.read()).split())
+    assert "Contributions made at the period's engagements: 2." in text
+    assert "Adopted or partly adopted: 1 of 1 contributions with a known outcome" in text
+    assert "Adoption rate by month (%)" in text
+    assert "Feedback links sent to partners: 1. Answered: 1." in text
+    assert "We will pilot video testimony in two courts." in text
+    assert people["amihan"].legal_name not in text

@@ -28,6 +28,8 @@ def test_the_panel_on_the_engagement_page(world, contribution):
     assert "Contributions and outcomes" in html
     assert "Let children testify by video" in html
     assert reverse("impact:contribution_add", args=[world["engagement"].pk]) in html
+    # The engagement's own impact page is linked from it.
+    assert f'href="{reverse("impact:engagement", args=[world["engagement"].pk])}"' in html
 
 
 def test_hostile_contribution_input(world, make_user):
