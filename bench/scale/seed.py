@@ -12,14 +12,14 @@ two participations, consultant ``(2e + k) % C`` (so a consultant's
 engagements are C/2 apart and never overlap), five time entries each, a
 fee line for most past participations (the newest unpaid: the finance
 queue; the rest paid in payments of two lines of one consultant), a
-checklist on every other engagement from the published template, and
-reminder deliveries (two offsets per participation). Every fifth past
-engagement has a contribution from its consultants (every tenth one with an
-outcome), every twentieth a co-created work crediting them (so the pages of
-an aligned engagement show all three at every volume). Rate cards (a
-version a year per engagement type and role) and allowance policies (a
-version a year per kind) are the same at every volume. Consultant 0 is the
-portal user ("the consultant").
+checklist from the published template on a share of the engagements spread
+over the whole span (``CHECKLIST_RESIDUES``), and reminder deliveries (two
+offsets per participation). Every fifth past engagement has a contribution
+from its consultants (every tenth one with an outcome), every twentieth a
+co-created work crediting them (so the pages of an aligned engagement show
+all three at every volume). Rate cards (a version a year per engagement
+type and role) and allowance policies (a version a year per kind) are the
+same at every volume. Consultant 0 is the portal user ("the consultant").
 """
 
 from __future__ import annotations
@@ -52,7 +52,10 @@ UNPAID_SHARE = 0.087  # the newest lines wait in the finance queue
 STAFF_EMAIL = "bench-{role}@example.org"
 CONSULTANT_EMAIL = "bench-consultant@example.org"
 ENGAGEMENT_TITLE = "Scale engagement "
-ALIGN = 20  # statuses, invitations, checklists and impact repeat with e mod 2, 4, 5, 10, 20
+ALIGN = 20  # statuses, invitations, checklists and impact repeat with e mod ALIGN
+# Which engagements (e mod ALIGN) have a checklist, in the order they are
+# taken: 0 first (the aligned engagements the pages read), then spread out.
+CHECKLIST_RESIDUES = (0, 10, 5, 15, 3, 13, 8, 18, 1, 11, 6, 16, 2, 12, 7, 17, 4, 14, 9, 19)
 NAMES = [f"Invented Person {n}" for n in range(50)]  # encrypted once each
 
 
@@ -707,8 +710,10 @@ class Seeder:
         items = list(template.items.order_by("order", "pk"))
         per = sum(self.P_PER_E if item.owner_role == "consultant" else 1 for item in items)
         wanted = min(self.E, max(1, self.volume.count("checklist_items") // max(per, 1)))
-        stride = max(1, self.E // wanted)
-        chosen = [e for e in range(0, self.E, stride)][:wanted]
+        # Spread over the whole span (past and to come), the same engagements
+        # at every volume (e mod ALIGN): about the share the items allow.
+        residues = CHECKLIST_RESIDUES[: max(1, round(ALIGN * wanted / self.E))]
+        chosen = [e for e in range(self.E) if e % ALIGN in residues][:wanted]
         first = next_id(Checklist)
         self.loader(Checklist, ["id", "engagement_id", "template_id"]).load(
             ((first + n, self.engagement_ids[e], template.pk) for n, e in enumerate(chosen)),
@@ -800,6 +805,9 @@ class Seeder:
         count = self.volume.count("reminder_deliveries")
         offsets = [72, 24, 168, 48, 12, 6]
         per = max(1, min(len(offsets), math.ceil(count / len(self.participations))))
+        # One in 500 failed (the failed list has rows at every volume, a
+        # tenth of them at the smallest).
+        every_failed = max(2, min(500, count // 10))
 
         def rows():
             made = 0
@@ -811,7 +819,8 @@ class Seeder:
                     made += 1
                     due = start - datetime.timedelta(hours=offsets[k])
                     done = due <= self.moment
-                    status = ("failed" if made % 500 == 0 else "sent") if done else "pending"
+                    failed = made % every_failed == 0
+                    status = ("failed" if failed else "sent") if done else "pending"
                     yield (
                         "engagement_upcoming",
                         "engagements.participation",
