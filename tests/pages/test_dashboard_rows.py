@@ -119,6 +119,15 @@ def test_one_row_or_five_in_every_card_costs_the_same(people, make_consultant, r
     assert _queries(user) == one
 
 
+@pytest.mark.parametrize("role", ["finance", "wellbeing", "admin"])
+def test_one_row_or_five_costs_the_same_for_the_other_roles(people, make_consultant, role):
+    user = people[role]
+    seed_rows(people, make_consultant, n=1, tag="a")
+    one = _queries(user)
+    seed_rows(people, make_consultant, n=DASHBOARD_ROWS, tag="b")
+    assert _queries(user) == one
+
+
 @pytest.mark.parametrize("role", ["staff", "manager"])
 def test_the_card_says_what_the_workflow_says_of_each(people, make_consultant, role):
     user = people[role]
