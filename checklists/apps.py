@@ -15,8 +15,18 @@ class ChecklistsConfig(AppConfig):
         from engagements.workflow import register_guard
 
         # The checklist's conditions on the engagement workflow (its one place).
-        register_guard("confirm", gates.before_items_done, key="checklists.confirm")
-        register_guard("close", gates.after_items_done, key="checklists.close")
+        register_guard(
+            "confirm",
+            gates.before_items_done,
+            key="checklists.confirm",
+            many=gates.before_items_done_many,
+        )
+        register_guard(
+            "close",
+            gates.after_items_done,
+            key="checklists.close",
+            many=gates.after_items_done_many,
+        )
 
         # The checklist on the engagement's staff page.
         register_detail_panel(

@@ -132,11 +132,38 @@ def missing_consents(
 ) -> dict[int, str]:
     """``{consultant_id: "labels of the scopes lacking"}`` for those lacking any
     (one query)."""
-    needed = required_consent_scopes(engagement=engagement, plan=plan)
     consultants = list(consultants)
     if not consultants:
         return {}
     state = consent_current(consultants=consultants)
+    return _missing(engagement=engagement, plan=plan, consultants=consultants, state=state)
+
+
+def missing_consents_many(
+    *, asked: Iterable[tuple[Engagement, PrivacyPlan | None, list[Consultant]]]
+) -> dict[int, dict[int, str]]:
+    """``missing_consents`` for many engagements at once (each with its plan
+    and its consultants): ``{engagement_id: {consultant_id: "labels"}}``, one
+    query whatever their number (none when nobody is asked about)."""
+    asked = list(asked)
+    everyone = {c.pk: c for _engagement, _plan, consultants in asked for c in consultants}
+    state = consent_current(consultants=list(everyone.values())) if everyone else {}
+    return {
+        engagement.pk: _missing(
+            engagement=engagement, plan=plan, consultants=consultants, state=state
+        )
+        for engagement, plan, consultants in asked
+    }
+
+
+def _missing(
+    *,
+    engagement: Engagement,
+    plan: PrivacyPlan | None,
+    consultants: list[Consultant],
+    state: dict[int, dict[str, ConsentRecord]],
+) -> dict[int, str]:
+    needed = required_consent_scopes(engagement=engagement, plan=plan)
     lacking = {}
     for consultant in consultants:
         scopes = _lacking(state.get(consultant.pk, {}), needed)

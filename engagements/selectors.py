@@ -757,8 +757,8 @@ def unconfirmed_soon_card(
     confirmed (approved or staffing), soonest first, each with
     ``blocked_by``: what ``engagements.workflow`` says refuses "confirm" now
     (empty: ready to confirm). One query for the rows and the count; the
-    workflow is asked about the rows shown only (at most ``limit``, a few
-    queries each, its guards included)."""
+    workflow is asked about the rows shown only, all at once
+    (``refusal_reasons_many``: the same queries for one row or five)."""
     if not _runs_engagements(user):
         return None
     now = now or timezone.now()
@@ -774,10 +774,9 @@ def unconfirmed_soon_card(
         .order_by("start", "id")
     )
     card = bounded(queryset, limit=limit)
+    reasons = workflow.refusal_reasons_many(engagements=card.rows, name="confirm", by=user, now=now)
     for engagement in card.rows:
-        engagement.blocked_by = workflow.refusal_reasons(
-            engagement=engagement, name="confirm", by=user, now=now, check_permission=False
-        )
+        engagement.blocked_by = reasons[engagement.pk]
     return card
 
 

@@ -26,6 +26,10 @@ class Page:
 
 
 MANAGER, FINANCE, ADMIN = "programme_manager", "finance_officer", "administrator"
+# What the searches type: every seeded engagement's title and consultant's
+# pseudonym holds it (the widest answer: a page of rows and the count of
+# all); the bench's staff accounts are named "Bench <role>".
+EVERY_ROW, BENCH_STAFF = "Scale", "Bench"
 
 FLOOR = Page("floor (trivial staff view)", FLOOR_PATH, MANAGER, kind="floor")
 
@@ -60,6 +64,75 @@ STAFF_LISTS = [
     Page("compensation totals", "/staff/compensation/totals/", FINANCE, kind="page"),
     Page("compensation index", "/staff/compensation/", FINANCE, kind="page"),
     Page("reports (/reports/)", "/reports/", MANAGER, "/admin/reports/reportjob/"),
+    # The finance desk (compensation.views.desk): versions, and a search of
+    # participations (every one for finance) to propose an agreement for.
+    Page(
+        "desk: rate cards",
+        "/staff/compensation/desk/rates/",
+        FINANCE,
+        "/admin/compensation/ratecard/",
+    ),
+    Page(
+        "desk: allowance policy",
+        "/staff/compensation/desk/allowances/",
+        FINANCE,
+        "/admin/compensation/allowancepolicy/",
+    ),
+    Page(
+        "desk: agreements (search)",
+        f"/staff/compensation/desk/agreements/?q={EVERY_ROW}",
+        FINANCE,
+        f"/admin/engagements/participation/?q={EVERY_ROW}",
+    ),
+    # Time and claims recorded on a consultant's behalf: find her participation.
+    Page(
+        "record for a consultant (search)",
+        f"/staff/compensation/record/?q={EVERY_ROW}",
+        MANAGER,
+        f"/admin/engagements/participation/?q={EVERY_ROW}",
+    ),
+    # Someone leaving: find them (with their open items counted), then what they hold.
+    Page(
+        "checklist handover (search)",
+        f"/staff/checklists/handover/?q={BENCH_STAFF}",
+        MANAGER,
+        f"/admin/accounts/user/?q={BENCH_STAFF}",
+    ),
+    Page(
+        "checklist handover (one person)",
+        "/staff/checklists/handover/?from={handover_person}",
+        MANAGER,
+        kind="page",
+    ),
+    # The search endpoint behind every chooser (core.search): JSON, one page.
+    Page(
+        "search: engagements (JSON)",
+        f"/staff/search/brief_engagement/?q={EVERY_ROW}",
+        MANAGER,
+        f"/admin/engagements/engagement/?q={EVERY_ROW}",
+    ),
+    Page(
+        "search: consultants (JSON)",
+        f"/staff/search/brief_consultant/?q={EVERY_ROW}",
+        MANAGER,
+        f"/admin/consultants/consultant/?q={EVERY_ROW}",
+    ),
+    Page(
+        "search: statement consultant",
+        f"/staff/search/statement_consultant/?q={EVERY_ROW}",
+        FINANCE,
+        f"/admin/consultants/consultant/?q={EVERY_ROW}",
+    ),
+    # What the consultants' voices changed, for one engagement and one contribution.
+    Page(
+        "impact (one engagement)", "/staff/impact/engagements/{engagement}/", MANAGER, kind="page"
+    ),
+    Page(
+        "impact: one contribution",
+        "/staff/impact/contributions/{contribution}/",
+        MANAGER,
+        kind="page",
+    ),
     Page("consultant detail", "/staff/consultants/{consultant}/", MANAGER, kind="page"),
     Page("engagement detail", "/staff/engagements/{engagement}/", MANAGER, kind="page"),
     Page(
@@ -94,6 +167,7 @@ PORTAL = [
     Page("portal: claims", "/portal/pay/claims/", "consultant", kind="portal"),
     Page("portal: payments", "/portal/pay/payments/", "consultant", kind="portal"),
     Page("portal: statements", "/portal/pay/statements/", "consultant", kind="portal"),
+    Page("portal: what your voice changed", "/portal/voice/", "consultant", kind="portal"),
 ]
 
 PAGES = [FLOOR, *STAFF_LISTS, *PORTAL]
@@ -118,8 +192,15 @@ def targets() -> dict[str, object]:
     from django.db.models import F, Subquery
     from django.db.models.functions import Mod
 
-    from bench.scale.seed import ALIGN, CONSULTANT_EMAIL, ENGAGEMENT_TITLE, seed_moment
+    from bench.scale.seed import (
+        ALIGN,
+        CONSULTANT_EMAIL,
+        ENGAGEMENT_TITLE,
+        seed_moment,
+        staff_users,
+    )
     from engagements.models import Engagement, Participation
+    from impact.models import Contribution
 
     moment = seed_moment()
     hers = Participation.objects.filter(consultant__user__email=CONSULTANT_EMAIL)
@@ -144,8 +225,13 @@ def targets() -> dict[str, object]:
         .values_list("pk", flat=True)
         .first()
     )
+    # Completed (not closed: the seed closes one in three, e mod 3, which
+    # ALIGN does not fix), so its page asks the same questions ("close").
     engagement = (
-        _or(aligned.filter(start__lt=moment), Engagement.objects.filter(start__lt=moment))
+        _or(
+            aligned.filter(start__lt=moment, status="completed"),
+            _or(aligned.filter(start__lt=moment), Engagement.objects.filter(start__lt=moment)),
+        )
         .order_by("-start")
         .values_list("pk", flat=True)
         .first()
@@ -156,11 +242,22 @@ def targets() -> dict[str, object]:
         .values_list("consultant_id", flat=True)
         .first()
     )
+    # The engagement's first contribution (the seed gives every fifth past
+    # engagement one, so an aligned one has it; else any).
+    contribution = (
+        _or(Contribution.objects.filter(engagement_id=engagement), Contribution.objects.all())
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
     return {
         "portal_engagement": portal or 0,
         "staffing_engagement": staffing or 0,
         "engagement": engagement or 0,
         "consultant": consultant or 0,
+        "contribution": contribution or 0,
+        # Programme staff hold the staff items of every seeded checklist.
+        "handover_person": staff_users()["programme_staff"].pk,
     }
 
 

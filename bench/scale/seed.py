@@ -12,9 +12,14 @@ two participations, consultant ``(2e + k) % C`` (so a consultant's
 engagements are C/2 apart and never overlap), five time entries each, a
 fee line for most past participations (the newest unpaid: the finance
 queue; the rest paid in payments of two lines of one consultant), a
-checklist on every other engagement from the published template, and
-reminder deliveries (two offsets per participation). Consultant 0 is the
-portal user ("the consultant").
+checklist from the published template on a share of the engagements spread
+over the whole span (``CHECKLIST_RESIDUES``), and reminder deliveries (two
+offsets per participation). Every fifth past engagement has a contribution
+from its consultants (every tenth one with an outcome), every twentieth a
+co-created work crediting them (so the pages of an aligned engagement show
+all three at every volume). Rate cards (a version a year per engagement
+type and role) and allowance policies (a version a year per kind) are the
+same at every volume. Consultant 0 is the portal user ("the consultant").
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ import time
 from dataclasses import dataclass
 from decimal import Decimal
 
-SEED_VERSION = 1
+SEED_VERSION = 2  # 2: contributions, outcomes and works (impact); rate cards and allowances
 META_TABLE = "bench_scale_seed"
 
 FULL = {
@@ -47,7 +52,10 @@ UNPAID_SHARE = 0.087  # the newest lines wait in the finance queue
 STAFF_EMAIL = "bench-{role}@example.org"
 CONSULTANT_EMAIL = "bench-consultant@example.org"
 ENGAGEMENT_TITLE = "Scale engagement "
-ALIGN = 20  # statuses, invitations and checklists repeat with e mod 2, 4 and 5
+ALIGN = 20  # statuses, invitations, checklists and impact repeat with e mod ALIGN
+# Which engagements (e mod ALIGN) have a checklist, in the order they are
+# taken: 0 first (the aligned engagements the pages read), then spread out.
+CHECKLIST_RESIDUES = (0, 10, 5, 15, 3, 13, 8, 18, 1, 11, 6, 16, 2, 12, 7, 17, 4, 14, 9, 19)
 NAMES = [f"Invented Person {n}" for n in range(50)]  # encrypted once each
 
 
@@ -226,7 +234,9 @@ class Seeder:
         self.seed_consultants()
         self.seed_engagements()
         self.seed_time_and_pay()
+        self.seed_rates()
         self.seed_checklists()
+        self.seed_impact()
         self.seed_reminders()
         self.seed_audit()
 
@@ -604,6 +614,86 @@ class Seeder:
         ).load(line_rows(), total=len(chosen), label="payment lines")
         reset_sequence(PaymentLine)
 
+    # The finance desk's versions: a year each, over the seed's four years.
+    def seed_rates(self) -> None:
+        from compensation.models import AllowanceKind, AllowancePolicy, RateCard, RateUnit
+        from engagements.models import EngagementType, ParticipationRole
+
+        years = math.ceil(SPAN_DAYS / 365)
+        first_day = self.first_start.date()
+
+        def periods():
+            for year in range(years):
+                start = first_day + datetime.timedelta(days=365 * year)
+                end = start + datetime.timedelta(days=364) if year < years - 1 else None
+                yield year, start, end
+
+        units = [code for code, _label in RateUnit.choices]
+        pairs = [
+            (engagement_type, role)
+            for engagement_type, _label in EngagementType.choices
+            for role, _label in ParticipationRole.choices
+        ]
+        self.loader(
+            RateCard,
+            [
+                "engagement_type",
+                "role",
+                "unit",
+                "amount",
+                "effective_from",
+                "effective_to",
+                "created_by_id",
+                "created_at",
+            ],
+        ).load(
+            (
+                (
+                    engagement_type,
+                    role,
+                    units[n % len(units)],
+                    Decimal(1500 + 100 * year),
+                    start,
+                    end,
+                    self.finance.pk,
+                    self.first_start,
+                )
+                for n, (engagement_type, role) in enumerate(pairs)
+                for year, start, end in periods()
+            ),
+            total=len(pairs) * years,
+            label="rate cards",
+        )
+        kinds = [code for code, _label in AllowanceKind.choices]
+        self.loader(
+            AllowancePolicy,
+            [
+                "kind",
+                "default_amount",
+                "in_person_only",
+                "receipt_required_above",
+                "effective_from",
+                "effective_to",
+                "created_by_id",
+            ],
+        ).load(
+            (
+                (
+                    kind,
+                    Decimal(200 + 20 * year),
+                    kind in ("transport", "lodging"),
+                    Decimal("500.00") if kind != "communication" else None,
+                    start,
+                    end,
+                    self.finance.pk,
+                )
+                for kind in kinds
+                for year, start, end in periods()
+            ),
+            total=len(kinds) * years,
+            label="allowance policies",
+        )
+
     # Checklists from the newest published template, on every other engagement.
     def seed_checklists(self) -> None:
         from bench.scale.copy import next_id, reset_sequence
@@ -620,8 +710,10 @@ class Seeder:
         items = list(template.items.order_by("order", "pk"))
         per = sum(self.P_PER_E if item.owner_role == "consultant" else 1 for item in items)
         wanted = min(self.E, max(1, self.volume.count("checklist_items") // max(per, 1)))
-        stride = max(1, self.E // wanted)
-        chosen = [e for e in range(0, self.E, stride)][:wanted]
+        # Spread over the whole span (past and to come), the same engagements
+        # at every volume (e mod ALIGN): about the share the items allow.
+        residues = CHECKLIST_RESIDUES[: max(1, round(ALIGN * wanted / self.E))]
+        chosen = [e for e in range(self.E) if e % ALIGN in residues][:wanted]
         first = next_id(Checklist)
         self.loader(Checklist, ["id", "engagement_id", "template_id"]).load(
             ((first + n, self.engagement_ids[e], template.pk) for n, e in enumerate(chosen)),
@@ -713,6 +805,9 @@ class Seeder:
         count = self.volume.count("reminder_deliveries")
         offsets = [72, 24, 168, 48, 12, 6]
         per = max(1, min(len(offsets), math.ceil(count / len(self.participations))))
+        # One in 500 failed (the failed list has rows at every volume, a
+        # tenth of them at the smallest).
+        every_failed = max(2, min(500, count // 10))
 
         def rows():
             made = 0
@@ -724,7 +819,8 @@ class Seeder:
                     made += 1
                     due = start - datetime.timedelta(hours=offsets[k])
                     done = due <= self.moment
-                    status = ("failed" if made % 500 == 0 else "sent") if done else "pending"
+                    failed = made % every_failed == 0
+                    status = ("failed" if failed else "sent") if done else "pending"
                     yield (
                         "engagement_upcoming",
                         "engagements.participation",
@@ -804,3 +900,130 @@ class Seeder:
                 "timestamp",
             ],
         ).load(rows(), total=count, label="access entries")
+
+    # What the consultants' voices changed: a contribution on every fifth past
+    # engagement (from its consultants), an outcome on every tenth, and a
+    # co-created work on every twentieth (``ALIGN``) crediting its consultants.
+    def seed_impact(self) -> None:
+        from bench.scale.copy import next_id, reset_sequence
+        from impact.models import Contribution, Outcome, OutcomeStatus, Work, WorkCredit
+
+        kinds = [code for code, _label in Contribution.Kind.choices]
+        decided = [
+            OutcomeStatus.ADOPTED,
+            OutcomeStatus.UNDER_CONSIDERATION,
+            OutcomeStatus.PARTLY_ADOPTED,
+            OutcomeStatus.NOT_ADOPTED,
+        ]
+        chosen = [e for e in range(0, self.E, 5) if self.past[e]]
+        first = next_id(Contribution)
+        ids = {e: first + n for n, e in enumerate(chosen)}
+
+        def recorded(e: int) -> datetime.datetime:
+            return self.start_of(e) + datetime.timedelta(days=2)
+
+        def outcome_of(e: int) -> str | None:
+            return decided[(e // 10) % len(decided)] if e % 10 == 0 else None
+
+        self.loader(
+            Contribution,
+            [
+                "id",
+                "engagement_id",
+                "kind",
+                "summary",
+                "status",
+                "status_changed_at",
+                "created_by_id",
+                "created_at",
+            ],
+        ).load(
+            (
+                (
+                    ids[e],
+                    self.engagement_ids[e],
+                    kinds[(e // 5) % len(kinds)],
+                    "Ask survivors before changing the intake form; offer a support person.",
+                    outcome_of(e) or OutcomeStatus.UNKNOWN,
+                    recorded(e) + datetime.timedelta(days=30) if outcome_of(e) else None,
+                    self.manager.pk,
+                    recorded(e),
+                )
+                for e in chosen
+            ),
+            total=len(chosen),
+            label="contributions",
+        )
+        reset_sequence(Contribution)
+        Through = Contribution.consultants.through
+        self.loader(Through, ["contribution_id", "consultant_id"]).load(
+            ((ids[e], self.consultant_of(e, k)) for e in chosen for k in range(self.P_PER_E)),
+            total=len(chosen) * self.P_PER_E,
+            label="contribution consultants",
+        )
+        with_outcome = [e for e in chosen if outcome_of(e)]
+        self.loader(
+            Outcome,
+            [
+                "contribution_id",
+                "status",
+                "decided_on",
+                "shared_note",
+                "recorded_by_id",
+                "recorded_at",
+            ],
+        ).load(
+            (
+                (
+                    ids[e],
+                    outcome_of(e),
+                    (recorded(e) + datetime.timedelta(days=30)).date(),
+                    "The partner wrote back: thank you for your advice.",
+                    self.manager.pk,
+                    recorded(e) + datetime.timedelta(days=30),
+                )
+                for e in with_outcome
+            ),
+            total=len(with_outcome),
+            label="outcomes",
+        )
+        reset_sequence(Outcome)
+
+        made = [e for e in chosen if e % ALIGN == 0]
+        work_first = next_id(Work)
+        work_kinds = [code for code, _label in Work.Kind.choices]
+        self.loader(
+            Work, ["id", "title", "kind", "published_on", "partners", "created_by_id", "created_at"]
+        ).load(
+            (
+                (
+                    work_first + n,
+                    f"Scale work {e}",
+                    work_kinds[n % len(work_kinds)],
+                    (recorded(e) + datetime.timedelta(days=60)).date(),
+                    "Partner agency",
+                    self.manager.pk,
+                    recorded(e) + datetime.timedelta(days=60),
+                )
+                for n, e in enumerate(made)
+            ),
+            total=len(made),
+            label="works",
+        )
+        reset_sequence(Work)
+        self.loader(Work.engagements.through, ["work_id", "engagement_id"]).load(
+            ((work_first + n, self.engagement_ids[e]) for n, e in enumerate(made)),
+            total=len(made),
+            label="work engagements",
+        )
+        credit_as = [code for code, _label in WorkCredit.CreditAs.choices]
+        self.loader(WorkCredit, ["work_id", "consultant_id", "credit_as"]).load(
+            (
+                (work_first + n, self.consultant_of(e, k), credit_as[(n + k) % len(credit_as)])
+                for n, e in enumerate(made)
+                for k in range(self.P_PER_E)
+            ),
+            total=len(made) * self.P_PER_E,
+            label="work credits",
+        )
+        reset_sequence(WorkCredit)
