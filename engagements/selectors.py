@@ -950,17 +950,35 @@ def engagement_search(queryset: QuerySet[Engagement], text: str) -> QuerySet[Eng
     return queryset.only("pk", "title", "start").order_by("-start", "-id")
 
 
-def engaged_consultants_bounded(*, engagements: QuerySet[Engagement], limit: int) -> Bounded[Any]:
+def engaged_consultants_bounded(
+    *,
+    engagements: QuerySet[Engagement],
+    limit: int,
+    may_name: QuerySet[Consultant] | None = None,
+) -> Bounded[Any]:
     """Consultants booked (accepted, confirmed or attended) on
     ``engagements``, for a document at any volume: the ``limit`` most
     engaged (``COUNT(DISTINCT engagement)`` descending, then pseudonym) as
     ``{"consultant__pseudonym", "n"}`` rows and, from the same query, how
     many consultants in all (a window count over the groups). One query,
-    at most ``limit`` rows back."""
-    rows = list(
-        Participation.objects.filter(engagement__in=engagements, status__in=Participation.BOOKED)
-        .values("consultant__pseudonym")
-        .annotate(n=Count("engagement", distinct=True), everyone=Window(Count("*")))
-        .order_by("-n", "consultant__pseudonym")[:limit]
+    at most ``limit`` rows back.
+
+    ``may_name``: only these consultants are named (e.g. those whose consent
+    to be quoted by pseudonym stands); the others are counted, never named.
+    They sort after everyone who may be named, so the top ``limit`` named
+    are the same as without them."""
+    groups = Participation.objects.filter(
+        engagement__in=engagements, status__in=Participation.BOOKED
+    ).values("consultant", "consultant__pseudonym")
+    named = (
+        Exists(may_name.filter(pk=OuterRef("consultant"))) if may_name is not None else Value(True)
     )
-    return Bounded(rows=rows, count=rows[0]["everyone"] if rows else 0)
+    rows = list(
+        groups.annotate(
+            n=Count("engagement", distinct=True),
+            everyone=Window(Count("*")),
+            may_be_named=named,
+        ).order_by("-may_be_named", "-n", "consultant__pseudonym")[:limit]
+    )
+    count = rows[0]["everyone"] if rows else 0
+    return Bounded(rows=[row for row in rows if row["may_be_named"]], count=count)

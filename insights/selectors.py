@@ -200,8 +200,12 @@ def programme_summary(*, date_from: datetime.date, date_to: datetime.date, user)
     summary.engagements = int(sum(row.value for row in summary.by_type))
     summary.by_audience = _labelled(tally.by_audience, dict(Audience.choices))
 
+    # Named only while her consent to be quoted by pseudonym stands (a
+    # withdrawal reaches every report made after it); the rest are counted.
     engaged = engagement_selectors.engaged_consultants_bounded(
-        engagements=counted, limit=MAX_CONSULTANTS_NAMED
+        engagements=counted,
+        limit=MAX_CONSULTANTS_NAMED,
+        may_name=consultant_selectors.consultants_with_consent(scope=ConsentScope.QUOTING),
     )
     summary.consultants = [Row(row["consultant__pseudonym"], row["n"]) for row in engaged.rows]
     summary.consultants_count = engaged.count

@@ -14,6 +14,22 @@ from reports.registry import report_kinds_for
 from tests.helpers import client_for
 from tests.insights.conftest import ROLES
 
+
+def _may_be_quoted(*consultants, by, withdrawn=()):
+    """Their consent to be quoted by pseudonym: the report names only them."""
+    from consultants import services as consultant_services
+    from consultants.models import ConsentScope
+    from tests.consultants.factories import published_text
+
+    published_text(ConsentScope.QUOTING)
+    for consultant in consultants:
+        consultant_services.consent_grant(consultant=consultant, scope=ConsentScope.QUOTING, by=by)
+    for consultant in withdrawn:
+        consultant_services.consent_withdraw(
+            consultant=consultant, scope=ConsentScope.QUOTING, by=by
+        )
+
+
 pytestmark = pytest.mark.django_db
 
 PROGRAMME = "programme_report"
@@ -126,6 +142,7 @@ def test_the_summary_takes_a_fixed_number_of_queries(
 
     today = datetime.date.today()
     period = {"date_from": today - datetime.timedelta(days=200), "date_to": today}
+    _may_be_quoted(agreement.participation.consultant, other_consultant, by=manager_user)
     with django_assert_num_queries(20):  # 13, and impact's 7
         summary = selectors.programme_summary(**period, user=manager_user)
     assert summary.engagements == 1
@@ -154,10 +171,25 @@ def test_the_report_names_the_most_engaged_and_counts_the_rest(
 
     monkeypatch.setattr(selectors, "MAX_CONSULTANTS_NAMED", 2)
     engagements = [past_engagement(owner, days_ago=days) for days in (20, 30, 40)]
-    for name, count in (("Amihan", 1), ("Bayani", 3), ("Dalisay", 2), ("Ligaya", 1)):
-        consultant = make_consultant(pseudonym=name)
+    people = {}
+    for name, count in (
+        ("Amihan", 1),
+        ("Bayani", 3),
+        ("Dalisay", 2),
+        ("Ligaya", 1),
+        ("Malaya", 3),
+        ("Tahimik", 3),
+    ):
+        people[name] = consultant = make_consultant(pseudonym=name)
         for engagement in engagements[:count]:
             ParticipationFactory(engagement=engagement, consultant=consultant, status="attended")
+    # Malaya withdrew her consent to be quoted; Tahimik never gave it: the
+    # most engaged, counted, never named.
+    _may_be_quoted(
+        *(people[name] for name in ("Amihan", "Bayani", "Dalisay", "Ligaya", "Malaya")),
+        by=manager_user,
+        withdrawn=[people["Malaya"]],
+    )
     today = datetime.date.today()
     summary = selectors.programme_summary(
         date_from=today - datetime.timedelta(days=100), date_to=today, user=manager_user
@@ -166,7 +198,7 @@ def test_the_report_names_the_most_engaged_and_counts_the_rest(
         ("Bayani", 3),
         ("Dalisay", 2),
     ]
-    assert (summary.consultants_count, summary.consultants_more) == (4, 2)
+    assert (summary.consultants_count, summary.consultants_more) == (6, 4)
 
 
 def test_charts_scale_to_the_largest_value_and_skip_empty_data():

@@ -195,8 +195,10 @@ def test_the_pdf_shows_impact_and_drops_a_consultant_who_withdrew(owner, manager
     )
     _, text = render(kind="programme_report", user=manager_user, params=_params())
     flat = " ".join(text.split())
-    # In no quote and no credit generated after (she still counts among
-    # those engaged, by pseudonym, as before).
+    # In no quote, no credit and no list of names generated after: she is
+    # counted among those engaged, never named.
+    assert "Amihan" not in flat
+    assert "Only consultants who agreed to be quoted by their pseudonym are named." in flat
     assert "— Amihan" not in flat and "Amihan, Bayani" not in flat
     assert "With Amihan" not in flat and "With Bayani, Amihan" not in flat
     quotes_and_works = flat.split("What they proposed", 1)[1]

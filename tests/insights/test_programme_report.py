@@ -12,7 +12,8 @@ from django.db.models import Count, Sum
 
 from compensation.models import Decision, Payment, PaymentLine, TimeEntry
 from compensation.selectors import manila_today
-from consultants.models import Consultant
+from consultants.models import ConsentScope, Consultant
+from consultants.selectors import consultants_with_consent
 from engagements.models import Engagement, EngagementType, Feedback, Participation
 from insights.selectors import COUNTED_STATUSES, period_bounds
 from tests.insights.conftest import render
@@ -76,8 +77,11 @@ def test_demo_year_renders_and_matches_the_database(demo, manager_user):
     assert int(_figure(text, "Engagements")) == engagements.count()
     consultants = engaged.values("consultant").distinct().count()
     assert int(_figure(text, "Consultants engaged")) == consultants
-    for pseudonym in engaged.values_list("consultant__pseudonym", flat=True):
-        assert pseudonym in text
+    # Named only while her consent to be quoted by pseudonym stands.
+    quotable = consultants_with_consent(scope=ConsentScope.QUOTING)
+    for consultant in engaged.values_list("consultant", flat=True).distinct():
+        pseudonym = Consultant.objects.get(pk=consultant).pseudonym
+        assert (pseudonym in text) == quotable.filter(pk=consultant).exists(), pseudonym
     assert Decimal(_figure(text, "Total hours")) == hours
     assert Decimal(_figure(text, "Total compensation")) == earned
     for kind, label in PaymentLine.Kind.choices:
