@@ -649,6 +649,14 @@ class TimeEntry(DecidedRecord):
                 condition=Q(status="submitted"),
                 name="compensation_time_waiting_idx",
             ),
+            # The programme report's approved hours: a period's approved
+            # entries summed per kind from the index alone (index-only scan).
+            models.Index(
+                fields=["date"],
+                include=["kind", "hours"],
+                condition=Q(status="approved"),
+                name="compensation_time_approved_idx",
+            ),
         ]
 
     def __str__(self):

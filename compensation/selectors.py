@@ -555,7 +555,9 @@ class KindTotals:
 
 def approved_hours(*, date_from: datetime.date, date_to: datetime.date) -> KindTotals:
     """Hours of approved time entries dated in the period (both days
-    included): per kind of time that has any, and in all (2 queries)."""
+    included): per kind of time that has any, and in all. One query: the
+    total is the sum of PostgreSQL's per-kind sums (a handful of exact
+    ``Decimal`` values), not a second pass over the period's entries."""
     hours = TimeEntry.objects.filter(
         status=Decision.APPROVED, date__gte=date_from, date__lte=date_to
     )
@@ -563,15 +565,17 @@ def approved_hours(*, date_from: datetime.date, date_to: datetime.date) -> KindT
         row["kind"]: row["total"]
         for row in hours.values("kind").annotate(total=Sum("hours")).order_by()
     }
-    return KindTotals(by_kind=by_kind, total=_sum(hours, "hours"))
+    return KindTotals(by_kind=by_kind, total=sum(by_kind.values(), ZERO))
 
 
 def earned(*, date_from: datetime.date, date_to: datetime.date) -> KindTotals:
     """What became payable in the period (lines by ``payable_since``, both
-    days included): per line kind, every kind (zero when none), and in all
-    (2 queries)."""
+    days included): per line kind, every kind (zero when none), and in all.
+    One query: the total is the sum of PostgreSQL's per-kind sums (exact
+    ``Decimal``), not a second pass over the period's lines."""
     lines = PaymentLine.objects.filter(payable_since__gte=date_from, payable_since__lte=date_to)
-    return KindTotals(by_kind=totals_by_kind(lines), total=_sum(lines))
+    by_kind = totals_by_kind(lines)
+    return KindTotals(by_kind=by_kind, total=sum(by_kind.values(), ZERO))
 
 
 def totals_by_kind(queryset: QuerySet[PaymentLine]) -> dict[str, Decimal]:
