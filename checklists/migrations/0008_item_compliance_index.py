@@ -5,16 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('checklists', '0007_item_assigned_at_and_task_indexes'),
-        ('consultants', '0009_portal_language_from_preferences'),
+        ("checklists", "0007_item_assigned_at_and_task_indexes"),
+        ("consultants", "0009_portal_language_from_preferences"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='checklistitem',
-            index=models.Index(fields=['checklist'], include=('id', 'status', 'due_at', 'done_at'), name='checklists_item_compliance'),
+            model_name="checklistitem",
+            index=models.Index(
+                fields=["checklist"],
+                include=("id", "status", "due_at", "done_at"),
+                name="checklists_item_compliance",
+            ),
         ),
     ]

@@ -5,17 +5,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('compensation', '0004_on_behalf_records_and_list_indexes'),
-        ('consultants', '0009_portal_language_from_preferences'),
-        ('engagements', '0004_list_order_index'),
+        ("compensation", "0004_on_behalf_records_and_list_indexes"),
+        ("consultants", "0009_portal_language_from_preferences"),
+        ("engagements", "0004_list_order_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='timeentry',
-            index=models.Index(condition=models.Q(('status', 'approved')), fields=['date'], include=('kind', 'hours'), name='compensation_time_approved_idx'),
+            model_name="timeentry",
+            index=models.Index(
+                condition=models.Q(("status", "approved")),
+                fields=["date"],
+                include=("kind", "hours"),
+                name="compensation_time_approved_idx",
+            ),
         ),
     ]
