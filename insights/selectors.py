@@ -256,7 +256,8 @@ def _programme_summary(*, date_from: datetime.date, date_to: datetime.date, user
 
     # One aggregate over the items of the period's counted engagements (as
     # the requester may see them); nothing per checklist reaches Python.
-    compliance = checklist_selectors.compliance_totals(user=user, engagements=counted, since=start)
+    # ``counted`` already starts at ``start``: no ``since``, no second join.
+    compliance = checklist_selectors.compliance_totals(user=user, engagements=counted)
     summary.checklist_counted = compliance.counted
     summary.checklist_on_time = compliance.on_time
     summary.checklist_open_overdue = compliance.open_overdue
