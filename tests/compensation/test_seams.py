@@ -123,7 +123,7 @@ def test_a_decided_claim_is_immutable(agreement, manager_user, consultant_user):
     assert caught.value.messages == ["A decided claim is never changed."]
 
 
-def test_the_aggregates_insights_reads(agreement, owner, manager_user):
+def test_the_aggregates_insights_reads(agreement, owner, manager_user, django_assert_num_queries):
     today = timezone.localdate()
     approved_time(agreement.participation, by=owner, approver=manager_user, hours="2.50")
     approved_time(
@@ -131,10 +131,12 @@ def test_the_aggregates_insights_reads(agreement, owner, manager_user):
     )
     _entry(agreement, owner)  # waiting: not counted
     period = {"date_from": today - datetime.timedelta(days=400), "date_to": today}
-    hours = selectors.approved_hours(**period)
+    with django_assert_num_queries(1):  # the total is the sum of the kinds' sums
+        hours = selectors.approved_hours(**period)
     assert hours.by_kind == {"engagement": D("2.50"), "travel": D("1.25")}
     assert hours.total == D("3.75")
-    earned = selectors.earned(**period)
+    with django_assert_num_queries(1):
+        earned = selectors.earned(**period)
     lines = PaymentLine.objects.filter(
         payable_since__gte=period["date_from"], payable_since__lte=period["date_to"]
     )
@@ -144,4 +146,6 @@ def test_the_aggregates_insights_reads(agreement, owner, manager_user):
     empty = {"date_from": datetime.date(2000, 1, 1), "date_to": datetime.date(2000, 1, 31)}
     assert selectors.approved_hours(**empty).by_kind == {}
     assert selectors.approved_hours(**empty).total == D("0.00")
+    assert selectors.approved_hours(**empty).total.as_tuple().exponent == -2
     assert selectors.earned(**empty).total == D("0.00")
+    assert selectors.earned(**empty).total.as_tuple().exponent == -2

@@ -215,3 +215,20 @@ def test_charts_scale_to_the_largest_value_and_skip_empty_data():
     assert widths[1] == 2 * widths[0] and widths[2] == 0
     assert bar_chart("T", []) is None
     assert bar_chart("T", [("a", 0, "0")]) is None
+
+
+def test_the_summary_turns_jit_off_for_its_own_transaction(manager_user):
+    """PostgreSQL's JIT compiled the year's aggregates for longer than they
+    ran (1.6 s for 0.3 s at 200,000 participations): the summary turns it
+    off with SET LOCAL, inside its own transaction (a savepoint here)."""
+    import datetime
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    today = datetime.date.today()
+    with CaptureQueriesContext(connection) as captured:
+        selectors.programme_summary(date_from=today, date_to=today, user=manager_user)
+    sqls = [query["sql"] for query in captured.captured_queries]
+    assert sqls[0].startswith("SAVEPOINT") and sqls[1] == "SET LOCAL jit = off"
+    assert sqls[-1].startswith("RELEASE SAVEPOINT")
