@@ -520,8 +520,14 @@ class Participation(models.Model):
                 condition=Q(status="invited"),
                 name="engagements_part_waiting",
             ),
-            # Participants of an engagement by status (detail, confirm guard).
-            models.Index(fields=["engagement", "status"], name="engagements_part_engagement"),
+            # Participants of an engagement by status (detail, confirm guard);
+            # with the consultant, a period's booked consultants are read from
+            # the index alone (the programme report's most engaged).
+            models.Index(
+                fields=["engagement", "status"],
+                include=["consultant"],
+                name="engagements_part_booked_who",
+            ),
         ]
 
     def __str__(self):
