@@ -16,7 +16,6 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext
 
@@ -189,20 +188,7 @@ def programme_summary(*, date_from: datetime.date, date_to: datetime.date, user)
     About twenty queries whatever the volume, each an aggregate or a
     bounded list: a few dozen rows back in all, so gathering stays small
     beside the rendering and the worker's memory does not grow with the
-    data.
-
-    In one transaction with PostgreSQL's JIT compiler off (``SET LOCAL``:
-    until the transaction ends, this connection only). These aggregates
-    over a year are estimated costly enough to be compiled, and compiling
-    them took longer than running them: at 200,000 participations the
-    consultants' query spent 1.6 s in JIT for 0.3 s of work."""
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL jit = off")
-        return _programme_summary(date_from=date_from, date_to=date_to, user=user)
-
-
-def _programme_summary(*, date_from: datetime.date, date_to: datetime.date, user) -> Programme:
+    data (PostgreSQL's JIT is off for every connection: settings)."""
     start, end = period_bounds(date_from, date_to)
     summary = Programme(date_from=date_from, date_to=date_to)
 
