@@ -524,6 +524,13 @@ class ChecklistItem(TranslatedItem, models.Model):
             models.Index(
                 fields=["consultant", "status", "due_at"], name="checklists_item_consultant"
             ),
+            # The compliance figure over the whole programme: counted from
+            # this index alone (an index-only scan), never the wide rows.
+            models.Index(
+                fields=["status", "due_at"],
+                include=["done_at"],
+                name="checklists_item_compliance",
+            ),
         ]
 
     def __str__(self):
