@@ -531,6 +531,13 @@ class ChecklistItem(TranslatedItem, models.Model):
                 include=["done_at"],
                 name="checklists_item_compliance",
             ),
+            # Handing over someone's items: the open staff items they hold,
+            # counted (and their checklists listed) from this index alone.
+            models.Index(
+                fields=["assignee", "checklist"],
+                condition=Q(status="open", consultant__isnull=True),
+                name="checklists_item_held_open",
+            ),
         ]
 
     def __str__(self):
