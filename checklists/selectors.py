@@ -344,9 +344,9 @@ def _held_open(**person) -> QuerySet[ChecklistItem]:
     finished engagement's checklist", a hashed list of those checklists,
     so no item row is fetched and no join made per item."""
     finished = Checklist.objects.filter(engagement__status__in=FINISHED).values("pk")
-    return ChecklistItem.objects.filter(
-        status=S.OPEN, consultant__isnull=True, **person
-    ).exclude(checklist__in=finished)
+    return ChecklistItem.objects.filter(status=S.OPEN, consultant__isnull=True, **person).exclude(
+        checklist__in=finished
+    )
 
 
 def handover_people(*, query: str) -> list[User]:
@@ -386,9 +386,7 @@ def handover_summary(*, person: User) -> Handover:
     figures = items.aggregate(
         open_items=Count("checklist"), engagements=Count("checklist", distinct=True)
     )
-    engagements = Checklist.objects.filter(pk__in=items.values("checklist")).values(
-        "engagement_id"
-    )
+    engagements = Checklist.objects.filter(pk__in=items.values("checklist")).values("engagement_id")
     assigned = Engagement.assigned_staff.through.objects.filter(
         engagement_id__in=engagements
     ).values("user_id")

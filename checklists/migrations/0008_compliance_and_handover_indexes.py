@@ -5,20 +5,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('checklists', '0007_item_assigned_at_and_task_indexes'),
-        ('consultants', '0009_portal_language_from_preferences'),
+        ("checklists", "0007_item_assigned_at_and_task_indexes"),
+        ("consultants", "0009_portal_language_from_preferences"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='checklistitem',
-            index=models.Index(fields=['status', 'due_at'], include=('done_at',), name='checklists_item_compliance'),
+            model_name="checklistitem",
+            index=models.Index(
+                fields=["status", "due_at"], include=("done_at",), name="checklists_item_compliance"
+            ),
         ),
         migrations.AddIndex(
-            model_name='checklistitem',
-            index=models.Index(condition=models.Q(('consultant__isnull', True), ('status', 'open')), fields=['assignee', 'checklist'], name='checklists_item_held_open'),
+            model_name="checklistitem",
+            index=models.Index(
+                condition=models.Q(("consultant__isnull", True), ("status", "open")),
+                fields=["assignee", "checklist"],
+                name="checklists_item_held_open",
+            ),
         ),
     ]
