@@ -1041,13 +1041,13 @@ def approvals_waiting_card(*, participations: QuerySet[Participation]) -> Approv
     (``compensation.access.participations_run_by``), two queries. Every
     participation (no filter, managers) asks no semi-join: the counts are
     read from the partial indexes of what waits."""
-    entries = TimeEntry.objects.filter(status="submitted")
-    claims = ExpenseClaim.objects.filter(status="submitted")
+    waiting_entries = TimeEntry.objects.filter(status="submitted")
+    waiting_claims = ExpenseClaim.objects.filter(status="submitted")
     if participations.query.has_filters():
-        entries = entries.filter(participation__in=participations)
-        claims = claims.filter(participation__in=participations)
-    entries = entries.aggregate(count=Count("id"), oldest=Min("date"))
-    claims = claims.aggregate(count=Count("id"), oldest=Min("submitted_at"))
+        waiting_entries = waiting_entries.filter(participation__in=participations)
+        waiting_claims = waiting_claims.filter(participation__in=participations)
+    entries = waiting_entries.aggregate(count=Count("id"), oldest=Min("date"))
+    claims = waiting_claims.aggregate(count=Count("id"), oldest=Min("submitted_at"))
     oldest = [
         day
         for day in (
