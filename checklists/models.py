@@ -532,6 +532,20 @@ class ChecklistItem(TranslatedItem, models.Model):
             models.Index(
                 fields=["consultant", "status", "due_at"], name="checklists_item_consultant"
             ),
+            # The compliance figure over the whole programme: counted from
+            # this index alone (an index-only scan), never the wide rows.
+            models.Index(
+                fields=["status", "due_at"],
+                include=["done_at"],
+                name="checklists_item_compliance",
+            ),
+            # Handing over someone's items: the open staff items they hold,
+            # counted (and their checklists listed) from this index alone.
+            models.Index(
+                fields=["assignee", "checklist"],
+                condition=Q(status="open", consultant__isnull=True),
+                name="checklists_item_held_open",
+            ),
         ]
 
     def __str__(self):

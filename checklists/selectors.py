@@ -14,7 +14,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import User
@@ -242,9 +243,11 @@ def compliance_overview(*, user, now=None, since: datetime.datetime | None = Non
 def _item_counts(now) -> dict[str, Count]:
     """The figures of compliance over checklist items themselves (no join)."""
     counting = ~Q(status=S.NOT_APPLICABLE) & (Q(status=S.DONE) | Q(due_at__lt=now))
+    # COUNT(status) (never null), not COUNT(id): the figure is read from the
+    # index ``checklists_item_compliance`` alone (status, due_at, done_at).
     return {
-        "counted": Count("pk", filter=counting),
-        "on_time": Count("pk", filter=Q(status=S.DONE, done_at__lte=F("due_at"))),
+        "counted": Count("status", filter=counting),
+        "on_time": Count("status", filter=Q(status=S.DONE, done_at__lte=F("due_at"))),
     }
 
 
@@ -279,7 +282,10 @@ def compliance_page(
     roles once per request), whatever the number of checklists.
     ``overdue_only``: only checklists with an open item past due."""
     now = now or timezone.now()
-    visible = access.checklists_visible_to(user)
+    every = access.sees_every_checklist(user)
+    # Someone who sees every checklist needs no "of a visible engagement"
+    # filter (a semi-join of every engagement, for the page's count).
+    visible = Checklist.objects.all() if every else access.checklists_visible_to(user)
     listed = visible
     if overdue_only:
         listed = listed.filter(
@@ -303,7 +309,7 @@ def compliance_page(
         for c in (by_pk[pk] for pk in ids if pk in by_pk)
     ]
     items = ChecklistItem.objects.all()
-    if not access.sees_every_checklist(user):
+    if not every:
         items = items.filter(checklist__in=visible.values("pk"))
     totals = items.aggregate(**_item_counts(now))
     return CompliancePage(
@@ -331,21 +337,33 @@ def handover_person(pk) -> User | None:
     return _staff_accounts().filter(pk=int(pk)).first()
 
 
+def _held_open(**person) -> QuerySet[ChecklistItem]:
+    """Open staff items held by a person (``assignee=...``) on engagements
+    still running. Read from the index ``checklists_item_held_open``
+    alone (assignee, checklist; open staff items): running is "not of a
+    finished engagement's checklist", a hashed list of those checklists,
+    so no item row is fetched and no join made per item."""
+    finished = Checklist.objects.filter(engagement__status__in=FINISHED).values("pk")
+    return ChecklistItem.objects.filter(status=S.OPEN, consultant__isnull=True, **person).exclude(
+        checklist__in=finished
+    )
+
+
 def handover_people(*, query: str) -> list[User]:
     """Staff (active or not) whose name matches ``query`` and who hold open
-    staff items, with ``open_items``: the first ten by name. One query."""
+    staff items, with ``open_items``: the first ten by name. One query: per
+    matching person, whether they hold any (stops at the first) and, for
+    those kept, how many (both from one index)."""
     query = (query or "").strip()[:100]
     if not query:
         return []
-    open_items = Q(
-        checklist_items__status=S.OPEN,
-        checklist_items__consultant__isnull=True,
-    ) & ~Q(checklist_items__checklist__engagement__status__in=FINISHED)
+    held = _held_open(assignee=OuterRef("pk")).order_by()
+    # COUNT(checklist_id) (never null), not COUNT(id): read from the index alone.
+    counted = held.values("assignee").annotate(n=Count("checklist")).values("n")
     return list(
         _staff_accounts()
-        .filter(display_name__icontains=query)
-        .annotate(open_items=Count("checklist_items", filter=open_items))
-        .filter(open_items__gt=0)
+        .filter(Exists(held), display_name__icontains=query)
+        .annotate(open_items=Coalesce(Subquery(counted), 0))
         .order_by("display_name", "pk")[:HANDOVER_PEOPLE]
     )
 
@@ -362,13 +380,13 @@ def handover_summary(*, person: User) -> Handover:
     """What ``person`` holds (open staff items on running engagements) and
     who is on those engagements to take them: the first 50 by name. Two
     queries."""
-    items = ChecklistItem.objects.filter(
-        assignee=person, status=S.OPEN, consultant__isnull=True
-    ).exclude(checklist__engagement__status__in=FINISHED)
+    items = _held_open(assignee=person)
+    # One checklist per engagement: distinct checklists are distinct
+    # engagements, and both counts come from the index alone.
     figures = items.aggregate(
-        open_items=Count("pk"), engagements=Count("checklist__engagement", distinct=True)
+        open_items=Count("checklist"), engagements=Count("checklist", distinct=True)
     )
-    engagements = items.values("checklist__engagement_id")
+    engagements = Checklist.objects.filter(pk__in=items.values("checklist")).values("engagement_id")
     assigned = Engagement.assigned_staff.through.objects.filter(
         engagement_id__in=engagements
     ).values("user_id")

@@ -299,9 +299,12 @@ def statement_consultants_for(user: AnyUser) -> QuerySet[Consultant]:
 
 
 def participations_run_by(user: AnyUser) -> QuerySet[Participation]:
-    return Participation.objects.filter(
-        engagement__in=engagements_access.engagements_run_by(user).values("pk")
-    )
+    engagements = engagements_access.engagements_run_by(user)
+    if not engagements.query.has_filters():
+        # Every engagement (managers): no filter, so that a query over
+        # these participations needs no semi-join of every engagement.
+        return Participation.objects.all()
+    return Participation.objects.filter(engagement__in=engagements.values("pk"))
 
 
 def _scope(
