@@ -498,7 +498,7 @@ class ChecklistItem(TranslatedItem, models.Model):
             models.Index(
                 fields=["checklist"],
                 include=["id", "status", "due_at", "done_at"],
-                name="checklists_item_compliance",
+                name="checklists_item_by_checklist",
             ),
             # "My tasks": open items assigned to me, soonest first.
             models.Index(

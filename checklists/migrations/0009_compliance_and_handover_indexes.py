@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("checklists", "0007_item_assigned_at_and_task_indexes"),
+        ("checklists", "0008_item_by_checklist_index"),
         ("consultants", "0009_portal_language_from_preferences"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

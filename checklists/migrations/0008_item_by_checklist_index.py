@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
             index=models.Index(
                 fields=["checklist"],
                 include=("id", "status", "due_at", "done_at"),
-                name="checklists_item_compliance",
+                name="checklists_item_by_checklist",
             ),
         ),
     ]
