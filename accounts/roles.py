@@ -1,4 +1,4 @@
-"""The six roles of Tinig, and the model permissions each one holds.
+"""The roles of Tinig, and the model permissions each one holds.
 
 A role is a Django group of the same name (created by a data migration).
 This module is the one place that knows which permissions a role has and
@@ -21,6 +21,11 @@ class Role(models.TextChoices):
     FINANCE_OFFICER = "finance_officer", _("Finance officer")
     WELLBEING_LEAD = "wellbeing_lead", _("Wellbeing lead")
     ADMINISTRATOR = "administrator", _("Administrator")
+    # A consultant the programme names to lead its survivor network: held
+    # beside the consultant role, never alone, and given or taken only by
+    # ``network.services.leader_name`` / ``leader_end`` (the Leadership
+    # record is the source; this group follows it).
+    SURVIVOR_LEADER = "survivor_leader", _("Survivor leader")
 
     @property
     def description(self) -> str:
@@ -57,6 +62,12 @@ ROLE_DESCRIPTIONS = {
         "Everything else, every reveal audited: the admin site, people and their roles, "
         "second factors. Payment details stay with finance."
     ),
+    Role.SURVIVOR_LEADER: _(
+        "A consultant named to lead the survivor network: gives advisory reviews of "
+        "incoming requests, leads learning events and peer circles, and sees the "
+        "programme's figures in aggregate, never another consultant's identity. Named "
+        "from the network's page, not here."
+    ),
 }
 
 
@@ -80,6 +91,7 @@ ROLE_PERMISSIONS: dict[Role, set[str]] = {
     Role.FINANCE_OFFICER: {"reports.add_reportjob"},
     Role.WELLBEING_LEAD: {"reports.add_reportjob"},
     Role.ADMINISTRATOR: {"*"},
+    Role.SURVIVOR_LEADER: set(),
 }
 
 # consultants. Model permissions only for roles that act on every
@@ -252,6 +264,12 @@ def is_staff_account(user) -> bool:
 
 def is_consultant(user) -> bool:
     return has_role(user, Role.CONSULTANT)
+
+
+def is_survivor_leader(user) -> bool:
+    """A consultant named a survivor leader (both roles: the leader role
+    alone, on an account that is not a consultant's, gives nothing)."""
+    return roles_of(user) >= {Role.CONSULTANT, Role.SURVIVOR_LEADER}
 
 
 def requires_mfa(user) -> bool:

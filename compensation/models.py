@@ -144,7 +144,7 @@ class RateCard(models.Model):
     engagement_type = models.CharField(
         _("engagement type"), max_length=24, choices=EngagementType.choices
     )
-    role = models.CharField(_("role"), max_length=12, choices=ParticipationRole.choices)
+    role = models.CharField(_("role"), max_length=16, choices=ParticipationRole.choices)
     unit = models.CharField(_("unit"), max_length=10, choices=RateUnit.choices)
     amount = _money_field(
         _("amount (PHP)"), validators=[MinValueValidator(CENT), MaxValueValidator(10**9)]

@@ -282,6 +282,19 @@ class Consultant(models.Model):
         choices=Discretion.choices,
         default=Discretion.SHARED_PHONE,
     )
+    # Peers, her choices (/portal/me/): both off until she turns them on.
+    # Another consultant on the same engagement sees her pseudonym only
+    # when both chose to be visible to peers (engagements' portal page).
+    visible_to_peers = models.BooleanField(
+        _("other consultants on the same engagement may see my pseudonym"),
+        default=False,
+        help_text=_("Only consultants who said yes to it and chose the same see it."),
+    )
+    prefers_peer = models.BooleanField(
+        _("I would rather go with a peer"),
+        default=False,
+        help_text=_("When the team invites people, they try to invite you with someone."),
+    )
     identity_erased_at = models.DateTimeField(
         _("identity erased at"), null=True, blank=True, editable=False
     )

@@ -48,6 +48,10 @@ class EngagementType(models.TextChoices):
     POLICY_CONSULTATION = "policy_consultation", _("Policy consultation")
     CONFERENCE = "conference", _("Conference or speaking")
     TRAINING = "training", _("Training")
+    # Learning events (network.LearningEvent adds their kind and skills):
+    # trainings and conferences above, and these two.
+    LEADERSHIP_CAMP = "leadership_camp", _("Leadership camp")
+    ORIENTATION = "orientation", _("Orientation")
     MEDIA_INTERVIEW = "media_interview", _("Media interview")
     LEGISLATIVE_HEARING = "legislative_hearing", _("Legislative hearing")
     PEER_SUPPORT = "peer_support", _("Peer-support session")
@@ -357,6 +361,9 @@ class ParticipationRole(models.TextChoices):
     CO_AUTHOR = "co_author", _("Co-author")
     REVIEWER = "reviewer", _("Reviewer")
     PARTICIPANT = "participant", _("Participant")
+    # Leading a learning event or a session: paid like any part.
+    FACILITATOR = "facilitator", _("Facilitator")
+    CO_FACILITATOR = "co_facilitator", _("Co-facilitator")
 
 
 class Participation(models.Model):
@@ -421,7 +428,7 @@ class Participation(models.Model):
     consultant = models.ForeignKey(
         Consultant, on_delete=models.PROTECT, related_name="participations"
     )
-    role = models.CharField(_("role"), max_length=12, choices=ParticipationRole.choices)
+    role = models.CharField(_("role"), max_length=16, choices=ParticipationRole.choices)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.INVITED
     )

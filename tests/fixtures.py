@@ -97,7 +97,21 @@ def persona(request, make_user):
         return None
     if name == "no_role":
         return make_user(None)
+    if name == Role.SURVIVOR_LEADER:
+        return make_survivor_leader(make_user)
     return make_user(Role(name))
+
+
+def make_survivor_leader(make_user, **kwargs):
+    """A consultant account that also holds the survivor leader role (the
+    persona "survivor_leader" in every permission matrix). With no
+    Consultant profile, like the "consultant" persona; tests that need her
+    named in a network use ``network.services.leader_name``."""
+    from accounts.services.users import user_set_roles
+
+    user = make_user(Role.CONSULTANT, **kwargs)
+    user_set_roles(user=user, roles={Role.CONSULTANT, Role.SURVIVOR_LEADER})
+    return user
 
 
 @pytest.fixture

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "checklists",
     "compensation",
     "impact",
+    "network",
     "reminders",
     "insights",
     "pages",

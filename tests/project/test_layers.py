@@ -18,6 +18,7 @@ LAYERS = [
     {"reminders"},
     {"checklists", "compensation"},
     {"impact"},
+    {"network"},
     {"insights"},
     {"pages"},
     {"config"},
