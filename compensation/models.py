@@ -1010,6 +1010,9 @@ class PaymentLine(models.Model):
         ADVANCE_RECOVERY = "advance_recovery", _("Advance netted")
         CANCELLATION = "cancellation", _("Late cancellation minimum")
         ADJUSTMENT = "adjustment", _("Adjustment")
+        # Paid work for the survivor network outside any participation (an
+        # advisory review, a peer circle meeting): ``network_work_line``.
+        NETWORK = "network", _("Network work")
 
     # One line per participation for these kinds (allowance: per kind of allowance).
     ONCE_PER_PARTICIPATION = ("fee", "advance", "cancellation")
@@ -1053,6 +1056,9 @@ class PaymentLine(models.Model):
         verbose_name=_("corrects"),
     )
     reason = models.CharField(_("reason"), max_length=300, blank=True)
+    # What a network line pays for ("review:12", "circle-attendance:34"):
+    # one line per source, whoever asks twice.
+    source_key = models.CharField(_("source"), max_length=60, blank=True, editable=False)
     payment = models.ForeignKey(
         Payment, on_delete=models.PROTECT, null=True, blank=True, related_name="lines"
     )
@@ -1075,7 +1081,17 @@ class PaymentLine(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=(
-                    Q(kind__in=["time", "fee", "allowance", "expense", "advance", "cancellation"])
+                    Q(
+                        kind__in=[
+                            "time",
+                            "fee",
+                            "allowance",
+                            "expense",
+                            "advance",
+                            "cancellation",
+                            "network",
+                        ]
+                    )
                     & Q(amount__gt=0)
                 )
                 | (Q(kind="advance_recovery") & Q(amount__lt=0))
@@ -1117,6 +1133,16 @@ class PaymentLine(models.Model):
                 fields=["participation", "kind"],
                 condition=Q(kind__in=["fee", "advance", "cancellation"]),
                 name="compensation_line_once_per_participation",
+            ),
+            models.UniqueConstraint(
+                fields=["source_key"],
+                condition=~Q(source_key=""),
+                name="compensation_line_source_once",
+            ),
+            models.CheckConstraint(
+                condition=(Q(kind="network") & ~Q(source_key="") & Q(participation__isnull=True))
+                | (~Q(kind="network") & Q(source_key="")),
+                name="compensation_line_network_has_source",
             ),
             models.UniqueConstraint(
                 fields=["participation", "allowance_kind"],

@@ -12,7 +12,9 @@
   on money (the grouper never approves; the approver does not mark paid
   above ``PAYMENT_TWO_PERSON_ABOVE``), the rule itself in
   ``compensation.workflow``, refused with ``SecondPersonRequired``;
-* ``export``: the bank CSV.
+* ``export``: the bank CSV;
+* ``network_work``: lines for paid network work outside any participation
+  (advisory reviews, peer circle meetings), one per source.
 
 Every public name is importable from here (``from compensation import
 services; services.payment_approve(...)``); ``_common`` holds the helpers
@@ -86,6 +88,7 @@ from compensation.services.export import (
     EXPORT_COLUMNS,
     payment_batch_export,
 )
+from compensation.services.network_work import network_work_line, network_work_line_withdraw
 from compensation.services.payment_methods import (
     normalise_account_number,
     payment_method_add,
@@ -141,6 +144,8 @@ __all__ = [
     "claim_approve",
     "claim_reject",
     "claim_submit",
+    "network_work_line",
+    "network_work_line_withdraw",
     "normalise_account_number",
     "parse_amount",
     "parse_hours",
