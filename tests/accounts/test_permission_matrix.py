@@ -43,6 +43,9 @@ PERSONAS = [
     "anonymous",
     "no_role",
     Role.CONSULTANT.value,
+    # A consultant who also holds the survivor leader role (no profile, like
+    # the consultant persona): the role opens nothing beyond a consultant's.
+    Role.SURVIVOR_LEADER.value,
     Role.PROGRAMME_STAFF.value,
     Role.PROGRAMME_MANAGER.value,
     Role.FINANCE_OFFICER.value,
@@ -62,36 +65,36 @@ N = Expect(405)
 
 # fmt: off
 MATRIX: dict[str, list[Expect]] = {
-    #                   anon  no_role consult. staff  manager finance wellb. admin
-    "/":                [S,   H,      P,       T,     T,      T,      T,     T],
-    "/healthz":         [OK,  OK,     OK,      OK,    OK,     OK,     OK,    OK],
-    "/staff/":          [S,   D,      D,       OK,    OK,     OK,     OK,    OK],
-    "/portal/":         [S,   D,      OK,      D,     D,      D,      D,     D],
-    "/admin/":          [S,   A,      A,       A,     A,      A,      A,     OK],
-    "/accounts/login/": [OK,  H,      P,       T,     T,      T,      T,     T],
-    "/reports/":        [S,   D,      OK,      OK,    OK,     OK,     OK,    OK],
+    #                   anon  no_role consult. leader   staff  manager finance wellb. admin
+    "/":                [S,   H,      P,       P,       T,     T,      T,      T,     T],
+    "/healthz":         [OK,  OK,     OK,      OK,      OK,    OK,     OK,     OK,    OK],
+    "/staff/":          [S,   D,      D,       D,       OK,    OK,     OK,     OK,    OK],
+    "/portal/":         [S,   D,      OK,      OK,      D,     D,      D,      D,     D],
+    "/admin/":          [S,   A,      A,       A,       A,     A,      A,      A,     OK],
+    "/accounts/login/": [OK,  H,      P,       P,       T,     T,      T,      T,     T],
+    "/reports/":        [S,   D,      OK,      OK,      OK,    OK,     OK,     OK,    OK],
     # Leaving quickly: everyone, signed in or not, to EXIT_URL (here /healthz).
-    "/exit":            [X,   X,      X,       X,     X,      X,      X,     X],
-    "/help/":           [OK,  OK,     OK,      OK,    OK,     OK,     OK,    OK],
-    "/keep-alive":      [U,   K,      K,       K,     K,      K,      K,     K],
+    "/exit":            [X,   X,      X,       X,       X,     X,      X,      X,     X],
+    "/help/":           [OK,  OK,     OK,      OK,      OK,    OK,     OK,     OK,    OK],
+    "/keep-alive":      [U,   K,      K,       K,       K,     K,      K,      K,     K],
     # The language switch takes a POST (tests/i18n/test_language_preference.py).
-    "/i18n/setlang/":   [N,   N,      N,       N,     N,      N,      N,     N],
+    "/i18n/setlang/":   [N,   N,      N,       N,       N,     N,      N,      N,     N],
     # Every consultants staff page: tests/consultants/test_staff_permission_matrix.py
-    "/staff/consultants/":     [S, D,  D,  OK, OK, OK, OK, OK],
-    "/staff/consultants/new/": [S, D,  D,  D,  OK, D,  D,  OK],
+    "/staff/consultants/":     [S, D,  D,  D,  OK, OK, OK, OK, OK],
+    "/staff/consultants/new/": [S, D,  D,  D,  D,  OK, D,  D,  OK],
     # People (accounts.views_staff): administrators only. Pages with an id:
     # tests/accounts/test_people_views.py
-    "/staff/people/":          [S, D,  D,  D,  D,  D,  D,  OK],
-    "/staff/people/invite/":   [S, D,  D,  D,  D,  D,  D,  OK],
+    "/staff/people/":          [S, D,  D,  D,  D,  D,  D,  D,  OK],
+    "/staff/people/invite/":   [S, D,  D,  D,  D,  D,  D,  D,  OK],
     # Choosing by search (core.search): JSON, for whoever the source serves.
     # The brief's engagements and consultants: those who may request a brief.
-    "/staff/search/brief_engagement/":     [S, D, D, OK, OK, D,  D, OK],
-    "/staff/search/brief_consultant/":     [S, D, D, OK, OK, D,  D, OK],
+    "/staff/search/brief_engagement/":     [S, D, D, D, OK, OK, D,  D, OK],
+    "/staff/search/brief_consultant/":     [S, D, D, D, OK, OK, D,  D, OK],
     # Statements: finance (a consultant's own needs no search; not staff).
-    "/staff/search/statement_consultant/": [S, D, D, D,  D,  OK, D, D],
+    "/staff/search/statement_consultant/": [S, D, D, D, D,  D,  OK, D, D],
     # What her voice changed (impact): her own; every impact page with an id:
     # tests/impact/test_permission_matrix.py
-    "/portal/voice/":   [S,   D,      OK,      D,     D,      D,      D,     D],
+    "/portal/voice/":   [S,   D,      OK,      OK,      D,     D,      D,      D,     D],
 }
 # fmt: on
 
