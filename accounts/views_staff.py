@@ -56,7 +56,7 @@ def _person(pk) -> User:
 
 
 def _roles_page():
-    """The six roles, each with what it may do (``Role.description``)."""
+    """The roles, each with what it may do (``Role.description``)."""
     return [{"label": role.label, "description": role.description} for role in Role]
 
 
@@ -155,7 +155,9 @@ def roles(request, pk):
             "title": _("Roles"),
             "person": person,
             "form": form,
-            "consultant": Role.CONSULTANT,
+            # Roles given elsewhere, explained here: a consultant's (from
+            # their page) and a survivor leader's (from the network's page).
+            "given_elsewhere": [Role.CONSULTANT, Role.SURVIVOR_LEADER],
         },
         status=400 if form.is_bound else 200,
     )

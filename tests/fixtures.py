@@ -114,6 +114,23 @@ def make_survivor_leader(make_user, **kwargs):
     return user
 
 
+def name_survivor_leader(consultant, *, by=None):
+    """Name a consultant (a profile with an account) a survivor leader of
+    the programme's network, as a manager would; returns her account. The
+    "leader" persona of the matrices whose personas hold objects: a leader
+    who is not the consultant the objects belong to."""
+    from network.models import Network
+    from network.services.leaders import leader_name
+
+    network, _created = Network.objects.get_or_create(name="Philippine Survivor Network")
+    leader_name(
+        network=network,
+        consultant=consultant,
+        by=by or UserFactory(role=Role.PROGRAMME_MANAGER),
+    )
+    return consultant.user
+
+
 @pytest.fixture
 def owner(programme_staff_user):
     """The programme staff member who owns the engagement under test."""

@@ -11,6 +11,7 @@ from tests.helpers import client_for
 NOT_ADMINISTRATORS = [
     "no_role",
     Role.CONSULTANT.value,
+    Role.SURVIVOR_LEADER.value,
     Role.PROGRAMME_STAFF.value,
     Role.PROGRAMME_MANAGER.value,
     Role.FINANCE_OFFICER.value,

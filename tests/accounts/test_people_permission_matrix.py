@@ -20,6 +20,7 @@ from django.urls import reverse
 from accounts.models import StaffInvitation, User
 from accounts.roles import Role, roles_held
 from accounts.urls_staff import urlpatterns
+from tests.fixtures import make_survivor_leader
 from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
@@ -28,6 +29,7 @@ PERSONAS = [
     "anonymous",
     "no_role",
     Role.CONSULTANT.value,
+    Role.SURVIVOR_LEADER.value,  # a consultant who also leads: no more than one
     Role.PROGRAMME_STAFF.value,
     Role.PROGRAMME_MANAGER.value,
     Role.FINANCE_OFFICER.value,
@@ -41,22 +43,22 @@ S, D, OK, B, R = 302, 403, 200, 400, 302
 
 # fmt: off
 MATRIX: dict[str, tuple[str, list[int]]] = {
-    #                           anon no_r cons staff mgr fin  wb  admin
-    "list":         ("get",  [S,   D,   D,   D,    D,  D,   D,  OK]),
-    "invite":       ("get",  [S,   D,   D,   D,    D,  D,   D,  OK]),
-    "person":       ("get",  [S,   D,   D,   D,    D,  D,   D,  OK]),
-    "roles":        ("get",  [S,   D,   D,   D,    D,  D,   D,  OK]),
-    "deactivate":   ("get",  [S,   D,   D,   D,    D,  D,   D,  OK]),
-    "mfa_reset":    ("get",  [S,   D,   D,   D,    D,  D,   D,  OK]),
+    #                           anon no_r cons lead staff mgr fin  wb  admin
+    "list":         ("get",  [S,   D,   D,   D,   D,    D,  D,   D,  OK]),
+    "invite":       ("get",  [S,   D,   D,   D,   D,    D,  D,   D,  OK]),
+    "person":       ("get",  [S,   D,   D,   D,   D,    D,  D,   D,  OK]),
+    "roles":        ("get",  [S,   D,   D,   D,   D,    D,  D,   D,  OK]),
+    "deactivate":   ("get",  [S,   D,   D,   D,   D,    D,  D,   D,  OK]),
+    "mfa_reset":    ("get",  [S,   D,   D,   D,   D,    D,  D,   D,  OK]),
     # POSTs: no valid input, so a permitted persona changes nothing either.
-    "reactivate":   ("post", [S,   D,   D,   D,    D,  D,   D,  R]),   # she is active
-    "resend":       ("post", [S,   D,   D,   D,    D,  D,   D,  R]),   # she is set up
+    "reactivate":   ("post", [S,   D,   D,   D,   D,    D,  D,   D,  R]),   # she is active
+    "resend":       ("post", [S,   D,   D,   D,   D,    D,  D,   D,  R]),   # she is set up
 }
 POSTS: dict[str, list[int]] = {
-    "invite":       [S,   D,   D,   D,    D,  D,   D,  B],
-    "roles":        [S,   D,   D,   D,    D,  D,   D,  B],
-    "deactivate":   [S,   D,   D,   D,    D,  D,   D,  B],
-    "mfa_reset":    [S,   D,   D,   D,    D,  D,   D,  B],
+    "invite":       [S,   D,   D,   D,   D,    D,  D,   D,  B],
+    "roles":        [S,   D,   D,   D,   D,    D,  D,   D,  B],
+    "deactivate":   [S,   D,   D,   D,   D,    D,  D,   D,  B],
+    "mfa_reset":    [S,   D,   D,   D,   D,    D,  D,   D,  B],
 }
 # fmt: on
 
@@ -74,6 +76,8 @@ def _persona(name: str, make_user):
         return None
     if name == "no_role":
         return make_user(None)
+    if name == Role.SURVIVOR_LEADER:
+        return make_survivor_leader(make_user)
     return make_user(Role(name))
 
 

@@ -228,7 +228,7 @@ def test_a_bad_filter_is_ignored_and_said(admin_user, crowd, query):
     assert len(_names(response)) == 6  # admin, fe, mo, wen, gone, both
 
 
-def test_the_six_roles_are_explained_from_one_place(admin_user):
+def test_the_roles_are_explained_from_one_place(admin_user):
     from accounts.roles import ROLE_DESCRIPTIONS
 
     for url in (reverse("people:list"), reverse("people:roles", args=[admin_user.pk])):

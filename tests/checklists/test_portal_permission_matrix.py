@@ -11,18 +11,28 @@ from checklists.models import ChecklistItem
 from checklists.urls_portal import urlpatterns
 from engagements.models import Participation
 from tests.engagements.factories import ParticipationFactory
+from tests.fixtures import name_survivor_leader
 from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 
-PERSONAS = ["anonymous", "no_role", "consultant", "other_consultant", "owner", "manager", "admin"]
+PERSONAS = [
+    "anonymous",
+    "no_role",
+    "consultant",
+    "other_consultant",
+    "leader",  # a survivor leader with a profile of her own, on no checklist here
+    "owner",
+    "manager",
+    "admin",
+]
 S, D, N, OK = 302, 403, 404, 200
 
 # fmt: off
 MATRIX = {
-    #                 anon no_r cons other owner mgr admin
-    "index": ("get", [S,   D,   OK,  OK,   D,    D,  D]),
-    "item":  ("get", [S,   D,   OK,  N,    D,    D,  D]),
+    #                 anon no_r cons other lead owner mgr admin
+    "index": ("get", [S,   D,   OK,  OK,   OK,  D,    D,  D]),
+    "item":  ("get", [S,   D,   OK,  N,    N,   D,    D,  D]),
 }
 # fmt: on
 
@@ -38,7 +48,14 @@ def world(internal_online, make_consultant, make_user, owner):
         )
         services.checklist_add_consultant(engagement=internal_online, consultant=c)
     item = ChecklistItem.objects.get(consultant=consultant, key="read-brief")
-    return {"consultant": user, "other_consultant": other.user, "owner": owner, "item": item}
+    leader = name_survivor_leader(make_consultant(user=make_user(Role.CONSULTANT)))
+    return {
+        "consultant": user,
+        "other_consultant": other.user,
+        "leader": leader,
+        "owner": owner,
+        "item": item,
+    }
 
 
 def _persona(name, world, make_user):
@@ -46,7 +63,7 @@ def _persona(name, world, make_user):
         return None
     if name == "no_role":
         return make_user(None)
-    if name in ("consultant", "other_consultant", "owner"):
+    if name in ("consultant", "other_consultant", "leader", "owner"):
         return world[name]
     return make_user(Role.PROGRAMME_MANAGER if name == "manager" else Role.ADMINISTRATOR)
 
@@ -64,6 +81,9 @@ def test_matrix(name, persona, method, expected, world, make_user):
     kwargs = {"pk": world["item"].pk} if name == "item" else {}
     response = client_for(user).get(reverse(f"my_checklist:{name}", kwargs=kwargs))
     assert response.status_code == expected
+    if persona == "leader" and expected == OK:
+        # Leading the network shows her none of the others' checklists.
+        assert "I have read the brief" not in response.content.decode()
 
 
 def test_every_url_is_in_the_matrix():

@@ -18,7 +18,9 @@ from checklists import services
 from checklists.models import ChecklistItem
 from checklists.urls_staff import urlpatterns
 from engagements.models import Audience, Engagement, Mode
+from tests.consultants.factories import ConsultantFactory
 from tests.engagements.factories import EngagementFactory
+from tests.fixtures import name_survivor_leader
 from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
@@ -27,6 +29,7 @@ PERSONAS = [
     "anonymous",
     "no_role",
     "consultant",
+    "leader",  # a consultant named survivor leader: no staff page opens
     "staff",  # programme staff, not on this engagement
     "owner",  # the engagement's owner (the items' assignee)
     "assigned",  # programme staff assigned to the engagement
@@ -40,19 +43,19 @@ S, D, N, OK = 302, 403, 404, 200
 
 # fmt: off
 MATRIX: dict[str, tuple[str, list[int]]] = {
-    #                                  anon no_r cons staff owner asgn mgr fin  wb  admin
-    "my_tasks":            ("get",  [S,   D,   D,   OK,   OK,   OK,  OK, OK,  OK, OK]),
-    "compliance":          ("get",  [S,   D,   D,   OK,   OK,   OK,  OK, OK,  OK, OK]),
+    #                                  anon no_r cons lead staff owner asgn mgr fin  wb  admin
+    "my_tasks":            ("get",  [S,   D,   D,   D,   OK,   OK,   OK,  OK, OK,  OK, OK]),
+    "compliance":          ("get",  [S,   D,   D,   D,   OK,   OK,   OK,  OK, OK,  OK, OK]),
     # Handing over a leaving person's items: managers and administrators.
-    "handover":            ("get",  [S,   D,   D,   D,    D,    D,   OK, D,   D,  OK]),
-    "engagement":          ("get",  [S,   D,   D,   N,    OK,   OK,  OK, OK,  N,  OK]),
-    "item_done":           ("get",  [S,   D,   D,   N,    OK,   OK,  OK, D,   N,  OK]),
-    "item_not_applicable": ("get",  [S,   D,   D,   N,    OK,   OK,  OK, D,   N,  OK]),
-    "item_reopen":         ("get",  [S,   D,   D,   N,    OK,   OK,  OK, D,   N,  OK]),
-    "item_evidence":       ("post", [S,   D,   D,   N,    OK,   OK,  OK, OK,  N,  OK]),
+    "handover":            ("get",  [S,   D,   D,   D,   D,    D,    D,   OK, D,   D,  OK]),
+    "engagement":          ("get",  [S,   D,   D,   D,   N,    OK,   OK,  OK, OK,  N,  OK]),
+    "item_done":           ("get",  [S,   D,   D,   D,   N,    OK,   OK,  OK, D,   N,  OK]),
+    "item_not_applicable": ("get",  [S,   D,   D,   D,   N,    OK,   OK,  OK, D,   N,  OK]),
+    "item_reopen":         ("get",  [S,   D,   D,   D,   N,    OK,   OK,  OK, D,   N,  OK]),
+    "item_evidence":       ("post", [S,   D,   D,   D,   N,    OK,   OK,  OK, OK,  N,  OK]),
     # The owner, managers and administrators hand an item on; assigned staff
     # and finance see the checklist but may not.
-    "item_reassign":       ("get",  [S,   D,   D,   N,    OK,   D,   OK, D,   N,  OK]),
+    "item_reassign":       ("get",  [S,   D,   D,   D,   N,    OK,   D,   OK, D,   N,  OK]),
 }
 # fmt: on
 
@@ -106,6 +109,8 @@ def _persona(name, world, make_user):
             return make_user(None)
         case "consultant":
             return make_user(Role.CONSULTANT)
+        case "leader":
+            return name_survivor_leader(ConsultantFactory(user=make_user(Role.CONSULTANT)))
         case "staff":
             return make_user(Role.PROGRAMME_STAFF)
         case "owner" | "assigned":

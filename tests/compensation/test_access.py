@@ -10,6 +10,7 @@ pytestmark = pytest.mark.django_db
 
 ROLES = [
     "consultant",
+    "survivor_leader",  # a consultant who leads the network: a consultant's rights
     "programme_staff",
     "programme_manager",
     "finance_officer",
@@ -26,7 +27,7 @@ EXPECTED = {
     "can_manage_payments": {"finance_officer", "administrator"},
     "can_manage_rates": {"finance_officer", "administrator", "programme_manager"},
     "can_export_payments": {"finance_officer"},
-    "can_request_statement": {"finance_officer", "consultant"},
+    "can_request_statement": {"finance_officer", "consultant", "survivor_leader"},
 }
 
 

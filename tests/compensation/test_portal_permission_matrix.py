@@ -18,30 +18,34 @@ from accounts.roles import Role
 from compensation.models import Agreement, ExpenseClaim, Receipt, TimeEntry
 from compensation.urls_portal import urlpatterns
 from tests.compensation.pages import build_world
+from tests.consultants.factories import ConsultantFactory
+from tests.fixtures import name_survivor_leader
 from tests.helpers import client_for
 
 SAFETY_JS = b'<script src="/static/js/safety.js" defer></script>'
 
 pytestmark = pytest.mark.django_db
 
-PERSONAS = ["anonymous", "no_role", "staff", "finance", "own", "other", "no_profile"]
+# "leader": a survivor leader with a profile of her own, not "own": her
+# role opens nothing of another consultant's pay.
+PERSONAS = ["anonymous", "no_role", "staff", "finance", "own", "other", "leader", "no_profile"]
 
 S, D, N, OK, B, R = 302, 403, 404, 200, 400, "R"
 
 # fmt: off
 MATRIX: dict[str, tuple[str, list]] = {
-    #                        anon no_r staff fin  own other no_prof
-    "index":        ("get",  [S,   D,   D,    D,   OK,  OK,   N]),
-    "agreement":    ("get",  [S,   D,   D,    D,   OK,  N,    N]),
-    "acknowledge":  ("post", [S,   D,   D,    D,   R,   N,    N]),
-    "time":         ("get",  [S,   D,   D,    D,   OK,  OK,   N]),
-    "time_add":     ("post", [S,   D,   D,    D,   B,   B,    N]),
-    "claims":       ("get",  [S,   D,   D,    D,   OK,  OK,   N]),
-    "claim_add":    ("post", [S,   D,   D,    D,   B,   B,    N]),
-    "claim":        ("get",  [S,   D,   D,    D,   OK,  N,    N]),
-    "receipt":      ("get",  [S,   D,   D,    D,   OK,  N,    N]),
-    "payments":     ("get",  [S,   D,   D,    D,   OK,  OK,   N]),
-    "statements":   ("get",  [S,   D,   D,    D,   OK,  OK,   N]),
+    #                        anon no_r staff fin  own other lead  no_prof
+    "index":        ("get",  [S,   D,   D,    D,   OK,  OK,   OK,   N]),
+    "agreement":    ("get",  [S,   D,   D,    D,   OK,  N,    N,    N]),
+    "acknowledge":  ("post", [S,   D,   D,    D,   R,   N,    N,    N]),
+    "time":         ("get",  [S,   D,   D,    D,   OK,  OK,   OK,   N]),
+    "time_add":     ("post", [S,   D,   D,    D,   B,   B,    B,    N]),
+    "claims":       ("get",  [S,   D,   D,    D,   OK,  OK,   OK,   N]),
+    "claim_add":    ("post", [S,   D,   D,    D,   B,   B,    B,    N]),
+    "claim":        ("get",  [S,   D,   D,    D,   OK,  N,    N,    N]),
+    "receipt":      ("get",  [S,   D,   D,    D,   OK,  N,    N,    N]),
+    "payments":     ("get",  [S,   D,   D,    D,   OK,  OK,   OK,   N]),
+    "statements":   ("get",  [S,   D,   D,    D,   OK,  OK,   OK,   N]),
 }
 # fmt: on
 
@@ -67,6 +71,8 @@ def persona_user(name, world, make_user):
             return world.consultant_user
         case "other":
             return world.other_user
+        case "leader":
+            return name_survivor_leader(ConsultantFactory(user=make_user(Role.CONSULTANT)))
         case "no_profile":
             return make_user(Role.CONSULTANT)
     raise AssertionError(name)

@@ -32,6 +32,8 @@ from compensation.models import (
 )
 from compensation.urls_staff import urlpatterns
 from tests.compensation.pages import build_world
+from tests.consultants.factories import ConsultantFactory
+from tests.fixtures import name_survivor_leader
 from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
@@ -40,6 +42,7 @@ PERSONAS = [
     "anonymous",
     "no_role",
     "consultant",  # the consultant of the records, through the staff site
+    "leader",  # another consultant, named survivor leader: no staff page opens
     "staff",  # programme staff who do not run this engagement
     "owner",  # programme staff who run it
     "manager",
@@ -52,43 +55,43 @@ S, D, N, OK, B, R = 302, 403, 404, 200, 400, "R"
 
 # fmt: off
 MATRIX: dict[str, tuple[str, list]] = {
-    #                            anon no_r cons staff owner mgr fin  wb  admin
-    "index":           ("get",  [S,   D,   D,   OK,   OK,   OK, OK,  OK, OK]),
-    "queue":           ("get",  [S,   D,   D,   D,    D,    D,  OK,  D,  OK]),
-    "group":           ("post", [S,   D,   D,   D,    D,    D,  R,   D,  R]),
-    "adjust":          ("get",  [S,   D,   D,   D,    D,    D,  OK,  D,  OK]),
-    "payment_discard": ("get",  [S,   D,   D,   D,    D,    D,  OK,  D,  OK]),
-    "payments":        ("get",  [S,   D,   D,   D,    D,    D,  OK,  D,  OK]),
-    "payment":         ("get",  [S,   D,   D,   D,    D,    D,  OK,  D,  OK]),
-    "payment_approve": ("get",  [S,   D,   D,   D,    D,    D,  OK,  D,  OK]),
-    "payment_paid":    ("get",  [S,   D,   D,   D,    D,    D,  OK,  D,  OK]),
-    "payment_reveal":  ("post", [S,   D,   D,   D,    D,    D,  B,   D,  D]),
-    "export":          ("get",  [S,   D,   D,   D,    D,    D,  OK,  D,  D]),
-    "overdue":         ("get",  [S,   D,   D,   D,    D,    OK, OK,  D,  OK]),
-    "totals":          ("get",  [S,   D,   D,   D,    D,    OK, OK,  D,  OK]),
-    "approvals":       ("get",  [S,   D,   D,   OK,   OK,   OK, OK,  OK, OK]),
-    "time_decide":     ("post", [S,   D,   D,   N,    B,    B,  D,   N,  B]),
-    "claim":           ("get",  [S,   D,   D,   N,    OK,   OK, OK,  N,  OK]),
-    "receipt":         ("get",  [S,   D,   D,   N,    OK,   OK, OK,  N,  OK]),
+    #                            anon no_r cons lead staff owner mgr fin  wb  admin
+    "index":           ("get",  [S,   D,   D,   D,   OK,   OK,   OK, OK,  OK, OK]),
+    "queue":           ("get",  [S,   D,   D,   D,   D,    D,    D,  OK,  D,  OK]),
+    "group":           ("post", [S,   D,   D,   D,   D,    D,    D,  R,   D,  R]),
+    "adjust":          ("get",  [S,   D,   D,   D,   D,    D,    D,  OK,  D,  OK]),
+    "payment_discard": ("get",  [S,   D,   D,   D,   D,    D,    D,  OK,  D,  OK]),
+    "payments":        ("get",  [S,   D,   D,   D,   D,    D,    D,  OK,  D,  OK]),
+    "payment":         ("get",  [S,   D,   D,   D,   D,    D,    D,  OK,  D,  OK]),
+    "payment_approve": ("get",  [S,   D,   D,   D,   D,    D,    D,  OK,  D,  OK]),
+    "payment_paid":    ("get",  [S,   D,   D,   D,   D,    D,    D,  OK,  D,  OK]),
+    "payment_reveal":  ("post", [S,   D,   D,   D,   D,    D,    D,  B,   D,  D]),
+    "export":          ("get",  [S,   D,   D,   D,   D,    D,    D,  OK,  D,  D]),
+    "overdue":         ("get",  [S,   D,   D,   D,   D,    D,    OK, OK,  D,  OK]),
+    "totals":          ("get",  [S,   D,   D,   D,   D,    D,    OK, OK,  D,  OK]),
+    "approvals":       ("get",  [S,   D,   D,   D,   OK,   OK,   OK, OK,  OK, OK]),
+    "time_decide":     ("post", [S,   D,   D,   D,   N,    B,    B,  D,   N,  B]),
+    "claim":           ("get",  [S,   D,   D,   D,   N,    OK,   OK, OK,  N,  OK]),
+    "receipt":         ("get",  [S,   D,   D,   D,   N,    OK,   OK, OK,  N,  OK]),
     # Recorded on a consultant's behalf by those who run the engagement
-    "record":          ("get",  [S,   D,   D,   OK,   OK,   OK, D,   D,  OK]),
-    "record_time":     ("get",  [S,   D,   D,   N,    OK,   OK, D,   D,  OK]),
-    "record_claim":    ("post", [S,   D,   D,   N,    B,    B,  D,   D,  B]),
+    "record":          ("get",  [S,   D,   D,   D,   OK,   OK,   OK, D,   D,  OK]),
+    "record_time":     ("get",  [S,   D,   D,   D,   N,    OK,   OK, D,   D,  OK]),
+    "record_claim":    ("post", [S,   D,   D,   D,   N,    B,    B,  D,   D,  B]),
     # Finance desk: rates and the allowance policy (can_manage_rates)
-    "desk_rates":             ("get",  [S, D, D, D, D, OK, OK, D, OK]),
-    "desk_rate_add":          ("get",  [S, D, D, D, D, OK, OK, D, OK]),
-    "desk_rate_edit":         ("get",  [S, D, D, D, D, OK, OK, D, OK]),
-    "desk_rate_end":          ("get",  [S, D, D, D, D, OK, OK, D, OK]),
-    "desk_rate_remove":       ("post", [S, D, D, D, D, R,  R,  D, R]),
-    "desk_allowances":        ("get",  [S, D, D, D, D, OK, OK, D, OK]),
-    "desk_allowance_add":     ("post", [S, D, D, D, D, B,  B,  D, B]),
-    "desk_allowance_edit":    ("post", [S, D, D, D, D, B,  B,  D, B]),
-    "desk_allowance_end":     ("post", [S, D, D, D, D, B,  B,  D, B]),
-    "desk_allowance_remove":  ("get",  [S, D, D, D, D, OK, OK, D, OK]),
+    "desk_rates":             ("get",  [S, D, D, D, D, D, OK, OK, D, OK]),
+    "desk_rate_add":          ("get",  [S, D, D, D, D, D, OK, OK, D, OK]),
+    "desk_rate_edit":         ("get",  [S, D, D, D, D, D, OK, OK, D, OK]),
+    "desk_rate_end":          ("get",  [S, D, D, D, D, D, OK, OK, D, OK]),
+    "desk_rate_remove":       ("post", [S, D, D, D, D, D, R,  R,  D, R]),
+    "desk_allowances":        ("get",  [S, D, D, D, D, D, OK, OK, D, OK]),
+    "desk_allowance_add":     ("post", [S, D, D, D, D, D, B,  B,  D, B]),
+    "desk_allowance_edit":    ("post", [S, D, D, D, D, D, B,  B,  D, B]),
+    "desk_allowance_end":     ("post", [S, D, D, D, D, D, B,  B,  D, B]),
+    "desk_allowance_remove":  ("get",  [S, D, D, D, D, D, OK, OK, D, OK]),
     # Finance desk: agreements (search: finance and staff who may run
     # engagements; one participation: can_view_agreement, then can_propose)
-    "desk_agreements":        ("get",  [S, D, D, OK, OK, OK, OK, D, OK]),
-    "desk_agreement":         ("post", [S, D, D, N,  B,  B,  B,  N, B]),
+    "desk_agreements":        ("get",  [S, D, D, D, OK, OK, OK, OK, D, OK]),
+    "desk_agreement":         ("post", [S, D, D, D, N,  B,  B,  B,  N, B]),
 }
 # fmt: on
 
@@ -123,6 +126,8 @@ def persona_user(name: str, world, make_user):
             return make_user(None)
         case "consultant":
             return world.consultant_user
+        case "leader":
+            return name_survivor_leader(ConsultantFactory(user=make_user(Role.CONSULTANT)))
         case "staff":
             return make_user(Role.PROGRAMME_STAFF)
         case "owner":

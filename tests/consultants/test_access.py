@@ -3,16 +3,19 @@
 ``consultant`` (Bituin) is the record under test; each persona below stands
 for one access level. "granted staff" is programme staff on an engagement
 of Bituin (object permissions view + reveal), "view-only staff" holds the
-view grant only, "assigned wellbeing" is Bituin's wellbeing lead.
+view grant only, "assigned wellbeing" is Bituin's wellbeing lead, "leader"
+is another consultant named a survivor leader (the role opens nothing of
+Bituin's).
 """
 
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from accounts.roles import Role
+from accounts.roles import Role, is_survivor_leader
 from consultants import access
 from tests.consultants.factories import ConsultantFactory
+from tests.fixtures import name_survivor_leader
 
 pytestmark = pytest.mark.django_db
 
@@ -20,6 +23,7 @@ PERSONAS = [
     "anonymous",
     "no_role",
     "other_consultant",
+    "leader",
     "staff",
     "view_only_staff",
     "granted_staff",
@@ -43,6 +47,8 @@ def as_persona(request, make_user, consultant):
             user = make_user(Role.CONSULTANT)
             ConsultantFactory(user=user)
             return user
+        if name == "leader":
+            return name_survivor_leader(ConsultantFactory(user=make_user(Role.CONSULTANT)))
         if name == "staff":
             return make_user(Role.PROGRAMME_STAFF)
         if name == "view_only_staff":
@@ -170,6 +176,25 @@ def test_consultant_reaches_only_their_own_record(consultant_user, own_consultan
     assert not access.can_edit_profile(consultant_user, own_consultant)
     assert not access.can_read_wellbeing(consultant_user, own_consultant)
     assert not access.can_erase_identity(consultant_user, own_consultant)
+
+
+def test_a_survivor_leader_reaches_only_her_own_record(make_user, consultant):
+    own = ConsultantFactory(user=make_user(Role.CONSULTANT))
+    leader = name_survivor_leader(own)
+
+    assert is_survivor_leader(leader)
+    assert access.consultant_of(leader) == own
+    assert list(access.consultants_visible_to(leader)) == [own]
+    with pytest.raises(Http404):
+        access.consultant_for_user(leader, consultant.pk)
+    # Leading the network adds nothing to what she may do with a record.
+    for record in (own, consultant):
+        assert not access.can_reveal_identity(leader, record)
+        assert not access.can_edit_profile(leader, record)
+        assert not access.can_read_wellbeing(leader, record)
+        assert not access.can_erase_identity(leader, record)
+    assert not access.can_view_consent(leader, consultant)
+    assert not access.can_export(leader, consultant)
 
 
 def test_consultant_without_a_profile_has_none(consultant_user):

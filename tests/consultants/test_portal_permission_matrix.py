@@ -25,6 +25,7 @@ from tests.consultants.factories import (
     ConsultantFactory,
     WeeklyAvailabilityFactory,
 )
+from tests.fixtures import name_survivor_leader
 from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
@@ -43,11 +44,18 @@ OK = Expect(200)
 D = Expect(403)  # signed in, without the consultant role
 S = Expect(200, "/accounts/login/")  # anonymous: sent to sign-in, and back after
 N = Expect(404)  # not theirs, or no profile linked yet
+# The leader's own record is not on a break and has no photo consent: her
+# own page says so by sending her back (as for any consultant in her state).
+AV = Expect(200, "/portal/me/availability/")
+CO = Expect(200, "/portal/me/consent/")
 
 PERSONAS = [
     "anonymous",
     "no_role",
     Role.CONSULTANT.value,
+    # Dalisay, a consultant with a profile of her own named survivor leader:
+    # her own pages open, Tala's objects are 404 as for anyone else.
+    "leader",
     "consultant_without_profile",
     Role.PROGRAMME_STAFF.value,
     Role.PROGRAMME_MANAGER.value,
@@ -94,29 +102,29 @@ PATHS = {
 
 # fmt: off
 MATRIX: dict[str, list[Expect]] = {
-    #                              anon no_role consult. no_prof staff manager finance wellb. admin
-    "index":                       [S,  D,      OK,      N,      D,    D,      D,      D,     D],
-    "details":                     [S,  D,      OK,      N,      D,    D,      D,      D,     D],
-    "details_edit":                [S,  D,      OK,      N,      D,    D,      D,      D,     D],
-    "availability":                [S,  D,      OK,      N,      D,    D,      D,      D,     D],
-    "window_add":                  [S,  D,      OK,      N,      D,    D,      D,      D,     D],
-    "window_remove":               [S,  D,      OK,      N,      D,    D,      D,      D,     D],
-    "busy_add":                    [S,  D,      OK,      N,      D,    D,      D,      D,     D],
-    "busy_remove":                 [S,  D,      OK,      N,      D,    D,      D,      D,     D],
-    "break":                       [S,  D,      OK,      N,      D,    D,      D,      D,     D],
-    "break_end":                   [S,  D,      OK,      N,      D,    D,      D,      D,     D],
-    "consent":                     [S,  D,      OK,      N,      D,    D,      D,      D,     D],
-    "consent_withdraw":            [S,  D,      OK,      N,      D,    D,      D,      D,     D],
-    "consent_grant":               [S,  D,      OK,      N,      D,    D,      D,      D,     D],
-    "story_sharing":               [S,  D,      OK,      N,      D,    D,      D,      D,     D],
-    "privacy":                     [S,  D,      OK,      N,      D,    D,      D,      D,     D],
-    "record":                      [S,  D,      OK,      N,      D,    D,      D,      D,     D],
-    "record_read":                 [S,  D,      OK,      N,      D,    D,      D,      D,     D],
-    "window_remove (another's)":   [S,  D,      N,       N,      D,    D,      D,      D,     D],
-    "busy_remove (another's)":     [S,  D,      N,       N,      D,    D,      D,      D,     D],
-    "window_remove (no such)":     [S,  D,      N,       N,      D,    D,      D,      D,     D],
-    "consent_withdraw (no scope)": [S,  D,      N,       N,      D,    D,      D,      D,     D],
-    "consent_grant (no scope)":    [S,  D,      N,       N,      D,    D,      D,      D,     D],
+    #                               anon no_role cons. leader no_prof staff mgr fin. wellb. admin
+    "index":                       [S,   D,      OK,   OK,    N,      D,    D,  D,   D,     D],
+    "details":                     [S,   D,      OK,   OK,    N,      D,    D,  D,   D,     D],
+    "details_edit":                [S,   D,      OK,   OK,    N,      D,    D,  D,   D,     D],
+    "availability":                [S,   D,      OK,   OK,    N,      D,    D,  D,   D,     D],
+    "window_add":                  [S,   D,      OK,   OK,    N,      D,    D,  D,   D,     D],
+    "window_remove":               [S,   D,      OK,   N,     N,      D,    D,  D,   D,     D],
+    "busy_add":                    [S,   D,      OK,   OK,    N,      D,    D,  D,   D,     D],
+    "busy_remove":                 [S,   D,      OK,   N,     N,      D,    D,  D,   D,     D],
+    "break":                       [S,   D,      OK,   OK,    N,      D,    D,  D,   D,     D],
+    "break_end":                   [S,   D,      OK,   AV,    N,      D,    D,  D,   D,     D],
+    "consent":                     [S,   D,      OK,   OK,    N,      D,    D,  D,   D,     D],
+    "consent_withdraw":            [S,   D,      OK,   CO,    N,      D,    D,  D,   D,     D],
+    "consent_grant":               [S,   D,      OK,   OK,    N,      D,    D,  D,   D,     D],
+    "story_sharing":               [S,   D,      OK,   OK,    N,      D,    D,  D,   D,     D],
+    "privacy":                     [S,   D,      OK,   OK,    N,      D,    D,  D,   D,     D],
+    "record":                      [S,   D,      OK,   OK,    N,      D,    D,  D,   D,     D],
+    "record_read":                 [S,   D,      OK,   OK,    N,      D,    D,  D,   D,     D],
+    "window_remove (another's)":   [S,   D,      N,    N,     N,      D,    D,  D,   D,     D],
+    "busy_remove (another's)":     [S,   D,      N,    N,     N,      D,    D,  D,   D,     D],
+    "window_remove (no such)":     [S,   D,      N,    N,     N,      D,    D,  D,   D,     D],
+    "consent_withdraw (no scope)": [S,   D,      N,    N,     N,      D,    D,  D,   D,     D],
+    "consent_grant (no scope)":    [S,   D,      N,    N,     N,      D,    D,  D,   D,     D],
 }
 # fmt: on
 
@@ -140,7 +148,7 @@ def who(request, make_user) -> Persona:
         return Persona(name, None)
     if name == "no_role":
         return Persona(name, make_user(None))
-    if name == "consultant_without_profile":
+    if name in ("consultant_without_profile", "leader"):
         return Persona(name, make_user(Role.CONSULTANT))
     return Persona(name, make_user(Role(name)))
 
@@ -163,6 +171,8 @@ def world(who, make_user, published_texts) -> World:
     if who.name == Role.CONSULTANT.value:
         own.user = who.user
         own.save(update_fields=["user"])
+    if who.name == "leader":
+        name_survivor_leader(ConsultantFactory(pseudonym="Dalisay", user=who.user), by=manager)
     return World(
         own_window=WeeklyAvailabilityFactory(consultant=own),
         own_busy=BusyPeriodFactory(consultant=own),
@@ -184,9 +194,11 @@ def test_matrix(name, who, expected, world):
         assert all(status in (301, 302) for _url, status in response.redirect_chain)
     if expected == S:
         assert "next=" in response.redirect_chain[-1][0]  # back here after signing in
-    if expected == OK:
+    if expected.status == 200 and who.user is not None:
         assert "no-store" in response["Cache-Control"]
         assert "Bituin" not in response.content.decode()
+        if who.name == "leader":
+            assert "Tala" not in response.content.decode()
 
 
 # Every URL that changes something, POSTed by everyone who is not the
@@ -204,7 +216,21 @@ POST_NAMES = [
     "story_sharing",
     "record",
 ]
-OUTSIDERS = [p for p in PERSONAS if p != Role.CONSULTANT.value]
+# The leader posts to her own record (test_a_leader_changes_nothing_of_anothers).
+OUTSIDERS = [p for p in PERSONAS if p not in (Role.CONSULTANT.value, "leader")]
+HOSTILE_DATA = {
+    "weekday": 3,
+    "start_time": "13:00",
+    "end_time": "14:00",
+    "kind": "work",
+    "starts_on": "2030-01-01",
+    "ends_on": "2030-01-02",
+    "break_until": "2030-01-01",
+    "version": 1,
+    "agree": "on",
+    "story_sharing_default": "chosen",
+    "phone": "09170000000",
+}
 
 
 @pytest.mark.parametrize("who", OUTSIDERS, indirect=True)
@@ -216,21 +242,7 @@ def test_outsiders_cannot_post(name, who, world):
         ConsentRecord.objects.count(),
         list(Consultant.objects.order_by("pk").values_list("status", "story_sharing_default")),
     )
-    data = {
-        "weekday": 3,
-        "start_time": "13:00",
-        "end_time": "14:00",
-        "kind": "work",
-        "starts_on": "2030-01-01",
-        "ends_on": "2030-01-02",
-        "break_until": "2030-01-01",
-        "version": 1,
-        "agree": "on",
-        "story_sharing_default": "chosen",
-        "phone": "09170000000",
-    }
-
-    response = client_for(who.user).post(PATHS[name](world), data)
+    response = client_for(who.user).post(PATHS[name](world), HOSTILE_DATA)
 
     if who.user is None:
         assert response.status_code == 302
@@ -245,6 +257,30 @@ def test_outsiders_cannot_post(name, who, world):
         list(Consultant.objects.order_by("pk").values_list("status", "story_sharing_default")),
     )
     assert after == before
+
+
+def _tala_state():
+    tala = Consultant.objects.get(pseudonym="Tala")
+    return (
+        list(WeeklyAvailability.objects.filter(consultant=tala).values_list("pk", "weekday")),
+        list(BusyPeriod.objects.filter(consultant=tala).values_list("pk", "starts_on")),
+        list(ConsentRecord.objects.filter(consultant=tala).values_list("pk", "scope")),
+        (tala.status, tala.story_sharing_default, tala.phone),
+    )
+
+
+@pytest.mark.parametrize("who", ["leader"], indirect=True)
+@pytest.mark.parametrize("name", POST_NAMES)
+def test_a_leader_changes_nothing_of_anothers(name, who, world):
+    """Every change a survivor leader posts lands on her own record, if
+    anywhere: Tala's objects are 404 to her and Tala's record stays as it was."""
+    before = _tala_state()
+
+    response = client_for(who.user).post(PATHS[name](world), HOSTILE_DATA)
+
+    if name in ("window_remove", "busy_remove"):  # Tala's objects
+        assert response.status_code == 404
+    assert _tala_state() == before
 
 
 def test_every_portal_url_is_in_the_matrix():

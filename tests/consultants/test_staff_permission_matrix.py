@@ -28,6 +28,7 @@ from tests.consultants.factories import (
     ConsultantFactory,
     WeeklyAvailabilityFactory,
 )
+from tests.fixtures import name_survivor_leader
 from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
@@ -36,6 +37,7 @@ PERSONAS = [
     "anonymous",
     "no_role",
     "consultant",  # the very consultant of the page, through the staff site
+    "leader",  # another consultant, named survivor leader: no staff page opens
     "staff",  # programme staff, not on this consultant's engagements
     "staff_granted",  # programme staff on an engagement of theirs (view + reveal)
     "manager",
@@ -51,25 +53,25 @@ S, D, N, OK, B = 302, 403, 404, 200, 400
 
 # fmt: off
 MATRIX: dict[str, tuple[str, list[int]]] = {
-    #                                anon no_r cons staff granted mgr fin  wb  wb_as admin
-    "directory":          ("get",  [S,   D,   D,   OK,   OK,     OK, OK,  OK, OK,   OK]),
-    "create":             ("get",  [S,   D,   D,   D,    D,      OK, D,   D,  D,    OK]),
-    "detail":             ("get",  [S,   D,   D,   N,    OK,     OK, OK,  N,  OK,   OK]),
-    "edit":               ("get",  [S,   D,   D,   N,    D,      OK, D,   N,  D,    OK]),
-    "reveal":             ("post", [S,   D,   D,   N,    OK,     OK, D,   N,  OK,   OK]),
-    "status":             ("get",  [S,   D,   D,   N,    D,      OK, D,   N,  D,    OK]),
-    "invite":             ("get",  [S,   D,   D,   N,    D,      OK, D,   N,  D,    OK]),
-    "availability":       ("get",  [S,   D,   D,   N,    D,      OK, D,   N,  D,    OK]),
-    "window_add":         ("post", [S,   D,   D,   N,    D,      B,  D,   N,  D,    B]),
-    "window_remove":      ("get",  [S,   D,   D,   N,    D,      OK, D,   N,  D,    OK]),
-    "busy_add":           ("post", [S,   D,   D,   N,    D,      B,  D,   N,  D,    B]),
-    "busy_remove":        ("get",  [S,   D,   D,   N,    D,      OK, D,   N,  D,    OK]),
-    "consent":            ("get",  [S,   D,   D,   N,    D,      OK, D,   N,  D,    OK]),
-    "consent_withdraw":   ("get",  [S,   D,   D,   N,    D,      OK, D,   N,  D,    OK]),
-    "consent_evidence":   ("get",  [S,   D,   D,   N,    OK,     OK, D,   N,  OK,   OK]),
-    "wellbeing":          ("get",  [S,   D,   D,   N,    D,      D,  D,   N,  OK,   OK]),
-    "wellbeing_note_add": ("post", [S,   D,   D,   N,    D,      D,  D,   N,  B,    B]),
-    "wellbeing_lead":     ("get",  [S,   D,   D,   N,    D,      OK, D,   N,  D,    OK]),
+    #                                anon no_r cons lead staff granted mgr fin  wb  wb_as admin
+    "directory":          ("get",  [S,   D,   D,   D,   OK,   OK,     OK, OK,  OK, OK,   OK]),
+    "create":             ("get",  [S,   D,   D,   D,   D,    D,      OK, D,   D,  D,    OK]),
+    "detail":             ("get",  [S,   D,   D,   D,   N,    OK,     OK, OK,  N,  OK,   OK]),
+    "edit":               ("get",  [S,   D,   D,   D,   N,    D,      OK, D,   N,  D,    OK]),
+    "reveal":             ("post", [S,   D,   D,   D,   N,    OK,     OK, D,   N,  OK,   OK]),
+    "status":             ("get",  [S,   D,   D,   D,   N,    D,      OK, D,   N,  D,    OK]),
+    "invite":             ("get",  [S,   D,   D,   D,   N,    D,      OK, D,   N,  D,    OK]),
+    "availability":       ("get",  [S,   D,   D,   D,   N,    D,      OK, D,   N,  D,    OK]),
+    "window_add":         ("post", [S,   D,   D,   D,   N,    D,      B,  D,   N,  D,    B]),
+    "window_remove":      ("get",  [S,   D,   D,   D,   N,    D,      OK, D,   N,  D,    OK]),
+    "busy_add":           ("post", [S,   D,   D,   D,   N,    D,      B,  D,   N,  D,    B]),
+    "busy_remove":        ("get",  [S,   D,   D,   D,   N,    D,      OK, D,   N,  D,    OK]),
+    "consent":            ("get",  [S,   D,   D,   D,   N,    D,      OK, D,   N,  D,    OK]),
+    "consent_withdraw":   ("get",  [S,   D,   D,   D,   N,    D,      OK, D,   N,  D,    OK]),
+    "consent_evidence":   ("get",  [S,   D,   D,   D,   N,    OK,     OK, D,   N,  OK,   OK]),
+    "wellbeing":          ("get",  [S,   D,   D,   D,   N,    D,      D,  D,   N,  OK,   OK]),
+    "wellbeing_note_add": ("post", [S,   D,   D,   D,   N,    D,      D,  D,   N,  B,    B]),
+    "wellbeing_lead":     ("get",  [S,   D,   D,   D,   N,    D,      OK, D,   N,  D,    OK]),
 }
 # fmt: on
 
@@ -114,6 +116,8 @@ def _persona(name: str, world, make_user):
             return make_user(None)
         case "consultant":
             return world["owner"]
+        case "leader":
+            return name_survivor_leader(ConsultantFactory(user=make_user(Role.CONSULTANT)))
         case "staff":
             return make_user(Role.PROGRAMME_STAFF)
         case "staff_granted":

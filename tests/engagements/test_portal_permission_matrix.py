@@ -20,6 +20,7 @@ from engagements import urls_portal
 from engagements.models import Engagement, Feedback, Participation
 from tests.consultants.factories import ConsultantFactory
 from tests.engagements.factories import EngagementFactory, ParticipationFactory
+from tests.fixtures import name_survivor_leader
 from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
@@ -47,6 +48,7 @@ PERSONAS = [
     "no_role",
     Role.CONSULTANT.value,  # Tala, whose invitation it is
     "other_consultant",  # Bituin, a consultant with a profile of her own
+    "leader",  # Dalisay, a survivor leader with a profile of her own, not invited
     "consultant_without_profile",
     Role.PROGRAMME_STAFF.value,  # the owner of the engagement, even
     Role.PROGRAMME_MANAGER.value,
@@ -96,23 +98,23 @@ PATHS = {
 
 # fmt: off
 MATRIX: dict[str, list[Expect]] = {
-    #                        anon no_role tala    bituin no_prof staff mgr finance wellb admin
-    "index":                 [S,  D,      OK,     OK,    N,      D,    D,  D,      D,    D],
-    "invitations":           [S,  D,      OK,     OK,    N,      D,    D,  D,      D,    D],
-    "detail":                [S,  D,      OK,     N,     N,      D,    D,  D,      D,    D],
-    "accept":                [S,  D,      DETAIL, N,     N,      D,    D,  D,      D,    D],
-    "decline":               [S,  D,      OK,     N,     N,      D,    D,  D,      D,    D],
-    "step_back":             [S,  D,      OK,     N,     N,      D,    D,  D,      D,    D],
-    "rejoin":                [S,  D,      OK,     N,     N,      D,    D,  D,      D,    D],
-    "sharing":               [S,  D,      OK,     N,     N,      D,    D,  D,      D,    D],
-    "feedback":              [S,  D,      OK,     N,     N,      D,    D,  D,      D,    D],
-    "ics":                   [S,  D,      FILE,   N,     N,      D,    D,  D,      D,    D],
-    "detail (another's)":    [S,  D,      N,      OK,    N,      D,    D,  D,      D,    D],
-    "accept (another's)":    [S,  D,      N,      DETAIL, N,     D,    D,  D,      D,    D],
-    "step_back (another's)": [S,  D,      N,      OK,    N,      D,    D,  D,      D,    D],
-    "rejoin (another's)":    [S,  D,      N,      B,     N,      D,    D,  D,      D,    D],
-    "ics (another's)":       [S,  D,      N,      FILE,  N,      D,    D,  D,      D,    D],
-    "detail (no such)":      [S,  D,      N,      N,     N,      D,    D,  D,      D,    D],
+    #                         anon no_r tala    bituin  leader no_pr staff mgr fin wb admin
+    "index":                 [S,   D,   OK,     OK,     OK,    N,    D,    D,  D,  D, D],
+    "invitations":           [S,   D,   OK,     OK,     OK,    N,    D,    D,  D,  D, D],
+    "detail":                [S,   D,   OK,     N,      N,     N,    D,    D,  D,  D, D],
+    "accept":                [S,   D,   DETAIL, N,      N,     N,    D,    D,  D,  D, D],
+    "decline":               [S,   D,   OK,     N,      N,     N,    D,    D,  D,  D, D],
+    "step_back":             [S,   D,   OK,     N,      N,     N,    D,    D,  D,  D, D],
+    "rejoin":                [S,   D,   OK,     N,      N,     N,    D,    D,  D,  D, D],
+    "sharing":               [S,   D,   OK,     N,      N,     N,    D,    D,  D,  D, D],
+    "feedback":              [S,   D,   OK,     N,      N,     N,    D,    D,  D,  D, D],
+    "ics":                   [S,   D,   FILE,   N,      N,     N,    D,    D,  D,  D, D],
+    "detail (another's)":    [S,   D,   N,      OK,     N,     N,    D,    D,  D,  D, D],
+    "accept (another's)":    [S,   D,   N,      DETAIL, N,     N,    D,    D,  D,  D, D],
+    "step_back (another's)": [S,   D,   N,      OK,     N,     N,    D,    D,  D,  D, D],
+    "rejoin (another's)":    [S,   D,   N,      B,      N,     N,    D,    D,  D,  D, D],
+    "ics (another's)":       [S,   D,   N,      FILE,   N,     N,    D,    D,  D,  D, D],
+    "detail (no such)":      [S,   D,   N,      N,      N,     N,    D,    D,  D,  D, D],
 }
 # fmt: on
 
@@ -136,7 +138,7 @@ def who(request, make_user) -> Persona:
         return Persona(name, None)
     if name == "no_role":
         return Persona(name, make_user(None))
-    if name in ("consultant_without_profile", "other_consultant"):
+    if name in ("consultant_without_profile", "other_consultant", "leader"):
         return Persona(name, make_user(Role.CONSULTANT))
     return Persona(name, make_user(Role(name)))
 
@@ -157,6 +159,8 @@ def world(who, make_user) -> World:
     if who.name == "other_consultant":
         bituin.user = who.user
         bituin.save(update_fields=["user"])
+    if who.name == "leader":
+        name_survivor_leader(ConsultantFactory(pseudonym="Dalisay", user=who.user))
     return World(
         own=ParticipationFactory(engagement=engagement, consultant=tala),
         other=ParticipationFactory(engagement=engagement, consultant=bituin),
@@ -197,6 +201,11 @@ def test_matrix(name, who, expected, world):
             assert "Bituin" not in content
         if who.name == "other_consultant":
             assert "Tala" not in content
+        if who.name == "leader":
+            # Leading the network shows her no one else's invitation.
+            assert "Tala" not in content
+            assert "Bituin" not in content
+            assert "Secret title" not in content
 
 
 # Every URL that changes something, POSTed by everyone who is not the

@@ -28,6 +28,7 @@ from tests.engagements.factories import (
     ParticipationFactory,
     PrivacyPlanFactory,
 )
+from tests.fixtures import name_survivor_leader
 from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
@@ -36,6 +37,7 @@ PERSONAS = [
     "anonymous",
     "no_role",
     "consultant",  # a consultant on this engagement, through the staff site
+    "leader",  # a consultant named survivor leader, not on it: no staff page opens
     "staff",  # programme staff, not on this engagement
     "owner",  # programme staff who owns it
     "assigned",  # programme staff assigned to it
@@ -49,29 +51,32 @@ PERSONAS = [
 # Legend: S  302 to sign-in   D  403   N  404   OK 200
 #         B  400: permitted, refused for the empty input; nothing changed
 #         R  302: permitted, done
+# Columns: ano anonymous, nor no_role, con consultant, ldr leader, stf staff, own owner,
+#          asg assigned, mgr manager, fin finance, wb wellbeing, wba wellbeing_assigned,
+#          adm admin (the PERSONAS, in order)
 S, D, N, OK, B, R = "S", 403, 404, 200, 400, "R"
 
 # fmt: off
 MATRIX: dict[str, tuple[str, list]] = {
-    #                                      anon no_r cons staff owner asgn mgr fin wb wb_as admin
-    "list":                     ("get",  [S,   D,   D,   OK,   OK,   OK,  OK, OK, OK, OK,  OK]),
-    "calendar":                 ("get",  [S,   D,   D,   OK,   OK,   OK,  OK, OK, OK, OK,  OK]),
-    "create":                   ("get",  [S,   D,   D,   OK,   OK,   OK,  OK, D,  D,  D,   OK]),
-    "detail":                   ("get",  [S,   D,   D,   N,    OK,   OK,  OK, OK, N,  OK,  OK]),
-    "edit":                     ("get",  [S,   D,   D,   N,    OK,   OK,  OK, D,  N,  D,   OK]),
-    "transition":               ("post", [S,   D,   D,   N,    B,    D,   B,  D,  N,  D,   B]),
-    "matching":                 ("get",  [S,   D,   D,   N,    OK,   OK,  OK, D,  N,  D,   OK]),
-    "invite":                   ("post", [S,   D,   D,   N,    B,    B,   B,  D,  N,  D,   B]),
-    "privacy_plan":             ("get",  [S,   D,   D,   N,    OK,   OK,  OK, D,  N,  D,   OK]),
-    "privacy_plan_approve":     ("post", [S,   D,   D,   N,    D,    D,   R,  D,  N,  D,   R]),
-    "assign_staff":             ("get",  [S,   D,   D,   N,    OK,   D,   OK, D,  N,  D,   OK]),
-    "unassign_staff":           ("post", [S,   D,   D,   N,    R,    D,   R,  D,  N,  D,   R]),
-    "participation_confirm":    ("post", [S,   D,   D,   N,    B,    B,   B,  D,  N,  D,   B]),
-    "participation_revoke":     ("post", [S,   D,   D,   N,    B,    B,   B,  D,  N,  D,   B]),
-    "participation_attendance": ("post", [S,   D,   D,   N,    B,    B,   B,  D,  N,  D,   B]),
-    "participation_answer":     ("post", [S,   D,   D,   N,    B,    B,   B,  D,  N,  D,   B]),
-    "debrief":                  ("get",  [S,   D,   D,   N,    OK,   OK,  OK, D,  N,  D,   OK]),
-    "feedback":                 ("get",  [S,   D,   D,   N,    OK,   OK,  OK, D,  N,  D,   OK]),
+    #                                     ano nor con ldr stf own asg mgr fin wb  wba adm
+    "list":                     ("get",  [S,  D,  D,  D,  OK, OK, OK, OK, OK, OK, OK, OK]),
+    "calendar":                 ("get",  [S,  D,  D,  D,  OK, OK, OK, OK, OK, OK, OK, OK]),
+    "create":                   ("get",  [S,  D,  D,  D,  OK, OK, OK, OK, D,  D,  D,  OK]),
+    "detail":                   ("get",  [S,  D,  D,  D,  N,  OK, OK, OK, OK, N,  OK, OK]),
+    "edit":                     ("get",  [S,  D,  D,  D,  N,  OK, OK, OK, D,  N,  D,  OK]),
+    "transition":               ("post", [S,  D,  D,  D,  N,  B,  D,  B,  D,  N,  D,  B]),
+    "matching":                 ("get",  [S,  D,  D,  D,  N,  OK, OK, OK, D,  N,  D,  OK]),
+    "invite":                   ("post", [S,  D,  D,  D,  N,  B,  B,  B,  D,  N,  D,  B]),
+    "privacy_plan":             ("get",  [S,  D,  D,  D,  N,  OK, OK, OK, D,  N,  D,  OK]),
+    "privacy_plan_approve":     ("post", [S,  D,  D,  D,  N,  D,  D,  R,  D,  N,  D,  R]),
+    "assign_staff":             ("get",  [S,  D,  D,  D,  N,  OK, D,  OK, D,  N,  D,  OK]),
+    "unassign_staff":           ("post", [S,  D,  D,  D,  N,  R,  D,  R,  D,  N,  D,  R]),
+    "participation_confirm":    ("post", [S,  D,  D,  D,  N,  B,  B,  B,  D,  N,  D,  B]),
+    "participation_revoke":     ("post", [S,  D,  D,  D,  N,  B,  B,  B,  D,  N,  D,  B]),
+    "participation_attendance": ("post", [S,  D,  D,  D,  N,  B,  B,  B,  D,  N,  D,  B]),
+    "participation_answer":     ("post", [S,  D,  D,  D,  N,  B,  B,  B,  D,  N,  D,  B]),
+    "debrief":                  ("get",  [S,  D,  D,  D,  N,  OK, OK, OK, D,  N,  D,  OK]),
+    "feedback":                 ("get",  [S,  D,  D,  D,  N,  OK, OK, OK, D,  N,  D,  OK]),
 }
 # fmt: on
 
@@ -127,6 +132,8 @@ def _persona(name: str, world, make_user):
         return None
     if name in world["people"]:
         return world["people"][name]
+    if name == "leader":
+        return name_survivor_leader(ConsultantFactory(user=make_user(Role.CONSULTANT)))
     roles = {
         "no_role": None,
         "staff": Role.PROGRAMME_STAFF,

@@ -29,6 +29,8 @@ from impact.models import (
 from impact.urls_partner import urlpatterns as partner_urls
 from impact.urls_portal import urlpatterns as portal_urls
 from impact.urls_staff import urlpatterns as staff_urls
+from tests.consultants.factories import ConsultantFactory
+from tests.fixtures import name_survivor_leader
 from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
@@ -37,6 +39,7 @@ PERSONAS = [
     "anonymous",
     "no_role",
     "consultant",  # credited on the contribution
+    "leader",  # another consultant, named survivor leader, not credited
     "staff",  # programme staff, not on this engagement
     "owner",
     "assigned",
@@ -50,18 +53,18 @@ S, D, N, OK = 302, 403, 404, 200
 
 # fmt: off
 MATRIX: dict[str, tuple[str, list[int]]] = {
-    #                                      anon no_r cons staff owner asgn mgr fin  wb  admin
-    "impact:engagement":        ("get",  [S,   D,   D,   N,    OK,   OK,  OK, OK,  N,  OK]),
-    "impact:contribution_add":  ("get",  [S,   D,   D,   N,    OK,   OK,  OK, D,   N,  OK]),
-    "impact:feedback_link":     ("get",  [S,   D,   D,   N,    OK,   OK,  OK, D,   N,  OK]),
-    "impact:contribution":      ("get",  [S,   D,   D,   N,    OK,   OK,  OK, OK,  N,  OK]),
-    "impact:contribution_edit": ("get",  [S,   D,   D,   N,    OK,   OK,  OK, D,   N,  OK]),
-    "impact:outcome_add":       ("get",  [S,   D,   D,   N,    OK,   OK,  OK, D,   N,  OK]),
-    "impact:outcome_evidence":  ("post", [S,   D,   D,   N,    OK,   OK,  OK, OK,  N,  OK]),
-    "impact:work_add":          ("get",  [S,   D,   D,   N,    OK,   OK,  OK, D,   N,  OK]),
-    "my_impact:index":          ("get",  [S,   D,   OK,  D,    D,    D,   D,  D,   D,  D]),
-    "my_impact:credit":         ("get",  [S,   D,   OK,  D,    D,    D,   D,  D,   D,  D]),
-    "partner_feedback:form":    ("get",  [OK,  OK,  OK,  OK,   OK,   OK,  OK, OK,  OK, OK]),
+    #                                      anon no_r cons lead staff owner asgn mgr fin  wb  admin
+    "impact:engagement":        ("get",  [S,   D,   D,   D,   N,    OK,   OK,  OK, OK,  N,  OK]),
+    "impact:contribution_add":  ("get",  [S,   D,   D,   D,   N,    OK,   OK,  OK, D,   N,  OK]),
+    "impact:feedback_link":     ("get",  [S,   D,   D,   D,   N,    OK,   OK,  OK, D,   N,  OK]),
+    "impact:contribution":      ("get",  [S,   D,   D,   D,   N,    OK,   OK,  OK, OK,  N,  OK]),
+    "impact:contribution_edit": ("get",  [S,   D,   D,   D,   N,    OK,   OK,  OK, D,   N,  OK]),
+    "impact:outcome_add":       ("get",  [S,   D,   D,   D,   N,    OK,   OK,  OK, D,   N,  OK]),
+    "impact:outcome_evidence":  ("post", [S,   D,   D,   D,   N,    OK,   OK,  OK, OK,  N,  OK]),
+    "impact:work_add":          ("get",  [S,   D,   D,   D,   N,    OK,   OK,  OK, D,   N,  OK]),
+    "my_impact:index":          ("get",  [S,   D,   OK,  OK,  D,    D,    D,   D,  D,   D,  D]),
+    "my_impact:credit":         ("get",  [S,   D,   OK,  N,   D,    D,    D,   D,  D,   D,  D]),
+    "partner_feedback:form":    ("get",  [OK,  OK,  OK,  OK,  OK,   OK,   OK,  OK, OK,  OK, OK]),
 }
 # POSTs that would change something, each persona, with valid data: the
 # same table's "may change" cells must be the only ones that change rows.
@@ -115,6 +118,10 @@ def _persona(name, world, make_user):
             return make_user(None)
         case "consultant":
             return world["amihan"].user
+        case "leader":
+            return name_survivor_leader(
+                ConsultantFactory(pseudonym="Liwayway", user=make_user(Role.CONSULTANT))
+            )
         case "staff":
             return make_user(Role.PROGRAMME_STAFF)
         case "owner" | "assigned":
@@ -158,6 +165,11 @@ def test_matrix(name, persona, method, expected, matrix_world, make_user):
     assert response.status_code == expected, response.content[:300]
     if expected == S:
         assert response["Location"].startswith("/accounts/login/")
+    if persona == "leader" and expected == OK and name.startswith("my_impact:"):
+        # Leading the network shows her nobody else's work or credit.
+        content = response.content.decode()
+        for other in ("Amihan", "Bayani", "Video testimony guide", "Let children testify"):
+            assert other not in content
     assert _snapshot() == before
 
 

@@ -14,6 +14,7 @@ from tests.reports.factories import ReportJobFactory
 
 ROLES = [
     "consultant",
+    "survivor_leader",  # a consultant who leads the network: requests as a consultant
     "programme_staff",
     "programme_manager",
     "finance_officer",

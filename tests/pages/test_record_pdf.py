@@ -21,6 +21,7 @@ from reports.registry import get_report_kind
 from reports.services import _supported_language
 from tests.consultants.factories import ConsultantFactory
 from tests.consultants.record_world import MARKERS, full_record
+from tests.fixtures import name_survivor_leader
 from tests.helpers import (
     ARTIFACTS,
     EMAIL_PATTERN,
@@ -142,6 +143,7 @@ PERSONAS = [
     ("consultant", 302),
     ("consultant_without_profile", 403),
     ("other_consultant", 302),  # her own record, never the first one's
+    ("leader", 302),  # a survivor leader: her own record too, nothing more
     *[(role.value, 403) for role in STAFF_ROLES],
 ]
 
@@ -158,6 +160,10 @@ def test_request_url_for_every_persona(persona, status, her, make_user):
         user = make_user(Role.CONSULTANT)
     elif persona == "other_consultant":
         user = ConsultantFactory(pseudonym="Bituin", user=make_user(Role.CONSULTANT)).user
+    elif persona == "leader":
+        user = name_survivor_leader(
+            ConsultantFactory(pseudonym="Dalisay", user=make_user(Role.CONSULTANT))
+        )
     else:
         user = make_user(Role(persona))
 

@@ -20,6 +20,7 @@ from reminders.models import (
 from reminders.urls_portal import urlpatterns as portal_patterns
 from reminders.urls_staff import urlpatterns as staff_patterns
 from tests.consultants.factories import ConsultantFactory
+from tests.fixtures import name_survivor_leader
 from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
@@ -28,6 +29,7 @@ PERSONAS = [
     "anonymous",
     "no_role",
     "consultant",
+    "leader",  # another consultant, named survivor leader: her own preferences only
     "staff",
     "manager",
     "finance",
@@ -38,15 +40,15 @@ S, D, OK, B, RE, N = 302, 403, 200, 400, "redirect", 404
 
 # fmt: off
 MATRIX = {
-    #                                   anon no_r cons staff mgr fin wb  admin
-    "reminders:settings":     ("get",  [S,   D,   D,   D,    OK, D,  D,  OK]),
-    "reminders:setting_edit": ("get",  [S,   D,   D,   D,    OK, D,  D,  OK]),
-    "reminders:log":          ("get",  [S,   D,   D,   D,    OK, D,  D,  OK]),
-    "reminders:failed":       ("get",  [S,   D,   D,   D,    OK, D,  D,  OK]),
-    "reminders:retry":        ("post", [S,   D,   D,   D,    RE, D,  D,  RE]),
-    "reminders:mark_sent":    ("post", [S,   D,   D,   D,    RE, D,  D,  RE]),
-    "reminders:me":           ("get",  [S,   D,   D,   OK,   OK, OK, OK, OK]),
-    "my_reminders:preferences": ("get", [S,  D,   OK,  D,    D,  D,  D,  D]),
+    #                                   anon no_r cons lead staff mgr fin wb  admin
+    "reminders:settings":     ("get",  [S,   D,   D,   D,   D,    OK, D,  D,  OK]),
+    "reminders:setting_edit": ("get",  [S,   D,   D,   D,   D,    OK, D,  D,  OK]),
+    "reminders:log":          ("get",  [S,   D,   D,   D,   D,    OK, D,  D,  OK]),
+    "reminders:failed":       ("get",  [S,   D,   D,   D,   D,    OK, D,  D,  OK]),
+    "reminders:retry":        ("post", [S,   D,   D,   D,   D,    RE, D,  D,  RE]),
+    "reminders:mark_sent":    ("post", [S,   D,   D,   D,   D,    RE, D,  D,  RE]),
+    "reminders:me":           ("get",  [S,   D,   D,   D,   OK,   OK, OK, OK, OK]),
+    "my_reminders:preferences": ("get", [S,  D,   OK,  OK,  D,    D,  D,  D,  D]),
 }
 # fmt: on
 
@@ -86,6 +88,9 @@ def _persona(name, world, make_user):
         "anonymous": lambda: None,
         "no_role": lambda: make_user(None),
         "consultant": lambda: world["owner"],
+        "leader": lambda: name_survivor_leader(
+            ConsultantFactory(user=make_user(Role.CONSULTANT), legal_name="Lea Leader")
+        ),
         "staff": lambda: make_user(Role.PROGRAMME_STAFF),
         "manager": lambda: make_user(Role.PROGRAMME_MANAGER),
         "finance": lambda: make_user(Role.FINANCE_OFFICER),
@@ -476,7 +481,8 @@ POST_CASES = [
 def test_posting_preferences_follows_the_matrix(persona, expected, world, make_user):
     """Nobody but the consultant herself changes her choices; a POST answers
     like the page (login, 403) and writes nothing for anyone else."""
-    client = client_for(_persona(persona, world, make_user))
+    user = _persona(persona, world, make_user)
+    client = client_for(user)
     data = {**_all_kinds("both"), "consultant": str(world["consultant"].pk)}
     response = client.post(reverse("my_reminders:preferences"), data)
     if expected == OK:
@@ -484,6 +490,10 @@ def test_posting_preferences_follows_the_matrix(persona, expected, world, make_u
         assert set(ConsultantReminderPreference.objects.values_list("channel", flat=True)) == {
             "both"
         }
+        # Her own choices, whoever's id the form was sent with.
+        assert set(
+            ConsultantReminderPreference.objects.values_list("consultant__user", flat=True)
+        ) == {user.pk}
         return
     assert response.status_code == expected
     assert not ConsultantReminderPreference.objects.exists()
