@@ -286,7 +286,7 @@ def test_her_page_shows_what_she_led_and_what_she_could_do_next(world, make_user
     assert "Skills it needs that you have not gained yet: Facilitation" in page
     page = _page(client_for(world["bayani"].user).get(reverse("my_growth:index")))
     assert "· Co-facilitator ·" in page
-    assert "Leadership camp: 1" in page
+    assert "Leadership camp: <strong>1</strong>" in page
 
 
 def test_the_growth_page_is_reached_from_the_portal_home(world):
