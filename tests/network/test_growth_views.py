@@ -327,3 +327,10 @@ def test_a_consultant_account_without_a_profile_sees_an_empty_page(make_user):
         client_for(user).post(reverse("my_growth:reflection_add"), {"body": "x"}).status_code == 302
     )
     assert not Reflection.objects.exists()
+
+
+def test_the_consultant_page_links_her_skills_page(world):
+    page = client_for(world["manager"]).get(
+        reverse("consultants:detail", args=[world["amihan"].pk])
+    )
+    assert reverse("network:growth_skills", args=[world["amihan"].pk]) in page.content.decode()
