@@ -17,7 +17,8 @@ for programme staff, one they run. The mentor of a sign-off is chosen by
 search among active consultants the person may see.
 
 Reflections are hers (the portal): she adds, edits and deletes her own,
-anyone else's is 404. Staff read those she shared, on the skills page.
+anyone else's is 404. Those she shared are read on the skills page by
+whoever may record her skills and by her wellbeing lead (a recorded view).
 """
 
 from __future__ import annotations
@@ -101,6 +102,14 @@ def can_record_skill(user: AnyUser, consultant: Consultant) -> bool:
     if _is_manager(user):
         return True
     return skill_engagements(user, consultant).exists()
+
+
+def can_read_shared_reflections(user: AnyUser, consultant: Consultant) -> bool:
+    """What she chose to share with the team: those who may record her
+    skills, and her wellbeing lead; not finance, not other staff."""
+    return can_record_skill(user, consultant) or consultants_access.can_read_wellbeing(
+        user, consultant
+    )
 
 
 def consultant_to_record(user: AnyUser, pk: int | str) -> Consultant:

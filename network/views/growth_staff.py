@@ -91,7 +91,9 @@ def skills(request, pk):
     page = Paginator(selectors.evidence_for_staff(consultant), PER_PAGE).get_page(
         request.GET.get("page")
     )
-    shared = list(selectors.shared_reflections(consultant)[:SHARED_SHOWN])
+    can_record = access.can_record_skill(request.user, consultant)
+    may_read = can_record or access.can_read_shared_reflections(request.user, consultant)
+    shared = list(selectors.shared_reflections(consultant)[:SHARED_SHOWN]) if may_read else []
     if shared:
         record_view(
             actor=request.user,
@@ -109,7 +111,8 @@ def skills(request, pk):
             "page_obj": page,
             "steps": list(selectors.steps_reached(consultant)[:PER_PAGE]),
             "shared": shared,
-            "can_record": access.can_record_skill(request.user, consultant),
+            "may_read_shared": may_read,
+            "can_record": can_record,
         },
     )
 

@@ -334,3 +334,17 @@ def test_the_consultant_page_links_her_skills_page(world):
         reverse("consultants:detail", args=[world["amihan"].pk])
     )
     assert reverse("network:growth_skills", args=[world["amihan"].pk]) in page.content.decode()
+
+
+def test_finance_sees_her_skills_but_not_what_she_shared(world, finance_user):
+    services.reflection_add(
+        consultant=world["amihan"],
+        by=world["amihan"].user,
+        body="Shared words",
+        shared_with_team=True,
+    )
+    page = _page(
+        client_for(finance_user).get(reverse("network:growth_skills", args=[world["amihan"].pk]))
+    )
+    assert "Skills gained" in page and "Shared words" not in page
+    assert reverse("network:growth_skill_add", args=[world["amihan"].pk]) not in page
