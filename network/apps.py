@@ -29,3 +29,21 @@ class NetworkConfig(AppConfig):
             models.NetworkLedWork,
         ):
             audit.register(model)
+
+        # --- Growth (#18 part 1): the learning-event panel, skills from
+        # attendance, the mentor search, her record's growth sections.
+        from engagements.panels import register_detail_panel
+        from engagements.signals import participation_status_changed
+        from network import forms_growth, panels_growth, record_growth  # noqa: F401
+        from network.services import growth as growth_services
+
+        register_detail_panel(
+            "network.learning_event",
+            order=5,
+            context=panels_growth.learning_event,
+            template=panels_growth.TEMPLATE,
+        )
+        participation_status_changed.connect(
+            growth_services.on_participation_status_changed,
+            dispatch_uid="network.growth.participation_status_changed",
+        )

@@ -134,6 +134,13 @@ STAFF_LISTS = [
         kind="page",
     ),
     Page("consultant detail", "/staff/consultants/{consultant}/", MANAGER, kind="page"),
+    # Her skills, steps reached and shared reflections (network, growth): paged.
+    Page(
+        "consultant skills",
+        "/staff/network/consultants/{consultant}/skills/",
+        MANAGER,
+        kind="page",
+    ),
     Page("engagement detail", "/staff/engagements/{engagement}/", MANAGER, kind="page"),
     Page(
         "matching (one engagement)",
@@ -168,6 +175,7 @@ PORTAL = [
     Page("portal: payments", "/portal/pay/payments/", "consultant", kind="portal"),
     Page("portal: statements", "/portal/pay/statements/", "consultant", kind="portal"),
     Page("portal: what your voice changed", "/portal/voice/", "consultant", kind="portal"),
+    Page("portal: how you are growing", "/portal/growth/", "consultant", kind="portal"),
 ]
 
 PAGES = [FLOOR, *STAFF_LISTS, *PORTAL]

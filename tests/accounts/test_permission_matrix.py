@@ -145,6 +145,8 @@ NOT_IN_MATRIX += ("staff/checklists/", "portal/checklist/")
 NOT_IN_MATRIX += ("staff/engagements/", "portal/engagements/")
 # tests/compensation/test_staff_permission_matrix.py, test_portal_permission_matrix.py
 NOT_IN_MATRIX += ("staff/compensation/", "portal/pay/")
+# tests/network/test_growth_permission_matrix.py (her growth page)
+NOT_IN_MATRIX += ("portal/growth/",)
 
 
 def _pages_without_parameters(patterns=None, prefix: str = "") -> set[str]:

@@ -54,6 +54,9 @@ MARKERS = {
     "reminder": "Tinig: a payment sent on",
     "access_reason": "Call about travel money",
     "access_who": "Lorna Manager",
+    "skill": "Speaking to lawmakers",
+    "pathway_step": "First co-facilitation",
+    "reflection": "I spoke for the first time",
 }
 
 
@@ -234,8 +237,35 @@ def engagement_things(consultant: Consultant, people: Staff, *, n: int = 1) -> l
     return participations
 
 
+def growth_things(consultant: Consultant, people: Staff, *, n: int = 1) -> None:
+    """``n`` skills and reflections (network.services.growth), one step reached."""
+    from consultants.models import ExpertiseTopic
+    from network.models import Pathway, PathwayStep
+    from network.services import growth
+
+    pathway, _created = Pathway.objects.get_or_create(name="Consultant to trainer")
+    step, _created = PathwayStep.objects.get_or_create(
+        pathway=pathway, order=1, defaults={"title": "First co-facilitation"}
+    )
+    growth.step_reach(consultant=consultant, step=step, by=people.manager)
+    for index in range(n):
+        skill, _created = ExpertiseTopic.objects.get_or_create(
+            slug=f"speaking-lawmakers-{index}",
+            defaults={"name": f"Speaking to lawmakers {index}"},
+        )
+        growth.skill_record(consultant=consultant, skill=skill, source="staff", by=people.manager)
+        growth.reflection_add(
+            consultant=consultant,
+            by=consultant.user,
+            body=f"I spoke for the first time ({index})",
+            shared_with_team=False,
+        )
+
+
 def full_record(consultant: Consultant, *, n: int = 1) -> World:
     people = staff()
     money_setup()
     profile_things(consultant, people)
-    return World(consultant, people, engagement_things(consultant, people, n=n))
+    participations = engagement_things(consultant, people, n=n)
+    growth_things(consultant, people, n=n)
+    return World(consultant, people, participations)

@@ -34,6 +34,9 @@ SECTIONS = [
     "checklist_items",
     "contributions",
     "works",
+    "skills",
+    "pathway_steps",
+    "reflections",
     "agreements",
     "time_entries",
     "claims",
@@ -173,9 +176,9 @@ def test_building_the_record_takes_a_fixed_number_of_queries(make_user):
     )
 
 
-# One or two per section (21 sections), plus the subject dates of the reminders;
+# One or two per section (24 sections), plus the subject dates of the reminders;
 # consent has two: its records, and their texts' translations (the words she read).
-RECORD_QUERIES = 29
+RECORD_QUERIES = 32
 
 
 def test_an_empty_record_says_so(her):

@@ -1,0 +1,2 @@
+"""The network's reads. One module per part: ``growth`` (skills gained,
+learning events, pathways, her growth page)."""
