@@ -1,0 +1,92 @@
+"""Shared pieces of the survivor leader tests (tests/network/test_lead_*.py):
+a network, a leader named in it, requests awaiting approval. A module of
+its own rather than a conftest, so other parts' tests are untouched."""
+
+from __future__ import annotations
+
+import time
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+
+from accounts.roles import Role
+from engagements import workflow
+from engagements.models import Audience, Engagement
+from network.models import Network
+from network.services.leaders import leader_name
+from tests.consultants.factories import ConsultantFactory
+from tests.engagements.factories import EngagementFactory
+
+FEE = Decimal("750.00")
+
+
+def mfa_client(user) -> Client:
+    """A client signed in as ``user`` as if with a second factor (the
+    record allauth keeps after a TOTP sign-in)."""
+    from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
+
+    client = Client()
+    client.force_login(user)
+    session = client.session
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+        {"method": "password", "at": time.time()},
+        {"method": "mfa", "at": time.time(), "type": "totp"},
+    ]
+    session.save()
+    return client
+
+
+def make_network(**kwargs) -> Network:
+    defaults = {
+        "name": "Philippine Survivor Network",
+        "short_name": "PSN",
+        "review_required_audiences": [Audience.MEDIA, Audience.GOVERNMENT],
+        "leaders_need_mfa": False,
+        "review_fee": FEE,
+    }
+    return Network.objects.create(**{**defaults, **kwargs})
+
+
+def make_leader(make_user, network: Network, by, *, pseudonym: str = "Liwayway"):
+    user = make_user(Role.CONSULTANT)
+    consultant = ConsultantFactory(user=user, pseudonym=pseudonym)
+    leadership = leader_name(network=network, consultant=consultant, by=by)
+    user.refresh_from_db()
+    return user, leadership
+
+
+def submitted_request(owner, **kwargs) -> Engagement:
+    """A request submitted for approval through the workflow."""
+    engagement = EngagementFactory(owner=owner, **kwargs)
+    workflow.engagement_transition(engagement=engagement, name="submit", by=owner)
+    engagement.refresh_from_db()
+    return engagement
+
+
+@pytest.fixture
+def network(db):
+    return make_network()
+
+
+@pytest.fixture
+def leader(make_user, network, manager_user):
+    """(user, leadership) of a named survivor leader."""
+    return make_leader(make_user, network, manager_user)
+
+
+@pytest.fixture
+def media_request(programme_staff_user):
+    return submitted_request(
+        programme_staff_user,
+        title="Radio feature on online safety",
+        audience=Audience.MEDIA,
+        type="media_interview",
+        requested_by="Radyo Bayan newsdesk, juan@radyo.example",
+        notes="Staff only: the producer called twice.",
+    )
+
+
+@pytest.fixture
+def internal_request(programme_staff_user):
+    return submitted_request(programme_staff_user, title="Module review", audience="internal")
