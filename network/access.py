@@ -75,7 +75,8 @@ def session_used_second_factor(request: HttpRequest) -> bool:
     (allauth records each way a session authenticated)."""
     from allauth.account.authentication import get_authentication_records
 
-    return any(record.get("method") == "mfa" for record in get_authentication_records(request))
+    records = get_authentication_records(request, request.user)
+    return any(record.get("method") == "mfa" for record in records)
 
 
 def has_authenticator(user: AnyUser) -> bool:

@@ -21,18 +21,21 @@ from tests.engagements.factories import EngagementFactory
 FEE = Decimal("750.00")
 
 
-def mfa_client(user) -> Client:
-    """A client signed in as ``user`` as if with a second factor (the
-    record allauth keeps after a TOTP sign-in)."""
+def mfa_client(user, *, second_factor: bool = True) -> Client:
+    """A client signed in as ``user`` as allauth would record it: with a
+    password, and a second factor (TOTP) unless ``second_factor=False``."""
     from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
+    from allauth.account.internal.flows.login import _AUTHENTICATION_METHODS_USER_SESSION_KEY
+    from allauth.account.internal.userkit import user_id_to_str
 
     client = Client()
     client.force_login(user)
     session = client.session
     session[AUTHENTICATION_METHODS_SESSION_KEY] = [
         {"method": "password", "at": time.time()},
-        {"method": "mfa", "at": time.time(), "type": "totp"},
+        *([{"method": "mfa", "at": time.time(), "type": "totp"}] if second_factor else []),
     ]
+    session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = user_id_to_str(user)
     session.save()
     return client
 
@@ -76,7 +79,7 @@ def leader(make_user, network, manager_user):
 
 
 @pytest.fixture
-def media_request(programme_staff_user):
+def media_request(programme_staff_user, network):
     return submitted_request(
         programme_staff_user,
         title="Radio feature on online safety",
@@ -88,5 +91,5 @@ def media_request(programme_staff_user):
 
 
 @pytest.fixture
-def internal_request(programme_staff_user):
+def internal_request(programme_staff_user, network):
     return submitted_request(programme_staff_user, title="Module review", audience="internal")
