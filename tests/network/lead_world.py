@@ -1,6 +1,8 @@
 """Shared pieces of the survivor leader tests (tests/network/test_lead_*.py):
 a network, a leader named in it, requests awaiting approval. A module of
-its own rather than a conftest, so other parts' tests are untouched."""
+its own, loaded as a plugin by tests/conftest.py; the fixtures' names
+start with ``lead_`` (or name the request) so other parts' fixtures keep
+theirs."""
 
 from __future__ import annotations
 
@@ -68,18 +70,18 @@ def submitted_request(owner, **kwargs) -> Engagement:
 
 
 @pytest.fixture
-def network(db):
+def lead_network(db):
     return make_network()
 
 
 @pytest.fixture
-def leader(make_user, network, manager_user):
+def lead_leader(make_user, lead_network, manager_user):
     """(user, leadership) of a named survivor leader."""
-    return make_leader(make_user, network, manager_user)
+    return make_leader(make_user, lead_network, manager_user)
 
 
 @pytest.fixture
-def media_request(programme_staff_user, network):
+def media_request(programme_staff_user, lead_network):
     return submitted_request(
         programme_staff_user,
         title="Radio feature on online safety",
@@ -91,5 +93,5 @@ def media_request(programme_staff_user, network):
 
 
 @pytest.fixture
-def internal_request(programme_staff_user, network):
+def internal_request(programme_staff_user, lead_network):
     return submitted_request(programme_staff_user, title="Module review", audience="internal")

@@ -11,13 +11,7 @@ from engagements import workflow
 from engagements.models import Engagement
 from network.services.reviews import approval_guard, approval_guard_many, review_give
 from tests.helpers import client_for
-from tests.network.lead_world import (  # noqa: F401  (fixtures)
-    internal_request,
-    leader,
-    media_request,
-    network,
-    submitted_request,
-)
+from tests.network.lead_world import submitted_request
 
 pytestmark = pytest.mark.django_db
 XSS = '<script>alert("x")</script>'
@@ -32,9 +26,9 @@ def test_a_required_review_blocks_approval(media_request, manager_user):
     assert media_request.status == Engagement.Status.SUBMITTED
 
 
-def test_with_a_review_approval_goes_ahead(media_request, manager_user, leader):
+def test_with_a_review_approval_goes_ahead(media_request, manager_user, lead_leader):
     review_give(
-        engagement=media_request, by=leader[0], recommendation="do_not", changes="", notes=""
+        engagement=media_request, by=lead_leader[0], recommendation="do_not", changes="", notes=""
     )
     # Advice, not a veto: "do not recommend" still lets the manager decide.
     workflow.engagement_transition(engagement=media_request, name="approve", by=manager_user)
@@ -48,17 +42,17 @@ def test_an_audience_the_network_does_not_name_needs_no_review(internal_request,
     assert internal_request.status == Engagement.Status.APPROVED
 
 
-def test_no_network_no_requirement(media_request, manager_user, network):
-    network.review_required_audiences = []
-    network.save()
+def test_no_network_no_requirement(media_request, manager_user, lead_network):
+    lead_network.review_required_audiences = []
+    lead_network.save()
     assert approval_guard(engagement=media_request) == []
 
 
 def test_many_agrees_with_single(
-    media_request, internal_request, programme_staff_user, leader, django_assert_num_queries
+    media_request, internal_request, programme_staff_user, lead_leader, django_assert_num_queries
 ):
     reviewed = submitted_request(programme_staff_user, audience="government")
-    review_give(engagement=reviewed, by=leader[0], recommendation="recommend")
+    review_give(engagement=reviewed, by=lead_leader[0], recommendation="recommend")
     engagements = [media_request, internal_request, reviewed]
     single = {e.pk: approval_guard(engagement=e) for e in engagements}
     with django_assert_num_queries(2):
@@ -73,7 +67,7 @@ def test_many_agrees_with_single(
     assert not any("survivor leader" in r for r in reasons[reviewed.pk])
 
 
-def test_the_manager_sees_the_reviews_where_approving(media_request, manager_user, leader):
+def test_the_manager_sees_the_reviews_where_approving(media_request, manager_user, lead_leader):
     client = client_for(manager_user)
     url = reverse("engagements:detail", args=[media_request.pk])
     page = client.get(url).content.decode()
@@ -85,7 +79,7 @@ def test_the_manager_sees_the_reviews_where_approving(media_request, manager_use
 
     review_give(
         engagement=media_request,
-        by=leader[0],
+        by=lead_leader[0],
         recommendation="with_changes",
         changes="Blur faces. " + XSS,
         notes="Good outlet.",
@@ -116,13 +110,13 @@ def test_approving_without_the_review_says_why(media_request, manager_user):
 
 
 def test_staff_who_may_not_see_the_engagement_see_no_panel(
-    media_request, make_user, leader, wellbeing_user
+    media_request, make_user, lead_leader, wellbeing_user
 ):
-    review_give(engagement=media_request, by=leader[0], recommendation="recommend")
+    review_give(engagement=media_request, by=lead_leader[0], recommendation="recommend")
     from network.panels import engagement_reviews
 
     assert engagement_reviews(media_request, wellbeing_user) is None
-    assert engagement_reviews(media_request, leader[0]) is None
+    assert engagement_reviews(media_request, lead_leader[0]) is None
 
 
 def test_a_draft_has_no_panel(programme_staff_user, manager_user):

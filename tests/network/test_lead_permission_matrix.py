@@ -21,11 +21,6 @@ from network.urls_lead import urlpatterns
 from tests.consultants.factories import ConsultantFactory
 from tests.fixtures import make_survivor_leader
 from tests.helpers import client_for
-from tests.network.lead_world import (  # noqa: F401  (fixtures)
-    leader,
-    media_request,
-    network,
-)
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +50,7 @@ MATRIX: dict[str, tuple[str, list[int]]] = {
 # fmt: on
 
 
-def _persona(name, make_user, leader):
+def _persona(name, make_user, lead_leader):
     match name:
         case "anonymous":
             return None
@@ -70,7 +65,7 @@ def _persona(name, make_user, leader):
             ConsultantFactory(user=user)
             return user
         case "survivor_leader":
-            return leader[0]
+            return lead_leader[0]
         case "programme_staff":
             return make_user(Role.PROGRAMME_STAFF)
         case "manager":
@@ -96,16 +91,16 @@ CELLS = [
 
 
 @pytest.mark.parametrize(("name", "method", "persona_name", "expected"), CELLS)
-def test_matrix(name, method, persona_name, expected, make_user, leader, media_request):
-    user = _persona(persona_name, make_user, leader)
+def test_matrix(name, method, persona_name, expected, make_user, lead_leader, media_request):
+    user = _persona(persona_name, make_user, lead_leader)
     url = reverse(name, kwargs=_kwargs(name, media_request))
     response = getattr(client_for(user), method)(url)
     assert response.status_code == expected, (name, persona_name)
 
 
 @pytest.mark.parametrize("persona_name", PERSONAS)
-def test_only_the_leader_may_post_a_review(persona_name, make_user, leader, media_request):
-    user = _persona(persona_name, make_user, leader)
+def test_only_the_leader_may_post_a_review(persona_name, make_user, lead_leader, media_request):
+    user = _persona(persona_name, make_user, lead_leader)
     response = client_for(user).post(
         reverse("lead:review", args=[media_request.pk]),
         {"recommendation": "recommend", "changes": "", "notes": ""},

@@ -16,14 +16,7 @@ from tests.accounts.factories import give_totp
 from tests.consultants.factories import ConsultantFactory
 from tests.engagements.factories import EngagementFactory, ParticipationFactory
 from tests.helpers import client_for
-from tests.network.lead_world import (  # noqa: F401  (fixtures)
-    internal_request,
-    leader,
-    media_request,
-    mfa_client,
-    network,
-    submitted_request,
-)
+from tests.network.lead_world import mfa_client, submitted_request
 
 pytestmark = pytest.mark.django_db
 XSS = '<script>alert("x")</script>'
@@ -47,13 +40,15 @@ def invited(media_request):
 # --- Home -------------------------------------------------------------------------------
 
 
-def test_home_lists_requests_marked(leader, media_request, internal_request, programme_staff_user):
+def test_home_lists_requests_marked(
+    lead_leader, media_request, internal_request, programme_staff_user
+):
     reviewed = submitted_request(
         programme_staff_user, title="Senate hearing", audience="government"
     )
-    review_give(engagement=reviewed, by=leader[0], recommendation="recommend")
+    review_give(engagement=reviewed, by=lead_leader[0], recommendation="recommend")
     draft = EngagementFactory(owner=programme_staff_user, title="A draft nobody sees")
-    page = client_for(leader[0]).get(reverse("lead:home")).content.decode()
+    page = client_for(lead_leader[0]).get(reverse("lead:home")).content.decode()
     assert "Radio feature on online safety" in page and "Module review" in page
     assert draft.title not in page
     assert page.count("Needs a review before approval") == 1  # the media request
@@ -64,10 +59,10 @@ def test_home_lists_requests_marked(leader, media_request, internal_request, pro
     assert "TODO" not in page  # the figures' note is a template comment
 
 
-def test_home_pages(leader, programme_staff_user):
+def test_home_pages(lead_leader, programme_staff_user):
     for n in range(23):
         submitted_request(programme_staff_user, title=f"Request {n:02d}")
-    client = client_for(leader[0])
+    client = client_for(lead_leader[0])
     first = client.get(reverse("lead:home")).content.decode()
     second = client.get(reverse("lead:home") + "?page=2").content.decode()
     assert "Request 22" in first and "Request 00" not in first
@@ -75,8 +70,10 @@ def test_home_pages(leader, programme_staff_user):
     assert client.get(reverse("lead:home") + "?page=<x>").status_code == 200
 
 
-def test_home_lists_what_she_leads_without_names(leader, network, manager_user, make_user):
-    user, leadership = leader
+def test_home_lists_what_she_leads_without_names(
+    lead_leader, lead_network, manager_user, make_user
+):
+    user, leadership = lead_leader
     me = leadership.consultant
     event = EngagementFactory(title="Leadership camp 2026", type="leadership_camp")
     LearningEvent.objects.create(engagement=event, kind="leadership_camp", created_by=manager_user)
@@ -90,12 +87,12 @@ def test_home_lists_what_she_leads_without_names(leader, network, manager_user, 
         status=Participation.Status.DECLINED,
     )
     circle = PeerCircle.objects.create(
-        network=network, name="Tuesday circle", facilitator=me, staff_contact=manager_user
+        network=lead_network, name="Tuesday circle", facilitator=me, staff_contact=manager_user
     )
     member = ConsultantFactory(pseudonym="Sampaguita")
     CircleMembership.objects.create(circle=circle, consultant=member)
     PeerCircle.objects.create(
-        network=network, name="Someone else's circle", staff_contact=manager_user
+        network=lead_network, name="Someone else's circle", staff_contact=manager_user
     )
     page = client_for(user).get(reverse("lead:home")).content.decode()
     assert "Leadership camp 2026" in page and "Co-facilitator" in page
@@ -105,7 +102,7 @@ def test_home_lists_what_she_leads_without_names(leader, network, manager_user, 
     assert "Sampaguita" not in page and member.legal_name not in page
 
 
-def _seed(n, user, leadership, network, owner, manager):
+def _seed(n, user, leadership, lead_network, owner, manager):
     for i in range(n):
         engagement = submitted_request(owner, audience="media")
         if i % 2:
@@ -116,22 +113,24 @@ def _seed(n, user, leadership, network, owner, manager):
             engagement=event, consultant=leadership.consultant, role=ParticipationRole.FACILITATOR
         )
         PeerCircle.objects.create(
-            network=network,
+            network=lead_network,
             name=f"Circle {n}-{i}",
             facilitator=leadership.consultant,
             staff_contact=manager,
         )
 
 
-def test_home_query_count_does_not_grow(leader, network, programme_staff_user, manager_user):
+def test_home_query_count_does_not_grow(
+    lead_leader, lead_network, programme_staff_user, manager_user
+):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    user, leadership = leader
+    user, leadership = lead_leader
     client = client_for(user)
     counts = []
     for n in (2, 12):
-        _seed(n, user, leadership, network, programme_staff_user, manager_user)
+        _seed(n, user, leadership, lead_network, programme_staff_user, manager_user)
         client.get(reverse("lead:home"))
         with CaptureQueriesContext(connection) as captured:
             response = client.get(reverse("lead:home"))
@@ -143,8 +142,8 @@ def test_home_query_count_does_not_grow(leader, network, programme_staff_user, m
 # --- A request in summary ------------------------------------------------------------------
 
 
-def test_the_summary_names_nobody(leader, media_request, invited):
-    page = client_for(leader[0]).get(reverse("lead:request", args=[media_request.pk]))
+def test_the_summary_names_nobody(lead_leader, media_request, invited):
+    page = client_for(lead_leader[0]).get(reverse("lead:request", args=[media_request.pk]))
     assert page.status_code == 200
     text = page.content.decode()
     assert "Radio feature on online safety" in text
@@ -169,7 +168,7 @@ def test_the_summary_names_nobody(leader, media_request, invited):
 
 
 @pytest.mark.parametrize("which", ["draft", "missing", "text"])
-def test_a_request_she_may_not_see_is_404(which, leader, programme_staff_user):
+def test_a_request_she_may_not_see_is_404(which, lead_leader, programme_staff_user):
     match which:
         case "draft":
             pk = EngagementFactory(owner=programme_staff_user).pk
@@ -177,7 +176,7 @@ def test_a_request_she_may_not_see_is_404(which, leader, programme_staff_user):
             pk = 999999
         case _:
             pk = None
-    client = client_for(leader[0])
+    client = client_for(lead_leader[0])
     if pk is None:
         assert client.get("/portal/lead/requests/abc/").status_code == 404
         return
@@ -189,9 +188,9 @@ def test_a_request_she_may_not_see_is_404(which, leader, programme_staff_user):
     )
 
 
-def test_a_request_no_longer_waiting_says_so(leader, internal_request, manager_user):
+def test_a_request_no_longer_waiting_says_so(lead_leader, internal_request, manager_user):
     workflow.engagement_transition(engagement=internal_request, name="approve", by=manager_user)
-    client = client_for(leader[0])
+    client = client_for(lead_leader[0])
     page = client.get(reverse("lead:request", args=[internal_request.pk])).content.decode()
     assert "no longer waiting for approval" in page and "Give your review" not in page
     response = client.post(
@@ -205,8 +204,8 @@ def test_a_request_no_longer_waiting_says_so(leader, internal_request, manager_u
 # --- The review form ------------------------------------------------------------------------
 
 
-def test_review_with_changes_and_revise(leader, media_request):
-    client = client_for(leader[0])
+def test_review_with_changes_and_revise(lead_leader, media_request):
+    client = client_for(lead_leader[0])
     url = reverse("lead:review", args=[media_request.pk])
     assert client.get(url).status_code == 200
     response = client.post(
@@ -235,17 +234,19 @@ def test_review_with_changes_and_revise(leader, media_request):
         {"recommendation": "recommend", "changes": "x" * 2001},
     ],
 )
-def test_bad_review_input_is_400(data, leader, media_request):
-    response = client_for(leader[0]).post(reverse("lead:review", args=[media_request.pk]), data)
+def test_bad_review_input_is_400(data, lead_leader, media_request):
+    response = client_for(lead_leader[0]).post(
+        reverse("lead:review", args=[media_request.pk]), data
+    )
     assert response.status_code == 400
     assert not AdvisoryReview.objects.exists()
 
 
-def test_other_fields_are_ignored(leader, media_request, make_user):
-    """Posting another leader, another engagement or a date changes nothing
+def test_other_fields_are_ignored(lead_leader, media_request, make_user):
+    """Posting another lead_leader, another engagement or a date changes nothing
     but her own review."""
     other = ConsultantFactory()
-    client_for(leader[0]).post(
+    client_for(lead_leader[0]).post(
         reverse("lead:review", args=[media_request.pk]),
         {
             "recommendation": "recommend",
@@ -255,13 +256,13 @@ def test_other_fields_are_ignored(leader, media_request, make_user):
         },
     )
     review = AdvisoryReview.objects.get()
-    assert review.leader == leader[1].consultant and review.engagement == media_request
+    assert review.leader == lead_leader[1].consultant and review.engagement == media_request
     assert review.submitted_at.year == timezone.now().year
 
 
 @pytest.mark.parametrize("method", ["put", "delete"])
-def test_wrong_method(method, leader, media_request):
-    client = client_for(leader[0])
+def test_wrong_method(method, lead_leader, media_request):
+    client = client_for(lead_leader[0])
     assert (
         getattr(client, method)(reverse("lead:review", args=[media_request.pk])).status_code == 405
     )
@@ -272,18 +273,18 @@ def test_wrong_method(method, leader, media_request):
 
 
 @pytest.fixture
-def mfa_on(network):
-    network.leaders_need_mfa = True
-    network.save()
-    return network
+def mfa_on(lead_network):
+    lead_network.leaders_need_mfa = True
+    lead_network.save()
+    return lead_network
 
 
-def test_mfa_off_password_session_opens_the_area(leader, media_request):
-    assert client_for(leader[0]).get(reverse("lead:home")).status_code == 200
+def test_mfa_off_password_session_opens_the_area(lead_leader, media_request):
+    assert client_for(lead_leader[0]).get(reverse("lead:home")).status_code == 200
 
 
-def test_mfa_on_without_an_authenticator_explains_how(leader, mfa_on, media_request):
-    client = client_for(leader[0])
+def test_mfa_on_without_an_authenticator_explains_how(lead_leader, mfa_on, media_request):
+    client = client_for(lead_leader[0])
     for url in (
         reverse("lead:home"),
         reverse("lead:request", args=[media_request.pk]),
@@ -299,18 +300,18 @@ def test_mfa_on_without_an_authenticator_explains_how(leader, mfa_on, media_requ
     assert reverse("mfa_activate_totp") in page
 
 
-def test_mfa_on_with_an_authenticator_but_a_password_session(leader, mfa_on):
-    give_totp(leader[0])
-    client = client_for(leader[0])
+def test_mfa_on_with_an_authenticator_but_a_password_session(lead_leader, mfa_on):
+    give_totp(lead_leader[0])
+    client = client_for(lead_leader[0])
     assert client.get(reverse("lead:home")).status_code == 302
     page = client.get(reverse("lead:second_factor")).content.decode()
     assert reverse("mfa_reauthenticate") in page
     assert reverse("mfa_activate_totp") not in page
 
 
-def test_mfa_on_with_a_second_factor_session_opens_the_area(leader, mfa_on, media_request):
-    give_totp(leader[0])
-    client = mfa_client(leader[0])
+def test_mfa_on_with_a_second_factor_session_opens_the_area(lead_leader, mfa_on, media_request):
+    give_totp(lead_leader[0])
+    client = mfa_client(lead_leader[0])
     assert client.get(reverse("lead:home")).status_code == 200
     assert client.get(reverse("lead:request", args=[media_request.pk])).status_code == 200
     # Nothing left to explain: the page sends her home.
@@ -318,19 +319,19 @@ def test_mfa_on_with_a_second_factor_session_opens_the_area(leader, mfa_on, medi
     assert response.status_code == 302 and response.url == reverse("lead:home")
 
 
-def test_mfa_is_asked_when_any_network_she_leads_asks(leader, make_user, manager_user):
+def test_mfa_is_asked_when_any_network_she_leads_asks(lead_leader, make_user, manager_user):
     from network.services.leaders import leader_name
     from tests.network.lead_world import make_network
 
     strict = make_network(name="Another network", short_name="AN", leaders_need_mfa=True)
-    leader_name(network=strict, consultant=leader[1].consultant, by=manager_user)
-    assert client_for(leader[0]).get(reverse("lead:home")).status_code == 302
+    leader_name(network=strict, consultant=lead_leader[1].consultant, by=manager_user)
+    assert client_for(lead_leader[0]).get(reverse("lead:home")).status_code == 302
 
 
-def test_the_activation_page_is_reachable_for_her(leader, mfa_on):
+def test_the_activation_page_is_reachable_for_her(lead_leader, mfa_on):
     """allauth's TOTP set-up opens for a leader just signed in with her
     password (the staff-only restriction is not hers)."""
-    client = mfa_client(leader[0], second_factor=False)
+    client = mfa_client(lead_leader[0], second_factor=False)
     assert client.get(reverse("lead:home")).status_code == 302
     response = client.get(reverse("mfa_activate_totp"))
     # allauth asks for her password again first when the sign-in is not
