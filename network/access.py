@@ -53,7 +53,7 @@ def leadership_of(user: AnyUser) -> Leadership | None:
         return None
     return (
         Leadership.objects.select_related("network", "consultant")
-        .filter(consultant__user=user, until__isnull=True)
+        .filter(consultant__user_id=user.pk, until__isnull=True)
         .order_by("since", "id")
         .first()
     )
@@ -66,7 +66,7 @@ def is_leader(user: AnyUser) -> bool:
 def leader_needs_mfa(user: AnyUser) -> bool:
     """Any network she leads asks its leaders for a second factor."""
     return Leadership.objects.filter(
-        consultant__user=user, until__isnull=True, network__leaders_need_mfa=True
+        consultant__user_id=user.pk, until__isnull=True, network__leaders_need_mfa=True
     ).exists()
 
 
