@@ -75,8 +75,7 @@ def review_give(
         errors["recommendation"] = [_("Choose a recommendation.")]
     elif recommendation == Recommendation.WITH_CHANGES and not changes:
         errors["changes"] = [_("Say which changes the request needs.")]
-    for name, text in (("changes", changes), ("notes", notes)):
-        limit = AdvisoryReview._meta.get_field(name).max_length
+    for name, text, limit in (("changes", changes, 2000), ("notes", notes, 4000)):
         if len(text) > limit:
             errors[name] = [
                 _("Please keep this to %(limit)s characters or fewer.") % {"limit": limit}
