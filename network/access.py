@@ -49,11 +49,12 @@ if TYPE_CHECKING:
 def leadership_of(user: AnyUser) -> Leadership | None:
     """Her open leadership (the oldest, when she leads more than one
     network), or None when she is not a survivor leader. One query."""
-    if not is_survivor_leader(user):
+    pk = user.pk
+    if pk is None or not is_survivor_leader(user):
         return None
     return (
         Leadership.objects.select_related("network", "consultant")
-        .filter(consultant__user_id=user.pk, until__isnull=True)
+        .filter(consultant__user_id=pk, until__isnull=True)
         .order_by("since", "id")
         .first()
     )
@@ -65,8 +66,11 @@ def is_leader(user: AnyUser) -> bool:
 
 def leader_needs_mfa(user: AnyUser) -> bool:
     """Any network she leads asks its leaders for a second factor."""
+    pk = user.pk
+    if pk is None:
+        return False
     return Leadership.objects.filter(
-        consultant__user_id=user.pk, until__isnull=True, network__leaders_need_mfa=True
+        consultant__user_id=pk, until__isnull=True, network__leaders_need_mfa=True
     ).exists()
 
 
