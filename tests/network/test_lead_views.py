@@ -341,3 +341,25 @@ def test_the_activation_page_is_reachable_for_her(lead_leader, mfa_on):
         assert response.url.startswith(reverse("account_reauthenticate"))
         response = client.get(response.url)
     assert response.status_code == 200
+
+
+def test_an_ended_leadership_closes_the_area(lead_leader, media_request, manager_user):
+    from network.services.leaders import leader_end
+
+    user, leadership = lead_leader
+    client = client_for(user)
+    assert client.get(reverse("lead:home")).status_code == 200
+    leader_end(leadership=leadership, by=manager_user)
+    for url in (
+        reverse("lead:home"),
+        reverse("lead:request", args=[media_request.pk]),
+        reverse("lead:review", args=[media_request.pk]),
+    ):
+        assert client.get(url).status_code == 403
+    assert (
+        client.post(
+            reverse("lead:review", args=[media_request.pk]), {"recommendation": "recommend"}
+        ).status_code
+        == 403
+    )
+    assert not AdvisoryReview.objects.exists()
