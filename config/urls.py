@@ -46,6 +46,8 @@ urlpatterns = [
     path("portal/pay/", include("compensation.urls_portal")),
     path("portal/voice/", include("impact.urls_portal")),
     path("portal/growth/", include("network.urls_growth_portal")),
+    # A survivor leader's area (network.views.lead).
+    path("portal/lead/", include("network.urls_lead")),
     # A partner's one-time feedback link: no account (impact.views.partner).
     path("feedback/", include("impact.urls_partner")),
     path("reports/", include("reports.urls")),

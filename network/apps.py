@@ -47,3 +47,24 @@ class NetworkConfig(AppConfig):
             growth_services.on_participation_status_changed,
             dispatch_uid="network.growth.participation_status_changed",
         )
+        # --- Part 3: survivor leaders' reviews --------------------------------------
+        # The reviews panel first among the engagement page's panels (where a
+        # manager approves), and approval refused while a required review is
+        # missing (network.services.reviews).
+        from engagements.panels import register_detail_panel
+        from engagements.workflow import register_guard
+        from network import panels
+        from network.services import reviews
+
+        register_detail_panel(
+            "network.advisory_reviews",
+            order=1,
+            context=panels.engagement_reviews,
+            template=panels.TEMPLATE,
+        )
+        register_guard(
+            "approve",
+            reviews.approval_guard,
+            key="network.advisory_review",
+            many=reviews.approval_guard_many,
+        )

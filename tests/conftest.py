@@ -12,7 +12,12 @@ import weasyprint
 from django.core.cache import cache
 from django.utils import translation
 
-pytest_plugins = ["tests.parallel", "tests.fixtures", "tests.object_storage"]
+pytest_plugins = [
+    "tests.parallel",
+    "tests.fixtures",
+    "tests.object_storage",
+    "tests.network.lead_world",  # survivor leaders (#18 part 3)
+]
 
 
 def pytest_configure(config):

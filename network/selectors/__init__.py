@@ -1,2 +1,4 @@
-"""The network's reads. One module per part: ``growth`` (skills gained,
-learning events, pathways, her growth page)."""
+"""The network's reads, one module per part: ``growth`` (skills gained,
+learning events, pathways, her growth page), ``reviews`` (a survivor
+leader's area: incoming requests in summary, what she leads, and the
+reviews staff see before approval)."""
