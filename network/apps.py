@@ -29,3 +29,9 @@ class NetworkConfig(AppConfig):
             models.NetworkLedWork,
         ):
             audit.register(model)
+
+        # Part 2, peers (wt-d): skills gained count as evidence in matching
+        # (engagements.matching.register_skill_evidence; network/matching.py).
+        from network import matching
+
+        matching.register()
