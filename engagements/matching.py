@@ -3,7 +3,9 @@
 ``match(engagement=...)`` asks PostgreSQL, in one statement (``_SQL``), for
 
 * the first page of suggestions, ranked by fit (expertise wanted they have,
-  then a language wanted they speak) and, at equal fit, fairness: fewer
+  by staff's tags or by evidence an app above registered, e.g. a skill
+  gained at a training: ``register_skill_evidence``; then a language wanted
+  they speak) and, at equal fit, fairness: fewer
   engagements in the last 90 days (and already booked ahead) first, then fewer
   this month, then pseudonym;
 * the first page of those excluded (by pseudonym), each with every reason that
@@ -26,6 +28,9 @@ statement, the weekly windows of the rows shown; tests/engagements/
 test_matching_sql.py, which also holds the Python evaluation this replaced
 as an oracle). A new criterion (a fact in ``facts``, a ``Criterion``)
 is counted, filtered, ranked around and explained with no other change.
+
+Pairs for those who would rather go with a peer: ``propose_pairs`` (below),
+one more query over the suggestions shown.
 
 Availability follows the consultants app: busy periods cover whole days
 (both ends included), a break ending before the engagement's first day does
@@ -587,10 +592,10 @@ LEFT JOIN (
     FROM pages, unnest(suggestion_ids || excluded_ids || by_time_ids) AS shown(id)
 ) shown ON true
 LEFT JOIN listed ON listed.id = shown.id
-LEFT JOIN LATERAL (
-    SELECT jsonb_agg(jsonb_build_array(provider, topic_id, detail)) AS evidence
-    FROM evidence WHERE evidence.consultant_id = listed.id
-) shown_evidence ON true
+LEFT JOIN (
+    SELECT consultant_id, jsonb_agg(jsonb_build_array(provider, topic_id, detail)) AS evidence
+    FROM evidence GROUP BY consultant_id
+) shown_evidence ON shown_evidence.consultant_id = listed.id
 """.format(  # noqa: S608 (only this module's own SQL is formatted in, never a value)
     evidence="{evidence}",
     start_minute=_MINUTE.format("start_time"),
