@@ -720,11 +720,11 @@ class MatchResult:
 
 def _explain(row: dict[str, Any], asked: Asked) -> Candidate:
     """The words for one row shown."""
-    consultant = Consultant.from_db(
-        connection.alias,
-        list(_CONSULTANT_COLUMNS),
-        [row[column] for column in _CONSULTANT_COLUMNS],
-    )
+    # ``from_db`` takes the values in the model's field order.
+    columns = [
+        f.attname for f in Consultant._meta.concrete_fields if f.attname in _CONSULTANT_COLUMNS
+    ]
+    consultant = Consultant.from_db(connection.alias, columns, [row[column] for column in columns])
     candidate = Candidate(
         consultant=consultant,
         recent_count=row["recent_count"],

@@ -334,3 +334,19 @@ def test_invite_both_while_not_staffing_invites_nobody(make_consultant, owner):
 
     assert response.status_code == 400
     assert _on(draft) == []
+
+
+def test_the_consultants_shown_carry_their_own_values(make_consultant, staffing):
+    """The suggestion rows are Consultant objects built from the statement:
+    each field its own value (the page shows "0 of 3" for the limit)."""
+    make_consultant(
+        pseudonym="Hiraya", monthly_engagement_limit=3, spoken_languages=["ceb"], prefers_peer=True
+    )
+    consultant = matching.match(engagement=staffing).suggestions[0].consultant
+    assert (
+        consultant.pseudonym,
+        consultant.monthly_engagement_limit,
+        consultant.spoken_languages,
+        consultant.status,
+        consultant.prefers_peer,
+    ) == ("Hiraya", 3, ["ceb"], Consultant.Status.ACTIVE, True)
