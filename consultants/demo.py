@@ -117,6 +117,9 @@ class DemoConsultant:
     user_email: str | None = None
     wellbeing_lead: bool = False
     notes: tuple[tuple[str, str], ...] = field(default=())
+    # Her choices about peers (/portal/me/peers/); both off unless set.
+    visible_to_peers: bool = False
+    prefers_peer: bool = False
 
 
 L = Language
@@ -146,6 +149,8 @@ DEMO_CONSULTANTS = [
             ("helps", "DEMO NOTE. Likes to see the questions a day before a panel."),
             ("check_in", "DEMO NOTE. Check-in after the hearing went well; wants a week off."),
         ),
+        visible_to_peers=True,
+        prefers_peer=True,
     ),
     DemoConsultant(
         "Bituin",
@@ -223,6 +228,7 @@ DEMO_CONSULTANTS = [
         busy=(("travel", 3, 4),),
         consents=(*EVERYDAY, SCOPES.QUOTING, SCOPES.PUBLIC_EVENTS),
         limit=4,
+        visible_to_peers=True,
     ),
     DemoConsultant(
         "Luningning",
@@ -374,6 +380,10 @@ def _create(demo: DemoConsultant, *, by, consultant_user, lead) -> Consultant:
         services.consent_grant(consultant=consultant, scope=scope, by=by, evidence=evidence)
     for scope in demo.withdrawn:
         services.consent_withdraw(consultant=consultant, scope=scope, by=by)
+    if demo.visible_to_peers or demo.prefers_peer:
+        Consultant.objects.filter(pk=consultant.pk).update(
+            visible_to_peers=demo.visible_to_peers, prefers_peer=demo.prefers_peer
+        )
     if demo.wellbeing_lead and lead is not None:
         services.wellbeing_lead_assign(consultant=consultant, lead=lead, by=by)
         for kind, body in demo.notes:

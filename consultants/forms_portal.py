@@ -213,3 +213,29 @@ class PrivacyChoicesForm(PlainErrorsMixin, forms.Form):
             "exit_signs_out": "yes" if consultant.exit_signs_out else "no",
             "discretion": consultant.discretion,
         }
+
+
+class PeerChoicesForm(PlainErrorsMixin, forms.Form):
+    """Her two choices about peers (/portal/me/peers/): plain switches, off
+    until she turns them on."""
+
+    visible_to_peers = forms.BooleanField(
+        label=_("Other consultants on the same engagement may see my pseudonym"),
+        help_text=_(
+            "Only those who said yes to it, and who chose the same, see it; you see theirs. "
+            "Never your name or anything else about you."
+        ),
+        required=False,
+    )
+    prefers_peer = forms.BooleanField(
+        label=_("I would rather go with a peer"),
+        help_text=_("When the team invites people, they try to invite you with someone."),
+        required=False,
+    )
+
+    @classmethod
+    def initial_for(cls, consultant: Consultant) -> dict:
+        return {
+            "visible_to_peers": consultant.visible_to_peers,
+            "prefers_peer": consultant.prefers_peer,
+        }

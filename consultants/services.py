@@ -252,6 +252,36 @@ def privacy_choices_set(
     return consultant
 
 
+def peer_choices_set(
+    *,
+    consultant: Consultant,
+    visible_to_peers: bool,
+    prefers_peer: bool,
+    by: User,
+    request=None,
+) -> Consultant:
+    """Her choices about peers: whether other consultants on the same
+    engagement may see her pseudonym (only those who chose the same), and
+    whether she would rather go with a peer (matching proposes pairs).
+    Audited, with what she chose."""
+    with transaction.atomic():
+        consultant = _locked(consultant)
+        _refuse_if_erased(consultant)
+        consultant.visible_to_peers = visible_to_peers
+        consultant.prefers_peer = prefers_peer
+        consultant.full_clean()
+        consultant.save(update_fields=["visible_to_peers", "prefers_peer", "updated_at"])
+        record_event(
+            consultant,
+            actor=by,
+            event="peer_choices_set",
+            request=request,
+            visible_to_peers=visible_to_peers,
+            prefers_peer=prefers_peer,
+        )
+    return consultant
+
+
 def consultant_status_change(
     *,
     consultant: Consultant,

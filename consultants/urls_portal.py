@@ -27,6 +27,7 @@ urlpatterns = [
     path("consent/<slug:scope>/give/", portal.consent_grant, name="consent_grant"),
     path("story-sharing/", portal.story_sharing, name="story_sharing"),
     path("privacy/", portal.privacy, name="privacy"),
+    path("peers/", portal.peers, name="peers"),
     path("my-record/", portal.record, name="record"),
     path("my-record/read/", portal.record_read, name="record_read"),
 ]

@@ -286,6 +286,30 @@ class InviteForm(forms.Form):
         return consultant
 
 
+class InvitePairForm(forms.Form):
+    """Two consultants to invite together (a pair matching proposed), both
+    in one role."""
+
+    first = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    second = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    role = forms.ChoiceField(
+        label=_("Role"), choices=ParticipationRole.choices, initial=ParticipationRole.PARTICIPANT
+    )
+
+    def clean(self):
+        data = super().clean()
+        ids = [data.get("first"), data.get("second")]
+        if None in ids:
+            return data
+        if ids[0] == ids[1]:
+            raise forms.ValidationError(_("Choose two different consultants to invite together."))
+        found = Consultant.objects.in_bulk(ids)
+        if len(found) != 2:
+            raise forms.ValidationError(_("No such consultant."))
+        data["consultants"] = (found[ids[0]], found[ids[1]])
+        return data
+
+
 class AssignStaffForm(forms.Form):
     staff_member = OwnerChoiceField(label=_("Programme staff"), queryset=None)
 

@@ -3,7 +3,9 @@
 ``match(engagement=...)`` asks PostgreSQL, in one statement (``_SQL``), for
 
 * the first page of suggestions, ranked by fit (expertise wanted they have,
-  then a language wanted they speak) and, at equal fit, fairness: fewer
+  by staff's tags or by evidence an app above registered, e.g. a skill
+  gained at a training: ``register_skill_evidence``; then a language wanted
+  they speak) and, at equal fit, fairness: fewer
   engagements in the last 90 days (and already booked ahead) first, then fewer
   this month, then pseudonym;
 * the first page of those excluded (by pseudonym), each with every reason that
@@ -27,6 +29,9 @@ test_matching_sql.py, which also holds the Python evaluation this replaced
 as an oracle). A new criterion (a fact in ``facts``, a ``Criterion``)
 is counted, filtered, ranked around and explained with no other change.
 
+Pairs for those who would rather go with a peer: ``propose_pairs`` (below),
+one more query over the suggestions shown.
+
 Availability follows the consultants app: busy periods cover whole days
 (both ends included), a break ending before the engagement's first day does
 not exclude, and weekly windows are in Asia/Manila. An engagement within one
@@ -46,10 +51,12 @@ privacy plan allows them. Consent to share one's story is never required.
 from __future__ import annotations
 
 import datetime
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
@@ -382,6 +389,35 @@ def _any(criteria: Iterable[Criterion]) -> str:
     return " OR ".join(f"x_{c.code}" for c in criteria) or "false"
 
 
+# --- Skills as evidence: a registry the apps above fill -----------------------------------
+# Staff set a consultant's expertise topics; an app above (network: skills
+# gained at a training, on an engagement, signed off by a mentor) may know
+# more. It registers a source from its ``ready()``: ``sql``, a SELECT of
+# ``consultant_id, topic_id, detail`` (``detail`` jsonb: what its words need)
+# over the topics wanted, ``%(topics)s`` (it may read the statement's other
+# parameters too, e.g. ``%(engagement)s``); ``explain(topic, detail)``, the
+# words for one piece of it ("Has Public speaking (from Leadership camp)").
+# A topic wanted counts towards fit once, by tag or by evidence; the
+# statement stays one query.
+
+
+@dataclass(frozen=True)
+class SkillEvidenceSource:
+    sql: str
+    explain: Callable[[str, dict[str, Any]], str]
+
+
+_EVIDENCE_SOURCES: list[SkillEvidenceSource] = []
+
+
+def register_skill_evidence(*, sql: str, explain: Callable[[str, dict[str, Any]], str]) -> None:
+    """Add a source of evidence (see above); registering the same SQL again
+    replaces it (``ready()`` may run twice in tests)."""
+    source = SkillEvidenceSource(sql=sql, explain=explain)
+    _EVIDENCE_SOURCES[:] = [s for s in _EVIDENCE_SOURCES if s.sql != sql] + [source]
+    _STATEMENT[0] = None
+
+
 # --- The statement ------------------------------------------------------------------------
 # ``facts``: one row per consultant with what the criteria and the ranking
 # read, each gathered by one grouped pass (hash joins, no per-consultant
@@ -464,16 +500,26 @@ consents AS (
            ) AS lacking
     FROM granted
 ),
--- The topics wanted they know.
+-- Evidence of the topics wanted from the apps above (``register_skill_
+-- evidence``: skills gained at a training, signed off by a mentor...).
+evidence AS (
+    {evidence}
+),
+-- The topics wanted they know: set by staff, or shown by evidence.
 expertise AS (
-    SELECT consultant_id, array_agg(expertisetopic_id) AS topics
-    FROM consultants_consultant_expertise
-    WHERE expertisetopic_id = ANY(%(topics)s)
+    SELECT consultant_id, array_agg(DISTINCT topic_id) AS topics
+    FROM (
+        SELECT consultant_id, expertisetopic_id AS topic_id
+        FROM consultants_consultant_expertise
+        WHERE expertisetopic_id = ANY(%(topics)s)
+        UNION ALL
+        SELECT consultant_id, topic_id FROM evidence
+    ) known
     GROUP BY consultant_id
 ),
 facts AS (
     SELECT c.id, c.pseudonym, c.status, c.break_until, c.monthly_engagement_limit,
-           c.spoken_languages,
+           c.spoken_languages, c.prefers_peer,
            coalesce(load.recent_count, 0) AS recent_count,
            coalesce(load.month_count, 0) AS month_count,
            overlap.consultant_id IS NOT NULL AS overlapping,
@@ -538,14 +584,20 @@ counts AS (
 )
 -- The rows of the pages, each with the pages and the counts (one row with
 -- no consultant when every page is empty, so that the counts arrive).
-SELECT pages.*, counts.*, listed.*
+-- Each row shown carries its evidence, for the words.
+SELECT pages.*, counts.*, listed.*, shown_evidence.evidence
 FROM pages CROSS JOIN counts
 LEFT JOIN (
     SELECT DISTINCT shown.id
     FROM pages, unnest(suggestion_ids || excluded_ids || by_time_ids) AS shown(id)
 ) shown ON true
 LEFT JOIN listed ON listed.id = shown.id
+LEFT JOIN (
+    SELECT consultant_id, jsonb_agg(jsonb_build_array(provider, topic_id, detail)) AS evidence
+    FROM evidence GROUP BY consultant_id
+) shown_evidence ON shown_evidence.consultant_id = listed.id
 """.format(  # noqa: S608 (only this module's own SQL is formatted in, never a value)
+    evidence="{evidence}",
     start_minute=_MINUTE.format("start_time"),
     end_minute=_MINUTE.format("end_time"),
     flags=",\n           ".join(f"coalesce({c.sql}, false) AS x_{c.code}" for c in CRITERIA),
@@ -556,6 +608,34 @@ LEFT JOIN listed ON listed.id = shown.id
         f"count(*) FILTER (WHERE x_{c.code}) AS n_{c.code}" for c in CRITERIA
     ),
 )
+
+
+# Without any source of evidence registered: none, with the columns' types.
+_NO_EVIDENCE = (
+    "SELECT NULL::integer AS provider, NULL::bigint AS consultant_id, "
+    "NULL::bigint AS topic_id, NULL::jsonb AS detail WHERE false"
+)
+
+
+def _evidence_sql() -> str:
+    if not _EVIDENCE_SOURCES:
+        return _NO_EVIDENCE
+    return "\n    UNION ALL\n    ".join(
+        f"SELECT {n} AS provider, consultant_id, topic_id, detail "  # noqa: S608 (registered SQL)
+        f"FROM ({source.sql}) source_{n}"
+        for n, source in enumerate(_EVIDENCE_SOURCES)
+    )
+
+
+def _statement() -> str:
+    """``_SQL`` with the sources of evidence registered so far (built once
+    per registration)."""
+    if _STATEMENT[0] is None:
+        _STATEMENT[0] = _SQL.replace("{evidence}", _evidence_sql(), 1)
+    return _STATEMENT[0]
+
+
+_STATEMENT: list[str | None] = [None]
 
 
 def _params(
@@ -599,6 +679,8 @@ class Candidate:
     recent_count: int = 0
     month_count: int = 0
     reasons: list[str] = field(default_factory=list)
+    # The words of each piece of evidence of a topic wanted (by topic).
+    evidence: list[str] = field(default_factory=list)
     exclusions: list[Exclusion] = field(default_factory=list)
     # Excluded for reasons of time only, with weekly windows given.
     by_time: bool = False
@@ -638,11 +720,11 @@ class MatchResult:
 
 def _explain(row: dict[str, Any], asked: Asked) -> Candidate:
     """The words for one row shown."""
-    consultant = Consultant.from_db(
-        connection.alias,
-        list(_CONSULTANT_COLUMNS),
-        [row[column] for column in _CONSULTANT_COLUMNS],
-    )
+    # ``from_db`` takes the values in the model's field order.
+    columns = [
+        f.attname for f in Consultant._meta.concrete_fields if f.attname in _CONSULTANT_COLUMNS
+    ]
+    consultant = Consultant.from_db(connection.alias, columns, [row[column] for column in columns])
     candidate = Candidate(
         consultant=consultant,
         recent_count=row["recent_count"],
@@ -654,6 +736,7 @@ def _explain(row: dict[str, Any], asked: Asked) -> Candidate:
             for code in asked.wanted_languages
             if code in (row["spoken_languages"] or [])
         ],
+        evidence=_evidence_words(row["evidence"], asked),
     )
     candidate.exclusions = [
         Exclusion(criterion.code, criterion.words(row, asked))
@@ -672,7 +755,22 @@ _CONSULTANT_COLUMNS = (
     "break_until",
     "monthly_engagement_limit",
     "spoken_languages",
+    "prefers_peer",
 )
+
+
+def _evidence_words(evidence: str | list[list[Any]] | None, asked: Asked) -> list[str]:
+    """The words of each piece of evidence, by topic then as said (Django's
+    cursor hands jsonb over as text)."""
+    if isinstance(evidence, str):
+        evidence = json.loads(evidence)
+    words = []
+    for provider, topic_id, detail in evidence or []:
+        topic = asked.wanted_topics.get(topic_id)
+        if topic is None or provider >= len(_EVIDENCE_SOURCES):
+            continue
+        words.append((topic.lower(), _EVIDENCE_SOURCES[provider].explain(topic, detail or {})))
+    return [said for _topic, said in sorted(set(words))]
 
 
 def _reasons(
@@ -693,6 +791,7 @@ def _reasons(
                     "total": len(wanted_topics),
                 }
             )
+            reasons.extend(candidate.evidence)
         else:
             reasons.append(gettext("None of the topics wanted."))
     if wanted_languages:
@@ -765,7 +864,7 @@ def match(
         "by_time": by_time,
     }
     with connection.cursor() as cursor:
-        cursor.execute(_SQL, params)
+        cursor.execute(_statement(), params)
         columns = [column.name for column in cursor.description]
         rows = [dict(zip(columns, values, strict=True)) for values in cursor.fetchall()]
 
@@ -1024,3 +1123,183 @@ def time_suggestions(
         day += datetime.timedelta(days=1)
     options.sort(key=lambda option: option[0])
     return [suggestion for _key, suggestion in options[:limit]]
+
+
+# --- Going with a peer: pairs among the suggestions ---------------------------------------
+# A consultant may say she would rather go with a peer (``prefers_peer``,
+# her choice in the portal). For each such consultant among the suggestions
+# shown (in their order), a partner from the same suggestions, ranked by:
+# they have worked together before (both attended the same engagement), then,
+# when she is newer, an experienced one, then fairness (fewer engagements
+# lately, then the ranking). Each consultant is in one pair at most, and the
+# pairs fit the places left (``consultants_wanted`` less those invited,
+# accepted or confirmed): none when fewer than two are left. One query over
+# the suggestions shown (never everyone), whatever the data
+# (tests/engagements/test_pairs.py).
+
+# Engagements attended: at most this many is "newer", at least that many
+# "experienced".
+NEWER_AT_MOST = 2
+EXPERIENCED_AT_LEAST = 5
+
+
+@dataclass(frozen=True)
+class Pair:
+    """``first`` would rather go with a peer; ``second`` is proposed to go
+    with her; ``reasons`` say why, in words."""
+
+    first: Candidate
+    second: Candidate
+    reasons: list[str]
+
+
+@dataclass(frozen=True)
+class _Peer:
+    attended: int
+    # Other consultant's id: (times they attended the same engagement, the
+    # title of the latest one the viewer may see, or None).
+    together: dict[int, tuple[int, str | None]]
+
+
+# Positional parameters: the ids shown, "attended", the viewer's visible
+# engagements (a subquery), this engagement, the statuses still on it, the
+# ids shown again.
+_PEERS_SQL = """
+WITH mine AS (
+    SELECT consultant_id, engagement_id
+    FROM engagements_participation
+    WHERE consultant_id = ANY(%s) AND status = %s
+),
+attended AS (
+    SELECT consultant_id, count(*) AS n FROM mine GROUP BY consultant_id
+),
+together AS (
+    SELECT a.consultant_id AS one, b.consultant_id AS other, count(*) AS times,
+           (array_agg(e.title ORDER BY e.start DESC, e.id DESC)
+               FILTER (WHERE e.id IN ({visible})))[1] AS title
+    FROM mine a
+    JOIN mine b ON b.engagement_id = a.engagement_id AND b.consultant_id <> a.consultant_id
+    JOIN engagements_engagement e ON e.id = a.engagement_id
+    GROUP BY a.consultant_id, b.consultant_id
+)
+SELECT shown.id,
+       coalesce(attended.n, 0) AS attended,
+       (SELECT jsonb_agg(jsonb_build_array(other, times, title))
+        FROM together WHERE together.one = shown.id) AS together,
+       (SELECT count(*) FROM engagements_participation
+        WHERE engagement_id = %s AND status = ANY(%s)) AS taken
+FROM unnest(%s::bigint[]) AS shown(id)
+LEFT JOIN attended ON attended.consultant_id = shown.id
+"""
+
+
+def _peers(
+    *, engagement: Engagement, ids: list[int], visible: QuerySet[Engagement]
+) -> tuple[dict[int, _Peer], int]:
+    """What pairing reads of the consultants ``ids``, and the places taken
+    on ``engagement`` (one query)."""
+    try:
+        visible_sql, visible_params = visible.order_by().values("pk").query.sql_with_params()
+    except EmptyResultSet:  # ``.none()``: no title is named
+        visible_sql, visible_params = "SELECT NULL::bigint WHERE false", ()
+    params = [
+        ids,
+        Participation.Status.ATTENDED.value,
+        *visible_params,
+        engagement.pk,
+        sorted(Participation.PENDING),
+        ids,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_PEERS_SQL.format(visible=visible_sql), params)
+        rows = cursor.fetchall()
+    peers: dict[int, _Peer] = {}
+    taken = rows[0][3] if rows else 0
+    for pk, attended, together, _taken in rows:
+        if isinstance(together, str):
+            together = json.loads(together)
+        peers[pk] = _Peer(
+            attended=attended,
+            together={other: (times, title) for other, times, title in together or []},
+        )
+    return peers, taken
+
+
+def _pair_reasons(first: Candidate, second: Candidate, peers: dict[int, _Peer]) -> list[str]:
+    one, other = first.consultant, second.consultant
+    reasons = [gettext("%(pseudonym)s would rather go with a peer.") % {"pseudonym": one.pseudonym}]
+    times, title = peers[one.pk].together.get(other.pk, (0, None))
+    if times and title:
+        reasons.append(gettext("They worked together on %(engagement)s.") % {"engagement": title})
+    elif times:
+        reasons.append(
+            ngettext(
+                "They have worked together once before.",
+                "They have worked together %(count)s times before.",
+                times,
+            )
+            % {"count": times}
+        )
+    few, many = peers[one.pk].attended, peers[other.pk].attended
+    if few <= NEWER_AT_MOST and many >= EXPERIENCED_AT_LEAST:
+        reasons.append(
+            gettext(
+                "Newer with experienced (engagements attended: %(newer)s %(few)s, "
+                "%(experienced)s %(many)s)."
+            )
+            % {"newer": one.pseudonym, "few": few, "experienced": other.pseudonym, "many": many}
+        )
+    if not times and len(reasons) == 1:
+        reasons.append(
+            gettext("%(pseudonym)s comes next by fit and fairness.")
+            % {"pseudonym": other.pseudonym}
+        )
+    if other.prefers_peer:
+        reasons.append(
+            gettext("%(pseudonym)s would rather go with a peer too.")
+            % {"pseudonym": other.pseudonym}
+        )
+    return reasons
+
+
+def propose_pairs(
+    *, engagement: Engagement, result: MatchResult, visible: QuerySet[Engagement]
+) -> list[Pair]:
+    """Pairs among ``result.suggestions`` (see above). ``visible``: the
+    engagements the viewer may see, the only ones a reason names. One
+    query."""
+    suggested = list(result.suggestions)
+    peers, taken = _peers(
+        engagement=engagement, ids=[c.consultant.pk for c in suggested], visible=visible
+    )
+    places = engagement.consultants_wanted - taken
+    order = {c.consultant.pk: n for n, c in enumerate(suggested)}
+    pairs: list[Pair] = []
+    paired: set[int] = set()
+    for first in suggested:
+        if len(pairs) >= places // 2:
+            break
+        me = first.consultant.pk
+        if not first.consultant.prefers_peer or me in paired:
+            continue
+        newer = peers[me].attended <= NEWER_AT_MOST
+        options = [c for c in suggested if c.consultant.pk not in paired | {me}]
+        if not options:
+            break
+
+        def rank(option: Candidate, me: int = me, newer: bool = newer) -> tuple:
+            pk = option.consultant.pk
+            times = peers[me].together.get(pk, (0, None))[0]
+            experienced = peers[pk].attended >= EXPERIENCED_AT_LEAST
+            return (
+                -times,
+                not (newer and experienced),
+                option.recent_count,
+                option.month_count,
+                order[pk],
+            )
+
+        second = min(options, key=rank)
+        pairs.append(Pair(first, second, _pair_reasons(first, second, peers)))
+        paired |= {me, second.consultant.pk}
+    return pairs

@@ -32,7 +32,7 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 from django.utils.functional import Promise
 
@@ -396,6 +396,55 @@ def consultant_stepped_back(*, consultant: Consultant) -> QuerySet[Participation
         _consultant_participations(consultant)
         .filter(status__in=[P.WITHDRAWN, P.DECLINED])
         .order_by("-engagement__start", "-id")
+    )
+
+
+# --- Who else is coming (her portal page of one engagement) -------------------------------
+
+# At most this many pseudonyms, then "and N more".
+PEERS_SHOWN = 30
+
+
+@dataclass(frozen=True)
+class PeersComing:
+    """What her page of one engagement says of the other consultants:
+    ``offered`` false when it says nothing (she does not hold a place);
+    ``chose`` false when she has not chosen to be visible to peers (the page
+    says how); else ``peers``, the others holding a place who chose it too,
+    by pseudonym only."""
+
+    offered: bool
+    chose: bool = False
+    peers: Bounded[str] | None = None
+
+
+def peers_coming(*, participation: Participation, limit: int = PEERS_SHOWN) -> PeersComing:
+    """Who else holds a place (accepted, confirmed, attended) on her
+    engagement, by pseudonym, for her page: only once she holds one
+    herself, only if she chose to be visible to peers, and only those who
+    chose it too (both agreed). One query when she may see them, none
+    otherwise."""
+    if participation.status not in Participation.BOOKED:
+        return PeersComing(offered=False)
+    if not participation.consultant.visible_to_peers:
+        return PeersComing(offered=True, chose=False)
+    others = bounded(
+        Participation.objects.filter(
+            engagement_id=participation.engagement_id,
+            status__in=Participation.BOOKED,
+            consultant__visible_to_peers=True,
+            consultant__identity_erased_at__isnull=True,
+        )
+        .exclude(consultant_id=participation.consultant_id)
+        .select_related("consultant")
+        .only("id", "consultant__id", "consultant__pseudonym")
+        .order_by(Lower("consultant__pseudonym"), "id"),
+        limit=limit,
+    )
+    return PeersComing(
+        offered=True,
+        chose=True,
+        peers=Bounded(rows=[p.consultant.pseudonym for p in others.rows], count=others.count),
     )
 
 

@@ -357,6 +357,42 @@ def participation_invite(
     return participation
 
 
+def participation_invite_pair(
+    *,
+    engagement: Engagement,
+    consultants: tuple[Consultant, Consultant],
+    role: str,
+    by: User,
+    now: datetime.datetime | None = None,
+) -> list[Participation]:
+    """Invite two consultants to go together (a pair matching proposed):
+    both or neither. Each invitation is ``participation_invite``'s, with its
+    checks; a refusal of either names who and why, and nobody is invited."""
+    first, second = consultants
+    if first.pk == second.pk:
+        raise ValidationError(_("Choose two different consultants to invite together."))
+    now = now or timezone.now()
+    invited = []
+    with transaction.atomic():
+        for consultant in (first, second):
+            try:
+                invited.append(
+                    participation_invite(
+                        engagement=engagement, consultant=consultant, role=role, by=by, now=now
+                    )
+                )
+            except ValidationError as error:
+                raise ValidationError(
+                    [
+                        _("%(pseudonym)s: %(reason)s")
+                        % {"pseudonym": consultant.pseudonym, "reason": message}
+                        for message in error.messages
+                    ],
+                    code="pair_refused",
+                ) from error
+    return invited
+
+
 def participation_revoke(
     *, participation: Participation, by: User, now: datetime.datetime | None = None
 ) -> Participation:

@@ -18,6 +18,7 @@ urlpatterns = [
     path("<int:pk>/actions/<slug:name>/", views.transition, name="transition"),
     path("<int:pk>/matching/", views.matching_page, name="matching"),
     path("<int:pk>/invite/", views.invite, name="invite"),
+    path("<int:pk>/invite-pair/", views.invite_pair, name="invite_pair"),
     path("<int:pk>/privacy-plan/", views.privacy_plan, name="privacy_plan"),
     path("<int:pk>/privacy-plan/approve/", views.privacy_plan_approve, name="privacy_plan_approve"),
     path("<int:pk>/staff/", views.assign_staff, name="assign_staff"),

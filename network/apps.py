@@ -68,3 +68,9 @@ class NetworkConfig(AppConfig):
             key="network.advisory_review",
             many=reviews.approval_guard_many,
         )
+
+        # Part 2, peers (wt-d): skills gained count as evidence in matching
+        # (engagements.matching.register_skill_evidence; network/matching.py).
+        from network import matching
+
+        matching.register()

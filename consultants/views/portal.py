@@ -32,6 +32,7 @@ from consultants.forms_portal import (
     BusyPeriodForm,
     ConsentGrantForm,
     DetailsForm,
+    PeerChoicesForm,
     PrivacyChoicesForm,
     StorySharingForm,
     WeeklyWindowForm,
@@ -422,6 +423,32 @@ def privacy(request, consultant: Consultant):
         messages.success(request, _("Your choices are saved."))
         return redirect("my:index")
     return render(request, "consultants/portal/privacy.html", {"form": form})
+
+
+# --- Going with peers ----------------------------------------------------------------------
+
+
+@GET_POST
+@portal_page
+def peers(request, consultant: Consultant):
+    """Her two choices about peers: being seen by the others on the same
+    engagement (both must choose it), and going with a peer."""
+    form = PeerChoicesForm(posted(request), initial=PeerChoicesForm.initial_for(consultant))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.peer_choices_set(
+                consultant=consultant,
+                visible_to_peers=form.cleaned_data["visible_to_peers"],
+                prefers_peer=form.cleaned_data["prefers_peer"],
+                by=request.user,
+                request=request,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Your choices are saved."))
+            return redirect("my:index")
+    return render(request, "consultants/portal/peers.html", {"form": form})
 
 
 # --- My record ---------------------------------------------------------------------------

@@ -125,6 +125,8 @@ def _render_detail(request, consultant, participation, *, problem=None, status=2
                 participation.status, participation.get_status_display()
             ),
             "problem": problem,
+            # Who else holds a place, where both chose it (once she holds one).
+            "peers": selectors.peers_coming(participation=participation),
             # What other apps add before her answer (compensation: the pay).
             "invitation_panels": render_invitation_panels(
                 request=request, participation=participation

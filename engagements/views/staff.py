@@ -46,6 +46,7 @@ from engagements.forms import (
     EngagementFilterForm,
     EngagementForm,
     InviteForm,
+    InvitePairForm,
     MonthForm,
     PrivacyPlanForm,
     ReasonForm,
@@ -489,6 +490,12 @@ def _render_matching(request, engagement: Engagement, *, refusal=None, status=20
     can_edit = access.can_edit(request.user, engagement)
     participants = selectors.matching_participants(engagement=engagement)
     invite = workflow.invite_action(engagement=engagement, user=request.user, now=now)
+    # Who would rather go with a peer, and with whom (one query).
+    pairs = matching.propose_pairs(
+        engagement=engagement,
+        result=result,
+        visible=access.engagements_visible_to(request.user),
+    )
     return render(
         request,
         "engagements/staff/matching.html",
@@ -496,6 +503,7 @@ def _render_matching(request, engagement: Engagement, *, refusal=None, status=20
             "title": _("Matching"),
             "engagement": engagement,
             "suggestions": result.suggestions,
+            "pairs": pairs,
             "more_suggestions": result.suggestion_count - len(result.suggestions),
             "excluded_count": result.excluded_count,
             "excluded_reasons": result.reasons,
@@ -563,6 +571,43 @@ def invite(request, pk):
         request,
         _("%(pseudonym)s is invited as %(role)s. They answer in their portal.")
         % {"pseudonym": consultant.pseudonym, "role": ParticipationRole(role).label.lower()},
+    )
+    return redirect("engagements:matching", pk=engagement.pk)
+
+
+@staff_required
+@require_POST
+def invite_pair(request, pk):
+    """Invite both of a pair matching proposed: both or neither."""
+    engagement = access.engagement_for_user(request.user, pk)
+    if not access.can_invite(request.user, engagement):
+        raise PermissionDenied
+    form = InvitePairForm(request.POST)
+    if not form.is_valid():
+        reasons = [str(error) for errors in form.errors.values() for error in errors]
+        refusal = Refusal(_("Neither was invited."), reasons)
+        return _render_matching(request, engagement, refusal=refusal, status=400)
+    first, second = form.cleaned_data["consultants"]
+    role = form.cleaned_data["role"]
+    try:
+        services.participation_invite_pair(
+            engagement=engagement, consultants=(first, second), role=role, by=request.user
+        )
+    except ValidationError as error:
+        refusal = Refusal(
+            _("Neither %(first)s nor %(second)s was invited: both go, or neither.")
+            % {"first": first.pseudonym, "second": second.pseudonym},
+            _reasons(error),
+        )
+        return _render_matching(request, engagement, refusal=refusal, status=400)
+    messages.success(
+        request,
+        _("%(first)s and %(second)s are invited together as %(role)s. They answer in their portal.")
+        % {
+            "first": first.pseudonym,
+            "second": second.pseudonym,
+            "role": ParticipationRole(role).label.lower(),
+        },
     )
     return redirect("engagements:matching", pk=engagement.pk)
 

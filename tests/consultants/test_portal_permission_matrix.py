@@ -90,6 +90,7 @@ PATHS = {
     "consent_grant": lambda w: reverse("my:consent_grant", args=["video"]),
     "story_sharing": lambda w: reverse("my:story_sharing"),
     "privacy": lambda w: reverse("my:privacy"),
+    "peers": lambda w: reverse("my:peers"),
     "record": lambda w: reverse("my:record"),
     "record_read": lambda w: reverse("my:record_read"),
     # Hostile: someone else's objects, scopes that do not exist.
@@ -118,6 +119,7 @@ MATRIX: dict[str, list[Expect]] = {
     "consent_grant":               [S,   D,      OK,   OK,    N,      D,    D,  D,   D,     D],
     "story_sharing":               [S,   D,      OK,   OK,    N,      D,    D,  D,   D,     D],
     "privacy":                     [S,   D,      OK,   OK,    N,      D,    D,  D,   D,     D],
+    "peers":                       [S,   D,      OK,   OK,    N,      D,    D,  D,   D,     D],
     "record":                      [S,   D,      OK,   OK,    N,      D,    D,  D,   D,     D],
     "record_read":                 [S,   D,      OK,   OK,    N,      D,    D,  D,   D,     D],
     "window_remove (another's)":   [S,   D,      N,    N,     N,      D,    D,  D,   D,     D],

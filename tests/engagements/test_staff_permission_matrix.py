@@ -67,6 +67,7 @@ MATRIX: dict[str, tuple[str, list]] = {
     "transition":               ("post", [S,  D,  D,  D,  N,  B,  D,  B,  D,  N,  D,  B]),
     "matching":                 ("get",  [S,  D,  D,  D,  N,  OK, OK, OK, D,  N,  D,  OK]),
     "invite":                   ("post", [S,  D,  D,  D,  N,  B,  B,  B,  D,  N,  D,  B]),
+    "invite_pair":              ("post", [S,  D,  D,  D,  N,  B,  B,  B,  D,  N,  D,  B]),
     "privacy_plan":             ("get",  [S,  D,  D,  D,  N,  OK, OK, OK, D,  N,  D,  OK]),
     "privacy_plan_approve":     ("post", [S,  D,  D,  D,  N,  D,  D,  R,  D,  N,  D,  R]),
     "assign_staff":             ("get",  [S,  D,  D,  D,  N,  OK, D,  OK, D,  N,  D,  OK]),
