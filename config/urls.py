@@ -43,6 +43,9 @@ urlpatterns = [
     path("portal/reminders/", include("reminders.urls_portal")),
     path("portal/pay/", include("compensation.urls_portal")),
     path("portal/voice/", include("impact.urls_portal")),
+    # Survivor leaders' programme figures (insights): before any include of
+    # "portal/lead/", so the leader area's own patterns never shadow it.
+    path("portal/lead/figures/", include("insights.urls_portal")),
     # A partner's one-time feedback link: no account (impact.views.partner).
     path("feedback/", include("impact.urls_partner")),
     path("reports/", include("reports.urls")),

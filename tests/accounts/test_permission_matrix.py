@@ -142,6 +142,7 @@ NOT_IN_MATRIX += ("staff/checklists/", "portal/checklist/")
 NOT_IN_MATRIX += ("staff/engagements/", "portal/engagements/")
 # tests/compensation/test_staff_permission_matrix.py, test_portal_permission_matrix.py
 NOT_IN_MATRIX += ("staff/compensation/", "portal/pay/")
+NOT_IN_MATRIX += ("portal/lead/figures/",)  # tests/insights/test_leader_figures.py
 
 
 def _pages_without_parameters(patterns=None, prefix: str = "") -> set[str]:
