@@ -24,7 +24,8 @@ belong to). What it makes:
 * an engagement with a pair: Amihan and Bituin, who worked together on the
   programme co-design review, both accepted, both visible to peers, Bituin
   preferring to go with a peer;
-* a media request, submitted, awaiting a leader's review.
+* a media request, submitted, awaiting a leader's review;
+* Amihan's reflection after the camp, shared with the team.
 """
 
 from __future__ import annotations
@@ -155,6 +156,7 @@ def seed() -> list[str]:
     created += _pathway(network, by=staff)
     created += _circle(network, staff=staff)
     created += _pair()
+    created += _reflection()
     return created
 
 
@@ -337,6 +339,24 @@ def _circle(network, *, staff) -> list[str]:
 
 
 MEMBERS = ("Liwanag", "Amihan", "Bituin", "Tala")
+
+
+def _reflection() -> list[str]:
+    """Amihan's words after the camp, shared with the team."""
+    from consultants.models import Consultant
+    from network.models import Reflection
+
+    amihan = Consultant.objects.filter(pseudonym="Amihan").first()
+    if amihan is None or Reflection.objects.filter(consultant=amihan).exists():
+        return []
+    Reflection.objects.create(
+        consultant=amihan,
+        body="DEMO. At the camp I led a small group for the first time. Next I would like "
+        "to co-facilitate a circle.",
+        shared_with_team=True,
+        created_at=timezone.now() - datetime.timedelta(days=25),
+    )
+    return ["reflection: Amihan"]
 
 
 def _pair() -> list[str]:
