@@ -210,3 +210,15 @@ def test_the_same_queries_at_a_small_and_a_larger_volume(
 
 # Session, user, roles and the portal layout's own reads.
 PAGE_OVERHEAD = 6
+
+
+def test_the_page_reads_in_filipino(world, owner, make_user, filipino_requests):
+    from tests.i18n.english import english_lines, visible_text
+
+    grow(world, owner=owner, rounds=6)
+    leader = filipino_requests(make_survivor_leader(make_user))
+    response = client_for(leader).get(URL)
+    text = visible_text(response.content.decode())
+    assert "Ang programa sa mga bilang" in text
+    assert "wala pang 5" in text
+    assert english_lines(text) == []
