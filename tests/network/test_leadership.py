@@ -129,7 +129,7 @@ def test_the_pdf_shows_the_section_and_names_only_with_consent(world, owner, man
     )
     assert "Learning events held: 3. Led or co-facilitated by consultants: 3" in flat
     assert "Attendance: 12." in flat
-    assert "Peer circle meetings held: 3, in 1 circles. Attendance: 9." in flat
+    assert "Peer circle meetings held: 3. Circles that met: 1. Attendance: 9." in flat
     assert "Network-led engagements: 3. Network-led works published: 3." in flat
     assert "Works published with a survivor leader among their co-authors: 3." in flat
 
