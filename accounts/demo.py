@@ -19,6 +19,8 @@ class DemoAccount:
     email: str
     display_name: str
     role: Role
+    # What ``demo_signins`` calls it, when not the role's name.
+    title: str = ""
 
 
 DEMO_ACCOUNTS = [
@@ -28,7 +30,15 @@ DEMO_ACCOUNTS = [
     DemoAccount("finance@example.org", "Fe Finance", Role.FINANCE_OFFICER),
     DemoAccount("wellbeing@example.org", "Wen Wellbeing", Role.WELLBEING_LEAD),
     DemoAccount("consultant@example.org", "Amihan", Role.CONSULTANT),
+    # Liwanag, a consultant the demo network names a survivor leader
+    # (network.demo gives her the leader role and, as the network asks, a
+    # second factor).
+    DemoAccount("leader@example.org", "Liwanag", Role.CONSULTANT, title="Survivor leader"),
 ]
+
+# Roles another app's demo gives and takes (the survivor leader role follows
+# the network's Leadership rows): a re-run keeps them.
+KEPT_ROLES = frozenset({Role.SURVIVOR_LEADER})
 
 
 def seed() -> list[str]:
@@ -36,7 +46,7 @@ def seed() -> list[str]:
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
     from accounts.addresses import account_for_address, account_seal
-    from accounts.roles import requires_mfa
+    from accounts.roles import requires_mfa, roles_of
     from accounts.services import user_create, user_set_roles
 
     created = []
@@ -56,7 +66,7 @@ def seed() -> list[str]:
             )
             created.append(account.email)
         else:
-            user_set_roles(user=user, roles={account.role})
+            user_set_roles(user=user, roles={account.role} | (roles_of(user) & KEPT_ROLES))
             if sealed and not user.is_sealed:
                 account_seal(user=user)  # a demo loaded before accounts were sealed
         if (

@@ -46,6 +46,9 @@ urlpatterns = [
     path("portal/pay/", include("compensation.urls_portal")),
     path("portal/voice/", include("impact.urls_portal")),
     path("portal/growth/", include("network.urls_growth_portal")),
+    # Survivor leaders' programme figures (insights): before any include of
+    # "portal/lead/", so the leader area's own patterns never shadow it.
+    path("portal/lead/figures/", include("insights.urls_portal")),
     # A survivor leader's area (network.views.lead).
     path("portal/lead/", include("network.urls_lead")),
     # A partner's one-time feedback link: no account (impact.views.partner).

@@ -6,6 +6,8 @@ are decided by the apps that own them; this module only combines them.
   owner, assigned staff, managers, administrators).
 * Programme report: programme managers, finance officers and administrators.
   It holds aggregates and pseudonyms only, across every engagement.
+* Programme figures for survivor leaders (``insights.figures``): survivor
+  leaders only; aggregates with small counts hidden, never a person.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import TYPE_CHECKING, TypeGuard
 
 from django.db.models import QuerySet
 
-from accounts.roles import Role, has_role
+from accounts.roles import Role, has_role, is_survivor_leader
 from engagements import access as engagements_access
 
 if TYPE_CHECKING:
@@ -51,3 +53,9 @@ def can_request_programme_report(user: AnyUser) -> bool:
     return user.is_superuser or has_role(
         user, Role.PROGRAMME_MANAGER, Role.FINANCE_OFFICER, Role.ADMINISTRATOR
     )
+
+
+def can_see_leader_figures(user: AnyUser) -> bool:
+    """The programme's figures in aggregate (/portal/lead/figures/): survivor
+    leaders only (a consultant who holds the leader role)."""
+    return _active(user) and is_survivor_leader(user)

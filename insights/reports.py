@@ -9,7 +9,11 @@
   category, payment timeliness, checklist compliance, feedback scores and
   quotes (only where consent to be quoted by pseudonym stands), and impact
   (contributions, outcomes, adoption by month, partners' answers, works
-  published; ``impact.selectors.programme_impact``), with charts.
+  published; ``impact.selectors.programme_impact``), and survivor
+  leadership (the network's leaders, advisory reviews, learning events and
+  peer circles, network-led engagements and works, works co-authored by
+  leaders; ``network.selectors.leadership.programme_leadership``), with
+  charts.
 
 Neither shows a legal name: their contexts hold pseudonyms and aggregates
 only (``insights.selectors`` never loads the encrypted identity fields).
@@ -32,6 +36,8 @@ from engagements import selectors as engagement_selectors
 from impact.selectors import ProgrammeImpact
 from insights import access, selectors
 from insights.charts import bar_chart
+from network.models import LearningEvent
+from network.selectors.leadership import ProgrammeLeadership
 from reports.registry import ReportForm, register_report
 
 if TYPE_CHECKING:
@@ -164,7 +170,8 @@ def build_engagement_brief(job, progress):
     can_request=access.can_request_programme_report,
     description=_(
         "The programme over a period: engagements, consultants, hours, compensation, "
-        "payment timeliness, checklists, feedback and impact, with charts."
+        "payment timeliness, checklists, feedback, impact and survivor leadership, "
+        "with charts."
     ),
 )
 def build_programme_report(job, progress):
@@ -179,6 +186,7 @@ def build_programme_report(job, progress):
         "summary": summary,
         "charts": _charts(summary),
         **_impact_rows(summary.impact),
+        **_leadership_rows(summary.leadership),
     }
 
 
@@ -190,6 +198,20 @@ def _impact_rows(impact: ProgrammeImpact | None) -> dict:
         "impact_kinds": [selectors.Row(*row) for row in impact.kind_rows()],
         "impact_statuses": [selectors.Row(*row) for row in impact.status_rows()],
         "impact_useful": [selectors.Row(*row) for row in impact.useful_rows()],
+    }
+
+
+def _leadership_rows(leadership: ProgrammeLeadership | None) -> dict:
+    """The leadership section's counts as labelled rows."""
+    if leadership is None:
+        return {}
+    kinds = dict(LearningEvent.Kind.choices)
+    return {
+        "leadership_reviews": [selectors.Row(*row) for row in leadership.recommendation_rows()],
+        "leadership_learning_kinds": [
+            selectors.Row(str(kinds.get(kind, kind)), n)
+            for kind, n in leadership.learning.by_kind.items()
+        ],
     }
 
 

@@ -27,6 +27,7 @@ from consultants.models import ConsentScope
 from engagements import selectors as engagement_selectors
 from engagements.models import Audience, EngagementType
 from impact import selectors as impact_selectors
+from network.selectors import leadership as leadership_selectors
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -157,6 +158,7 @@ class Programme:
     feedback_scores: list[Row] = field(default_factory=list)
     quotes: list[dict] = field(default_factory=list)
     impact: impact_selectors.ProgrammeImpact | None = None
+    leadership: leadership_selectors.ProgrammeLeadership | None = None
 
     @property
     def on_time_percent(self) -> Decimal | None:
@@ -174,6 +176,7 @@ class Programme:
             or self.payments
             or self.feedback_count
             or (self.impact is not None and not self.impact.is_empty)
+            or (self.leadership is not None and not self.leadership.is_empty)
         )
 
 
@@ -262,6 +265,13 @@ def programme_summary(*, date_from: datetime.date, date_to: datetime.date, user)
     # answers and the works published in the period (impact's own aggregates).
     summary.impact = impact_selectors.programme_impact(
         engagements=counted, date_from=date_from, date_to=date_to, tz=MANILA
+    )
+    # Survivor leadership (the network's own aggregates): leaders named by
+    # pseudonym under the same consent rule as the consultants engaged.
+    summary.leadership = leadership_selectors.programme_leadership(
+        start,
+        end,
+        may_name=consultant_selectors.consultants_with_consent(scope=ConsentScope.QUOTING),
     )
     return summary
 

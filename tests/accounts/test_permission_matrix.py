@@ -148,6 +148,7 @@ NOT_IN_MATRIX += ("staff/compensation/", "portal/pay/")
 # tests/network/test_growth_permission_matrix.py (her growth page)
 NOT_IN_MATRIX += ("portal/growth/",)
 NOT_IN_MATRIX += ("portal/lead/",)  # tests/network/test_lead_permission_matrix.py
+NOT_IN_MATRIX += ("portal/lead/figures/",)  # tests/insights/test_leader_figures.py
 
 
 def _pages_without_parameters(patterns=None, prefix: str = "") -> set[str]:

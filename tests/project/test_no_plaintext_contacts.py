@@ -64,6 +64,11 @@ def test_a_dump_of_the_database_holds_no_consultant_contact_detail(settings, cap
             consultant.refresh_from_db()
             assert mail.outbox[-1].to == [consultant.email]
             client = _sign_in_by_code(consultant.email.title())
+        elif consultant.pseudonym == "Liwanag":
+            # The demo's survivor leader (network.demo): a password and a
+            # second factor (tests/network/test_demo.py); signed in here.
+            client = Client()
+            client.force_login(User.objects.get(pk=consultant.user_id))
         else:  # Amihan: the demo's consultant sign-in, with a password
             client = Client()
             client.post(

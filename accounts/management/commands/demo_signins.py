@@ -21,7 +21,7 @@ class Command(BaseCommand):
             user = users.get(account.email)
             if user is None:
                 continue
-            line = f"  {account.role.label:<18} {account.email:<26}"
+            line = f"  {account.title or account.role.label:<18} {account.email:<26}"
             secret = totp_secret(user)
             if secret:
                 line += f" MFA secret {secret} (code now: {current_totp_code(user)})"

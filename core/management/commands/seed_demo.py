@@ -8,7 +8,15 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 # Apps whose demo module is loaded, in dependency order.
-DEMO_APPS = ["accounts", "consultants", "engagements", "checklists", "compensation", "impact"]
+DEMO_APPS = [
+    "accounts",
+    "consultants",
+    "engagements",
+    "checklists",
+    "compensation",
+    "impact",
+    "network",
+]
 
 
 class Command(BaseCommand):
