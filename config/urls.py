@@ -36,6 +36,7 @@ urlpatterns = [
     path("staff/reminders/", include("reminders.urls_staff")),
     path("staff/compensation/", include("compensation.urls_staff")),
     path("staff/impact/", include("impact.urls_staff")),
+    path("staff/network/", include("network.urls_staff")),
     path("portal/", include("pages.urls_portal")),
     path("portal/me/", include("consultants.urls_portal")),
     path("portal/engagements/", include("engagements.urls_portal")),
@@ -43,6 +44,7 @@ urlpatterns = [
     path("portal/reminders/", include("reminders.urls_portal")),
     path("portal/pay/", include("compensation.urls_portal")),
     path("portal/voice/", include("impact.urls_portal")),
+    path("portal/circles/", include("network.urls_portal_circles")),
     # A partner's one-time feedback link: no account (impact.views.partner).
     path("feedback/", include("impact.urls_partner")),
     path("reports/", include("reports.urls")),

@@ -1,0 +1,1 @@
+"""Views of the network app, one module per part."""
