@@ -19,15 +19,17 @@ from network.models import (
 FILTERS = ("active", "ended", "all")
 
 
-def network_leaders(network: Network) -> tuple[list[Leadership], list[Leadership]]:
-    """Its leaders now and before (pseudonym only), in one query."""
-    rows = list(
+def network_leaders(network: Network, *, limit: int = 50) -> tuple[list, list]:
+    """Its leaders now and before (pseudonym only, at most ``limit`` and 20:
+    the page shows the count of all), two queries."""
+    rows = (
         Leadership.objects.filter(network=network)
         .select_related("consultant")
         .only("pk", "since", "until", "consultant__pseudonym", "network_id")
-        .order_by("-since", "-pk")
     )
-    return [r for r in rows if r.until is None], [r for r in rows if r.until is not None]
+    current = list(rows.filter(until__isnull=True).order_by("-since", "-pk")[:limit])
+    former = list(rows.filter(until__isnull=False).order_by("-until", "-pk")[:20])
+    return current, former
 
 
 def network_counts(network: Network) -> dict[str, int]:

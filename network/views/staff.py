@@ -53,7 +53,7 @@ def index(request):
         context.update(
             {
                 "leaders_now": current,
-                "leaders_before": former[:20],
+                "leaders_before": former,
                 "counts": selectors.network_counts(network),
                 "led": led_selectors.led_counts(network=network),
                 "review_audiences": [

@@ -142,6 +142,8 @@ NOT_IN_MATRIX += ("staff/checklists/", "portal/checklist/")
 NOT_IN_MATRIX += ("staff/engagements/", "portal/engagements/")
 # tests/compensation/test_staff_permission_matrix.py, test_portal_permission_matrix.py
 NOT_IN_MATRIX += ("staff/compensation/", "portal/pay/")
+# tests/network/test_circles_permission_matrix.py (the network's staff pages, circles)
+NOT_IN_MATRIX += ("staff/network/", "portal/circles/")
 
 
 def _pages_without_parameters(patterns=None, prefix: str = "") -> set[str]:
