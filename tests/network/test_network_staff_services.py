@@ -8,11 +8,11 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from auditlog.models import LogEntry
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts.roles import Role, is_survivor_leader, roles_of
-from auditlog.models import LogEntry
 from consultants import services as consultant_services
 from impact.models import Work
 from network.models import Network, NetworkLedEngagement, NetworkLedWork
