@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the fixtures of tests/network/circles_world.py, imported by name)
 """Every page of the network's staff side and peer circles (issue #18,
 parts 2 and 4) x every persona, as one table, and the portal's "Your peer
 circle".

@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the fixtures of tests/network/circles_world.py, imported by name)
 """Peer circle services (issue #18, part 2): members, meetings, and the
 money of attendance (one line per mark, withdrawn when corrected, refused
 once paid)."""

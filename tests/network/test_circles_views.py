@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the fixtures of tests/network/circles_world.py, imported by name)
 """The peer circle pages (issue #18, part 2) with bad, hostile and
 unauthorised input: other circles' ids, an ended circle, strangers marked
 present, double submits, XSS in names; the money through the pages; the

@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the fixtures of tests/network/circles_world.py, imported by name)
 """The network itself (issue #18, part 4): creating and changing it, the
 leader role following a portal account that comes later, and marking
 engagements and works as network-led (with the report's counts)."""

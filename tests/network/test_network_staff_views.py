@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the fixtures of tests/network/circles_world.py, imported by name)
 """The network's staff page (issue #18, part 4): the empty state and
 creating the network, changing it, naming and ending leaders by search,
 network-led engagements and works, with bad and hostile input."""
