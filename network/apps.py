@@ -37,7 +37,7 @@ class NetworkConfig(AppConfig):
         from consultants.selectors import consultant_search
         from core.search import SearchSource, register_source
         from engagements.panels import register_detail_panel
-        from network import access_staff, forms_staff, panels_led
+        from network import access_staff, forms_staff, panels_led, record_circles  # noqa: F401
         from network.services.network import leader_role_follows_account
 
         def _pseudonym(consultant) -> str:

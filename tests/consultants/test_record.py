@@ -34,6 +34,7 @@ SECTIONS = [
     "checklist_items",
     "contributions",
     "works",
+    "peer_circles",  # network/record_circles.py (#18 part 2)
     "agreements",
     "time_entries",
     "claims",
@@ -173,9 +174,10 @@ def test_building_the_record_takes_a_fixed_number_of_queries(make_user):
     )
 
 
-# One or two per section (21 sections), plus the subject dates of the reminders;
+# One or two per section (22 sections), plus the subject dates of the reminders;
 # consent has two: its records, and their texts' translations (the words she read).
-RECORD_QUERIES = 29
+# Peer circles (network/record_circles.py): two.
+RECORD_QUERIES = 31
 
 
 def test_an_empty_record_says_so(her):

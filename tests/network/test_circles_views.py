@@ -320,3 +320,18 @@ def test_the_portal_page_for_someone_in_no_circle(circles_world, consultant_user
     response = client_for(consultant_user).get(reverse("my_circles:index"))
     assert response.status_code == 200
     assert "Bukang" not in response.content.decode()
+
+
+def test_her_record_holds_her_circles_and_attendance_only(circles_world):
+    from consultants.record import record_build, record_json
+
+    world = circles_world
+    services.attendance_mark(
+        meeting=world["meeting"], present={world["amihan"].pk}, by=world["contact"]
+    )
+    sections = record_build(world["amihan"])
+    section = next(s for s in sections if s.key == "peer_circles")
+    flat = repr(record_json(sections, exported_at=timezone.now())["peer_circles"])
+    assert "Bukang Liwayway" in flat and "300" in flat
+    assert "Bayani" not in flat and "Takipsilim" not in flat and "Lakan" not in flat
+    assert section is not None
