@@ -36,8 +36,8 @@ urlpatterns = [
     path("staff/reminders/", include("reminders.urls_staff")),
     path("staff/compensation/", include("compensation.urls_staff")),
     path("staff/impact/", include("impact.urls_staff")),
-    # Growth (network.urls_growth_staff): learning events, skills, steps.
-    path("staff/network/", include("network.urls_growth_staff")),
+    # The network, its leaders and circles; growth's staff pages too.
+    path("staff/network/", include("network.urls_staff")),
     path("portal/", include("pages.urls_portal")),
     path("portal/me/", include("consultants.urls_portal")),
     path("portal/engagements/", include("engagements.urls_portal")),
@@ -51,6 +51,7 @@ urlpatterns = [
     path("portal/lead/figures/", include("insights.urls_portal")),
     # A survivor leader's area (network.views.lead).
     path("portal/lead/", include("network.urls_lead")),
+    path("portal/circles/", include("network.urls_portal_circles")),
     # A partner's one-time feedback link: no account (impact.views.partner).
     path("feedback/", include("impact.urls_partner")),
     path("reports/", include("reports.urls")),

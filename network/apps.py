@@ -74,3 +74,50 @@ class NetworkConfig(AppConfig):
         from network import matching
 
         matching.register()
+
+        # --- Parts 2 and 4 of #18 (peer circles; the network itself) ---------------
+        from django.db.models.signals import post_save
+
+        from consultants.models import Consultant
+        from consultants.selectors import consultant_search
+        from core.search import SearchSource, register_source
+        from engagements.panels import register_detail_panel
+        from network import access_staff, forms_staff, panels_led, record_circles  # noqa: F401
+        from network.services.network import leader_role_follows_account
+
+        def _pseudonym(consultant) -> str:
+            return consultant.pseudonym
+
+        register_source(
+            SearchSource(
+                name=forms_staff.LEADER_SOURCE,
+                can_use=access_staff.can_manage_network,
+                queryset=access_staff.choosable_consultants,
+                search=consultant_search,
+                label=_pseudonym,
+                hint=_("Search by pseudonym: active consultants only."),
+            )
+        )
+        register_source(
+            SearchSource(
+                name=forms_staff.CIRCLE_SOURCE,
+                can_use=access_staff.can_choose_circle_consultants,
+                queryset=access_staff.choosable_consultants,
+                search=consultant_search,
+                label=_pseudonym,
+                hint=_("Search by pseudonym: active consultants only."),
+            )
+        )
+        register_detail_panel(
+            "network.led",
+            order=30,
+            context=panels_led.engagement_led,
+            template=panels_led.TEMPLATE,
+        )
+        # A leader named before her portal account existed gets the role
+        # when the account comes (consultants.services.consultant_invite_to_portal).
+        post_save.connect(
+            leader_role_follows_account,
+            sender=Consultant,
+            dispatch_uid="network_leader_role_follows_account",
+        )

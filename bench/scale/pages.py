@@ -64,6 +64,9 @@ STAFF_LISTS = [
     Page("compensation totals", "/staff/compensation/totals/", FINANCE, kind="page"),
     Page("compensation index", "/staff/compensation/", FINANCE, kind="page"),
     Page("reports (/reports/)", "/reports/", MANAGER, "/admin/reports/reportjob/"),
+    # The survivor network (issue #18): its page (counts) and its peer circles.
+    Page("survivor network", "/staff/network/", MANAGER, kind="page"),
+    Page("peer circles", "/staff/network/circles/", MANAGER, "/admin/network/peercircle/"),
     # The finance desk (compensation.views.desk): versions, and a search of
     # participations (every one for finance) to propose an agreement for.
     Page(

@@ -1,1 +1,1 @@
-"""The network's pages, one module per area: ``lead`` (a survivor leader's area)."""
+"""Views of the network app, one module per part."""

@@ -149,6 +149,8 @@ NOT_IN_MATRIX += ("staff/compensation/", "portal/pay/")
 NOT_IN_MATRIX += ("portal/growth/",)
 NOT_IN_MATRIX += ("portal/lead/",)  # tests/network/test_lead_permission_matrix.py
 NOT_IN_MATRIX += ("portal/lead/figures/",)  # tests/insights/test_leader_figures.py
+# tests/network/test_circles_permission_matrix.py (the network's staff pages, circles)
+NOT_IN_MATRIX += ("staff/network/", "portal/circles/")
 
 
 def _pages_without_parameters(patterns=None, prefix: str = "") -> set[str]:

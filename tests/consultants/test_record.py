@@ -37,6 +37,7 @@ SECTIONS = [
     "skills",
     "pathway_steps",
     "reflections",
+    "peer_circles",  # network/record_circles.py (#18 part 2)
     "agreements",
     "time_entries",
     "claims",
@@ -176,9 +177,10 @@ def test_building_the_record_takes_a_fixed_number_of_queries(make_user):
     )
 
 
-# One or two per section (24 sections), plus the subject dates of the reminders;
+# One or two per section (25 sections), plus the subject dates of the reminders;
 # consent has two: its records, and their texts' translations (the words she read).
-RECORD_QUERIES = 32
+# Peer circles (network/record_circles.py): two.
+RECORD_QUERIES = 34
 
 
 def test_an_empty_record_says_so(her):

@@ -255,6 +255,31 @@ def seed_checklists(world: World, count: int) -> None:
         workflow.engagement_transition(engagement=engagement, name="approve", by=approver)
 
 
+def seed_circles(world: World, count: int) -> None:
+    """Peer circles (issue #18, part 2) with a member and a meeting each,
+    run by the reader (tests/network)."""
+    from network.models import CircleMeeting, CircleMembership, Network, PeerCircle
+
+    network = world.extra.get("network")
+    if network is None:
+        network = world.extra["network"] = Network.objects.create(name="Bench Network")
+    first = world.made
+    world.made += count
+    circles = PeerCircle.objects.bulk_create(
+        PeerCircle(network=network, name=f"Circle {n:04d}", staff_contact=world.reader)
+        for n in range(first, first + count)
+    )
+    consultant = _consultant(world)
+    CircleMembership.objects.bulk_create(
+        CircleMembership(circle=circle, consultant=consultant) for circle in circles
+    )
+    soon = timezone.now() + datetime.timedelta(days=3)
+    CircleMeeting.objects.bulk_create(
+        CircleMeeting(circle=circle, starts_at=soon, mode="online", created_by=world.reader)
+        for circle in circles
+    )
+
+
 @dataclass(frozen=True)
 class ListPage:
     seed: Callable[[World, int], None]
@@ -310,6 +335,10 @@ LISTS: dict[str, ListPage] = {
         Role.PROGRAMME_MANAGER,
         volumes=SERVICE_VOLUMES,
     ),
+    # The survivor network (issue #18): its page counts circles and members
+    # in SQL; the circles list pages by 25 (tests/network).
+    "network:index": ListPage(seed_circles, Role.PROGRAMME_MANAGER, shows_rows=False),
+    "network:circles": ListPage(seed_circles, Role.PROGRAMME_MANAGER),
 }
 
 NOT_LISTS = {
@@ -325,6 +354,10 @@ NOT_LISTS = {
     "compensation:desk_agreements": "a search: nothing listed before a query, results paged",
     "compensation:record": "a search of the participations one runs, results paged",
     "checklists:handover": "a search by name: the first 10 people, never a list of all",
+    "network:create": "a form",
+    "network:edit": "a form",
+    "network:leader_add": "a form; the consultant is chosen by search (core.search)",
+    "network:circle_create": "a form; consultants are chosen by search (core.search)",
 }
 
 
