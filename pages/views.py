@@ -8,6 +8,7 @@ from django.views.decorators.cache import never_cache
 
 from accounts import access
 from accounts.decorators import consultant_required, staff_required
+from accounts.roles import is_survivor_leader
 from checklists import selectors as checklist_selectors
 from compensation import access as compensation_access
 from compensation import selectors as compensation_selectors
@@ -128,7 +129,12 @@ def portal_home(request):
     way; one query each, whatever she has), then the ways into the portal.
     A fixed number of queries (tests/pages/test_portal_home.py)."""
     consultant = consultant_access.consultant_of(request.user)
-    context: dict = {"consultant": consultant}
+    context: dict = {
+        "consultant": consultant,
+        # The leader area's way in; the role follows her open leadership
+        # (network.services.leaders), read with her other roles: no query.
+        "is_survivor_leader": is_survivor_leader(request.user),
+    }
     if consultant is not None:
         upcoming = engagement_selectors.consultant_next(consultant=consultant)
         if upcoming is not None:
