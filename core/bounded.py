@@ -25,7 +25,7 @@ from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value, Window
+from django.db.models import Count, DecimalField, Q, QuerySet, Subquery, Sum, Value, Window
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils.functional import cached_property
@@ -55,16 +55,41 @@ class Bounded(Generic[T]):
         return self.count > 0
 
 
-def bounded(queryset: QuerySet[Any], *, limit: int, total: str | None = None) -> Bounded[Any]:
+def bounded(
+    queryset: QuerySet[Any],
+    *,
+    limit: int,
+    total: str | None = None,
+    count_from: QuerySet[Any] | None = None,
+) -> Bounded[Any]:
     """The first ``limit`` rows of ``queryset`` (ordered) with the count of all
     and, with ``total="field"``, the sum of that money field over all: one
     query. Do not pass a ``distinct()`` queryset (the window would count
-    duplicates)."""
-    annotations: dict[str, Any] = {_COUNT: Window(Count("*"))}
-    if total:
-        annotations[_TOTAL] = Coalesce(
-            Window(Sum(total)), Value(Decimal("0.00")), output_field=DecimalField()
-        )
+    duplicates).
+
+    The window ``COUNT(*) OVER ()`` makes PostgreSQL join every matching row
+    (``select_related``) before the ``LIMIT``. With ``count_from`` (the same
+    rows, bare: no joins, no order), the count and sum are instead one
+    uncorrelated aggregate over it (computed once, an InitPlan) beside the
+    first rows, which then join only themselves: still one query."""
+    annotations: dict[str, Any]
+    if count_from is not None:
+        figures = count_from.order_by().annotate(_bounded_all=Value(1)).values("_bounded_all")
+        annotations = {
+            _COUNT: Subquery(figures.annotate(n=Count("*")).values("n")),
+        }
+        if total:
+            annotations[_TOTAL] = Coalesce(
+                Subquery(figures.annotate(n=Sum(total)).values("n")),
+                Value(Decimal("0.00")),
+                output_field=DecimalField(),
+            )
+    else:
+        annotations = {_COUNT: Window(Count("*"))}
+        if total:
+            annotations[_TOTAL] = Coalesce(
+                Window(Sum(total)), Value(Decimal("0.00")), output_field=DecimalField()
+            )
     rows = list(queryset.annotate(**annotations)[:limit])
     if not rows:
         return Bounded(rows=[], count=0, total=Decimal("0.00") if total else None)
