@@ -222,16 +222,16 @@ def targets() -> dict[str, object]:
     # consultants are excluded only by time and the page asks for the times
     # that would suit them (two more queries) -- the seed's start times
     # drift through the week, so the first aligned one may fall inside.
-    # (A volume too small to hold one falls back to any engagement.)
-    staffing_first = Engagement.objects.filter(status="staffing", start__gt=moment)
-    staffing_all = list(
-        _or(aligned.filter(status="staffing", start__gt=moment), staffing_first)
-        .order_by("start")
-        .values_list("pk", "start", "end")
-    )
+    # (A volume too small to hold one takes any staffing engagement outside
+    # them, then any at all.)
+    upcoming_staffing = Engagement.objects.filter(status="staffing", start__gt=moment)
+    candidates = [
+        list(queryset.order_by("start", "pk").values_list("pk", "start", "end"))
+        for queryset in (aligned.filter(status="staffing", start__gt=moment), upcoming_staffing)
+    ]
     staffing = next(
-        (pk for pk, start, end in staffing_all if _outside_seed_windows(start, end)),
-        staffing_all[0][0] if staffing_all else None,
+        (pk for rows in candidates for pk, start, end in rows if _outside_seed_windows(start, end)),
+        next((rows[0][0] for rows in candidates if rows), None),
     )
     # Completed (not closed: the seed closes one in three, e mod 3, which
     # ALIGN does not fix), so its page asks the same questions ("close").
