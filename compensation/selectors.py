@@ -419,13 +419,23 @@ def consultant_balance(consultant: Consultant) -> Decimal:
 # --- On time --------------------------------------------------------------------------
 
 
+def _overdue(today: datetime.date) -> QuerySet[PaymentLine]:
+    """Lines owed (positive), not paid, past their due date: bare (no joins,
+    no order). Not paid is "in no payment, or in one of the few payments not
+    paid" (``unpaid_lines``' rows), so that PostgreSQL hashes those few
+    payments' ids instead of joining every line to its payment."""
+    not_paid = Payment.objects.exclude(status=Payment.Status.PAID).values("pk")
+    return PaymentLine.objects.filter(
+        Q(payment__isnull=True) | Q(payment__in=not_paid), due_on__lt=today, amount__gt=0
+    )
+
+
 def overdue_lines(*, today: datetime.date | None = None) -> QuerySet[PaymentLine]:
     """Lines owed (positive) and not paid whose due date has passed, oldest
     due first, with consultant, engagement and payment (one query)."""
     today = today or manila_today()
     return (
-        unpaid_lines()
-        .filter(due_on__lt=today, amount__gt=0)
+        _overdue(today)
         .select_related("consultant", "participation__engagement", "payment")
         .order_by("due_on", "id")
     )
@@ -974,7 +984,13 @@ def overdue_lines_card(
     ``limit`` with consultant, engagement and payment; ``count`` and
     ``total`` (pesos) of all; each row's ``days_overdue``. One query."""
     today = today or manila_today()
-    card = bounded(_without_identity(overdue_lines(today=today)), limit=limit, total="amount")
+    # Counted and summed over the bare lines (no joins), beside the first rows.
+    card = bounded(
+        _without_identity(overdue_lines(today=today)),
+        limit=limit,
+        total="amount",
+        count_from=_overdue(today),
+    )
     for line in card.rows:
         line.days_overdue = (today - line.due_on).days
     return card

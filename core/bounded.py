@@ -9,7 +9,9 @@ means a count of 0.
 Pages of staff lists (ARCHITECTURE.md, "Bounded by construction"):
 ``AnnotatedPaginator`` counts and slices the bare rows, then annotates the
 page's rows only; ``keyset_page`` pages a list that people page deep (the
-reminders log) by a cursor instead of an offset.
+reminders log) by a cursor instead of an offset; ``UnionPaginator`` pages
+a list that is the union of several indexed conditions ("my tasks") by
+ranking each branch in its index's order first.
 """
 
 from __future__ import annotations
@@ -23,8 +25,10 @@ from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value, Window
+from django.db.models import Count, DecimalField, Q, QuerySet, Subquery, Sum, Value, Window
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
+from django.utils.functional import cached_property
 
 T = TypeVar("T")
 
@@ -51,16 +55,41 @@ class Bounded(Generic[T]):
         return self.count > 0
 
 
-def bounded(queryset: QuerySet[Any], *, limit: int, total: str | None = None) -> Bounded[Any]:
+def bounded(
+    queryset: QuerySet[Any],
+    *,
+    limit: int,
+    total: str | None = None,
+    count_from: QuerySet[Any] | None = None,
+) -> Bounded[Any]:
     """The first ``limit`` rows of ``queryset`` (ordered) with the count of all
     and, with ``total="field"``, the sum of that money field over all: one
     query. Do not pass a ``distinct()`` queryset (the window would count
-    duplicates)."""
-    annotations: dict[str, Any] = {_COUNT: Window(Count("*"))}
-    if total:
-        annotations[_TOTAL] = Coalesce(
-            Window(Sum(total)), Value(Decimal("0.00")), output_field=DecimalField()
-        )
+    duplicates).
+
+    The window ``COUNT(*) OVER ()`` makes PostgreSQL join every matching row
+    (``select_related``) before the ``LIMIT``. With ``count_from`` (the same
+    rows, bare: no joins, no order), the count and sum are instead one
+    uncorrelated aggregate over it (computed once, an InitPlan) beside the
+    first rows, which then join only themselves: still one query."""
+    annotations: dict[str, Any]
+    if count_from is not None:
+        figures = count_from.order_by().annotate(_bounded_all=Value(1)).values("_bounded_all")
+        annotations = {
+            _COUNT: Subquery(figures.annotate(n=Count("*")).values("n")),
+        }
+        if total:
+            annotations[_TOTAL] = Coalesce(
+                Subquery(figures.annotate(n=Sum(total)).values("n")),
+                Value(Decimal("0.00")),
+                output_field=DecimalField(),
+            )
+    else:
+        annotations = {_COUNT: Window(Count("*"))}
+        if total:
+            annotations[_TOTAL] = Coalesce(
+                Window(Sum(total)), Value(Decimal("0.00")), output_field=DecimalField()
+            )
     rows = list(queryset.annotate(**annotations)[:limit])
     if not rows:
         return Bounded(rows=[], count=0, total=Decimal("0.00") if total else None)
@@ -104,6 +133,72 @@ class AnnotatedPaginator(Paginator):
             queryset.model._default_manager.filter(pk__in=page_rows.values("pk"))
         ).order_by(*queryset.query.order_by)
         return Page(rows, number, paginator)
+
+
+class UnionPaginator(Paginator):
+    """Pages the union of ``branches`` (querysets of one model, each a way a
+    row belongs to the list, each answered by an index in ``order``) without
+    touching every row of the union:
+
+    - the count is ``SELECT count(*)`` over the union of the branches' ids
+      (one query, no join);
+    - a page is ONE query: each branch's first ``bottom + per_page`` ids in
+      ``order`` (an index read in order stops there), united, sorted and cut
+      to the page, then only those rows fetched with ``fetch``'s joins
+      (``select_related``), in ``order``.
+
+    ``order`` names plain fields of the model, ending with ``"id"`` so that
+    it is total. Two queries per page, whatever the number of rows."""
+
+    def __init__(
+        self,
+        branches: list[QuerySet[Any]],
+        per_page: int,
+        *,
+        order: tuple[str, ...],
+        fetch: Callable[[QuerySet[Any]], QuerySet[Any]] = lambda queryset: queryset,
+        **kwargs: Any,
+    ) -> None:
+        if not branches:
+            raise ValueError("UnionPaginator needs at least one branch")
+        super().__init__([], per_page, **kwargs)
+        self._branches = [branch.order_by() for branch in branches]
+        self._order = order
+        self._fetch = fetch
+        self._model = branches[0].model
+        self._columns = ["id", *(name.lstrip("-") for name in order if name.lstrip("-") != "id")]
+
+    @cached_property
+    def count(self) -> int:
+        ids = [branch.values("id") for branch in self._branches]
+        first, *rest = ids
+        return (first.union(*rest) if rest else first).count()
+
+    def page(self, number: Any) -> Page:
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        ranked = [
+            branch.values(*self._columns).order_by(*self._order)
+            for branch in self._branches
+            if not branch.query.is_empty()
+        ]
+        if not ranked or top <= bottom:  # nothing at all: the empty first page
+            return Page(self._model._default_manager.none(), number, self)
+        first, *rest = ranked
+        if rest:
+            ids = first[:top].union(*(branch[:top] for branch in rest)).order_by(*self._order)
+        else:
+            ids = first
+        sql, params = ids[bottom:top].query.sql_with_params()
+        rows = self._fetch(
+            self._model._default_manager.filter(
+                pk__in=RawSQL(f"SELECT id FROM ({sql}) AS page", params)  # noqa: S608,S611 (the ORM's own SQL)
+            )
+        ).order_by(*self._order)
+        return Page(rows, number, self)
 
 
 CURSOR_MAX_LENGTH = 120

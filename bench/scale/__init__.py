@@ -10,7 +10,8 @@ the volumes of issue #16, side by side with the admin and the floor.
              --no-pdf, --no-compare, --divisor N (any fraction)
 
 Each volume lives in a database of its own (``tinig_bench_scale_<volume>``
-on the configured server), seeded once by COPY (bench/scale/seed.py) and
+on the configured server; ``TINIG_BENCH_DATABASE_PREFIX`` replaces the
+``tinig_bench_scale_`` part), seeded once by COPY (bench/scale/seed.py) and
 reused while its stored seed version matches. A run then, with DEBUG off
 and through the whole middleware as a signed-in person of the page's
 role (MFA set up, as bench/harness.py signs in):
@@ -68,7 +69,10 @@ def database_name(divisor: int) -> str:
     from bench.scale.seed import Volume
 
     label = Volume(divisor).label
-    return "tinig_bench_scale_" + (label if "/" not in label else f"d{divisor}")
+    # TINIG_BENCH_DATABASE_PREFIX keeps two checkouts sharing one server
+    # (each with its own development keys) out of each other's seeds.
+    prefix = os.environ.get("TINIG_BENCH_DATABASE_PREFIX") or "tinig_bench_scale_"
+    return prefix + (label if "/" not in label else f"d{divisor}")
 
 
 def use_database(divisor: int, *, reseed: bool = False) -> bool:

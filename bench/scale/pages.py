@@ -228,13 +228,21 @@ def targets() -> dict[str, object]:
     aligned = Engagement.objects.alias(index=Mod(F("pk") - Subquery(first[:1]), ALIGN)).filter(
         index=0
     )
-    # (A volume too small to hold one falls back to any engagement.)
-    staffing_first = Engagement.objects.filter(status="staffing", start__gt=moment)
-    staffing = (
-        _or(aligned.filter(status="staffing", start__gt=moment), staffing_first)
-        .order_by("start")
-        .values_list("pk", flat=True)
-        .first()
+    # Matching's target: outside the seed's weekly windows (Monday to
+    # Saturday, 08:00-20:00) on a single day, so that at every volume some
+    # consultants are excluded only by time and the page asks for the times
+    # that would suit them (two more queries) -- the seed's start times
+    # drift through the week, so the first aligned one may fall inside.
+    # (A volume too small to hold one takes any staffing engagement outside
+    # them, then any at all.)
+    upcoming_staffing = Engagement.objects.filter(status="staffing", start__gt=moment)
+    candidates = [
+        list(queryset.order_by("start", "pk").values_list("pk", "start", "end"))
+        for queryset in (aligned.filter(status="staffing", start__gt=moment), upcoming_staffing)
+    ]
+    staffing = next(
+        (pk for rows in candidates for pk, start, end in rows if _outside_seed_windows(start, end)),
+        next((rows[0][0] for rows in candidates if rows), None),
     )
     # Completed (not closed: the seed closes one in three, e mod 3, which
     # ALIGN does not fix), so its page asks the same questions ("close").
@@ -270,6 +278,21 @@ def targets() -> dict[str, object]:
         # Programme staff hold the staff items of every seeded checklist.
         "handover_person": staff_users()["programme_staff"].pk,
     }
+
+
+def _outside_seed_windows(start, end) -> bool:
+    """One local day, and not within the seed's windows (Mon-Sat, 08-20)."""
+    import datetime
+
+    from django.utils import timezone
+
+    start, end = timezone.localtime(start), timezone.localtime(end)
+    if start.date() != end.date():
+        return False
+    inside = (
+        start.weekday() < 6 and start.time() >= datetime.time(8) and end.time() <= datetime.time(20)
+    )
+    return not inside
 
 
 def _or(queryset, fallback):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -55,7 +54,7 @@ def _next_url(request, item) -> str:
 @require_http_methods(["GET"])
 def my_tasks(request):
     now = timezone.now()
-    page = Paginator(selectors.my_tasks(user=request.user, now=now), PER_PAGE).get_page(
+    page = selectors.my_tasks_paginator(user=request.user, per_page=PER_PAGE).get_page(
         request.GET.get("page")
     )
     for item in page.object_list:

@@ -173,3 +173,44 @@ def test_my_tasks_for_every_role_is_the_same_rows_as_before(make_user, manager_u
     assert [i.checklist.engagement_id for i in selectors.my_tasks(user=assigned)] and {
         i.checklist.engagement_id for i in selectors.my_tasks(user=assigned)
     } == {engagements[1].pk}
+
+
+@pytest.mark.parametrize("per_page", [1, 7, 50])
+def test_my_tasks_pages_are_my_tasks_in_order(make_user, manager_user, per_page):
+    """Paged over ids first (each branch's first ids, then the page's rows
+    with their joins): every page together is ``my_tasks``, in its order,
+    for every way an item is someone's; two queries a page."""
+    owner = make_user(Role.PROGRAMME_STAFF)
+    assigned = make_user(Role.PROGRAMME_STAFF)
+    engagements = _seed(owner, 4)
+    engagements[1].assigned_staff.add(assigned)
+    item = ChecklistItem.objects.filter(
+        checklist__engagement=engagements[2], status="open", consultant__isnull=True
+    ).first()
+    ChecklistItem.objects.filter(pk=item.pk).update(assignee=assigned)  # two branches, one item
+    for user in (owner, assigned, manager_user, make_user(Role.FINANCE_OFFICER)):
+        expected = [task.pk for task in selectors.my_tasks(user=user)]
+        paginator = selectors.my_tasks_paginator(user=user, per_page=per_page)
+        assert paginator.count == len(expected)
+        got = []
+        for number in paginator.page_range:
+            with CaptureQueriesContext(connection) as captured:
+                page = paginator.page(number)
+                rows = [(task.pk, task.checklist.engagement.title) for task in page.object_list]
+            # One query a page (the count was asked once, before); none when empty.
+            assert len(captured) == (1 if expected else 0)
+            assert len(rows) <= per_page
+            got += [pk for pk, _title in rows]
+        assert got == expected
+
+
+def test_my_tasks_page_out_of_range_and_nobody(make_user):
+    owner = make_user(Role.PROGRAMME_STAFF)
+    _seed(owner, 2)
+    paginator = selectors.my_tasks_paginator(user=owner, per_page=5)
+    last = paginator.get_page("999")
+    assert last.number == paginator.num_pages
+    assert paginator.get_page("<script>").number == 1
+    nobody = selectors.my_tasks_paginator(user=make_user(None), per_page=5)
+    assert nobody.count == 0
+    assert list(nobody.get_page(1).object_list) == []

@@ -82,6 +82,21 @@ def test_finance_lists_take_a_fixed_number_of_queries(
     with django_assert_num_queries(1):
         summary = selectors.overdue_summary(today=today + datetime.timedelta(days=30))
     assert summary["count"] == 3 * count
+    # The dashboard's card: one query, counted and summed over the bare lines
+    # beside its first rows; the same figures as the summary, oldest first.
+    later = today + datetime.timedelta(days=30)
+    with django_assert_num_queries(1):
+        card = selectors.overdue_lines_card(today=later, limit=2)
+        assert all(line.participation.engagement.title for line in card.rows)
+    assert (card.count, card.total) == (summary["count"], summary["total"])
+    expected = list(
+        selectors.unpaid_lines()
+        .filter(due_on__lt=later, amount__gt=0)
+        .order_by("due_on", "id")
+        .values_list("pk", flat=True)
+    )
+    assert [line.pk for line in card.rows] == expected[:2]
+    assert [line.pk for line in selectors.overdue_lines(today=later)] == expected
     with django_assert_num_queries(1):
         rows = selectors.totals_by_month_and_type(**month)
     assert sum(row["total"] for row in rows) == Decimal("1650.00") * count
