@@ -412,3 +412,16 @@ def _contribution_quotes(contributions: QuerySet[Contribution]) -> list[dict]:
         }
         for row in rows
     ]
+
+
+def decided_outcome_counts(*, engagements: QuerySet[Engagement]) -> dict[str, int]:
+    """How many contributions of these engagements were adopted, partly
+    adopted or not adopted, by status (absent: none). One query; for
+    aggregate figures (insights.figures)."""
+    decided = (OutcomeStatus.ADOPTED, OutcomeStatus.PARTLY_ADOPTED, OutcomeStatus.NOT_ADOPTED)
+    return dict(
+        Contribution.objects.filter(engagement__in=engagements, status__in=decided)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )

@@ -28,14 +28,15 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Aggregate, Count, FloatField, QuerySet
+from django.db.models import Count, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from compensation.models import Payment
+from compensation import selectors as compensation_selectors
 from engagements import selectors as engagement_selectors
 from engagements.models import EngagementType
-from impact.models import Contribution, OutcomeStatus
+from impact import selectors as impact_selectors
+from impact.models import OutcomeStatus
 from insights.selectors import MANILA
 from network.selectors import leadership as leadership_selectors
 
@@ -43,15 +44,6 @@ SMALL = 5
 MONTHS = 12
 FIGURES_QUERIES = 5
 OUTCOMES = (OutcomeStatus.ADOPTED, OutcomeStatus.PARTLY_ADOPTED, OutcomeStatus.NOT_ADOPTED)
-
-
-class Median(Aggregate):
-    """PostgreSQL's ``PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY x)``."""
-
-    function = "PERCENTILE_CONT"
-    name = "Median"
-    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = FloatField()
 
 
 @dataclass(frozen=True)
@@ -151,21 +143,14 @@ def leader_figures(*, now: datetime.datetime | None = None) -> Figures:
     )
 
     # 2. Days from completion (lines payable) to payment: the median.
-    paid = Payment.objects.filter(
-        status=Payment.Status.PAID, paid_at__gte=start, paid_at__lt=end
-    ).aggregate(n=Count("pk"), median=Median("days_to_pay"))
+    paid = compensation_selectors.days_to_pay_median(start=start, end=end)
     payments = cell("payments", paid["n"])
     median = None
     if not payments.hidden and paid["median"] is not None:
         median = Decimal(str(paid["median"])).quantize(Decimal("0.1"))
 
     # 3. What became of the contributions of those engagements.
-    outcome_counts = dict(
-        Contribution.objects.filter(engagement__in=counted, status__in=OUTCOMES)
-        .values_list("status")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+    outcome_counts = impact_selectors.decided_outcome_counts(engagements=counted)
     labels = dict(OutcomeStatus.choices)
     outcomes = suppressed(
         [(str(labels[status]), outcome_counts.get(status, 0)) for status in OUTCOMES]

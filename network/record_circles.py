@@ -59,6 +59,6 @@ def build_circles(consultant: Consultant) -> RecordSection:
 register_record_section(
     "peer_circles",
     title=gettext_lazy("Your peer circles"),
-    order=270,
+    order=273,
     build=build_circles,
 )

@@ -34,6 +34,7 @@ OURS = {
     "compensation",
     "impact",
     "insights",
+    "network",
 }
 # Not pages: downloads, leaving, signing out.
 NOT_PAGES = re.compile(r"(\.ics|\.pdf|/download/|/exit|/logout/|/keep-alive|/i18n/)")

@@ -187,7 +187,9 @@ def test_matrix(name, persona, method, expected, matrix_world, make_user):
 
 
 def test_every_url_is_in_the_matrix():
-    names = {f"network:{p.name}" for p in staff_urls} | {
+    # Growth's staff pages share the prefix and the namespace: their rows are
+    # in tests/network/test_growth_permission_matrix.py.
+    names = {f"network:{p.name}" for p in staff_urls if not p.name.startswith("growth_")} | {
         f"my_circles:{p.name}" for p in portal_urls
     }
     assert names == set(MATRIX), (

@@ -16,6 +16,8 @@ ALLOWED = {
     "compensation.models": {"ZERO", "LineKind", "TimeKind"},
     "consultants.models": {"ConsentScope"},
     "engagements.models": {"Audience", "EngagementType"},
+    "impact.models": {"OutcomeStatus"},
+    "network.models": {"LearningEvent"},  # its Kind's labels only (insights/reports.py)
 }
 
 
