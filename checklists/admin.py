@@ -11,7 +11,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from checklists import services
-from checklists.models import Checklist, ChecklistItem, ChecklistTemplate, TemplateItem
+from checklists.models import (
+    Checklist,
+    ChecklistItem,
+    ChecklistTally,
+    ChecklistTemplate,
+    TemplateItem,
+)
 
 
 class TemplateItemInline(admin.StackedInline):
@@ -141,6 +147,26 @@ class ChecklistAdmin(admin.ModelAdmin):
     search_fields = ["engagement__title"]
     readonly_fields = ["engagement", "template", "created_at"]
     inlines = [ChecklistItemInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ChecklistTally)
+class ChecklistTallyAdmin(admin.ModelAdmin):
+    """Read-only: kept by the database as items change (checklists/tally.py);
+    here to check a figure against its checklist."""
+
+    list_display = ["checklist", "done", "done_on_time"]
+    list_select_related = ["checklist__engagement"]
+    search_fields = ["checklist__engagement__title"]
+    readonly_fields = ["checklist", "done", "done_on_time"]
 
     def has_add_permission(self, request):
         return False

@@ -373,6 +373,36 @@ class Checklist(models.Model):
         return str(_("Checklist of %(engagement)s") % {"engagement": self.engagement})
 
 
+class ChecklistTally(models.Model):
+    """How many of one checklist's items are done, and done on time. Kept by
+    PostgreSQL itself (the trigger ``checklists_item_tally``, migration
+    0011, SQL in ``checklists/tally.py``) as items are added, ticked,
+    corrected and deleted, by any path (a service, a bulk update, the
+    admin, a COPY), in the same transaction. Compliance over a programme or
+    a period then sums one row per checklist instead of reading every item:
+    "counted" is done items plus open items past due, the one figure that
+    moves with the clock, read from the index of open items.
+
+    Never written by Django: a save from here would overwrite the
+    database's count with a stale one."""
+
+    checklist = models.OneToOneField(
+        Checklist, on_delete=models.CASCADE, primary_key=True, related_name="tally"
+    )
+    done = models.PositiveIntegerField(_("items done"), default=0)
+    done_on_time = models.PositiveIntegerField(_("items done on time"), default=0)
+
+    class Meta:
+        verbose_name = _("checklist tally")
+        verbose_name_plural = _("checklist tallies")
+
+    def __str__(self):
+        return f"{self.checklist_id}: {self.done_on_time}/{self.done}"
+
+    def save(self, *args, **kwargs):
+        raise TypeError("A checklist's tally is kept by the database, never saved from Django.")
+
+
 def evidence_upload_to(item: ChecklistItem, filename: str) -> str:
     # A random name with the extension of what the content really is: the
     # uploader's file name (which may hold a legal name) is never kept.

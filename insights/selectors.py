@@ -188,7 +188,7 @@ def programme_summary(*, date_from: datetime.date, date_to: datetime.date, user)
     """The programme between two days (Manila, both included). ``user`` is
     the requester; compliance is read through ``checklists`` with their
     visibility (managers, finance and administrators see every engagement).
-    About twenty queries whatever the volume, each an aggregate or a
+    Under thirty queries whatever the volume, each an aggregate or a
     bounded list: a few dozen rows back in all, so gathering stays small
     beside the rendering and the worker's memory does not grow with the
     data (PostgreSQL's JIT is off for every connection: settings)."""

@@ -57,6 +57,9 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--no-pdf", action="store_true")
     parser.add_argument("--no-compare", action="store_true")
     parser.add_argument("--pdf-timeout", type=int, default=1800, help="seconds per PDF")
+    parser.add_argument(
+        "--only", help="only the pages whose label contains this text (a page's own work)"
+    )
     # Internal: the subprocesses.
     parser.add_argument("--counts-to", help=argparse.SUPPRESS)
     parser.add_argument("--pdf", help=argparse.SUPPRESS)
@@ -225,18 +228,19 @@ def time_once(result: Result, client) -> None:
     result.timings.append((time.perf_counter() - started) * 1000)
 
 
-def measure_pages(*, rounds: int, counts_only: bool = False) -> list[Result]:
+def measure_pages(*, rounds: int, counts_only: bool = False, only: str = "") -> list[Result]:
     from bench.scale.pages import PAGES, targets
 
     signed_in = clients()
     found = targets()
     results = []
-    for page in PAGES:
+    chosen = [page for page in PAGES if only.lower() in page.label.lower() or page.kind == "floor"]
+    for page in chosen:
         result = Result(page.label, page.url(found), page.kind)
         if page.admin:
             result.admin = Result(f"  admin: {page.admin}", page.admin, "admin")
         results.append(result)
-    roles = {page.label: page.role for page in PAGES}
+    roles = {page.label: page.role for page in chosen}
 
     def pairs():
         for result in results:
@@ -519,7 +523,7 @@ def run(args: argparse.Namespace) -> int:
         f"seeded in {seeded[0] if seeded else '?'} s; {args.rounds} interleaved rounds",
         flush=True,
     )
-    results = measure_pages(rounds=args.rounds)
+    results = measure_pages(rounds=args.rounds, only=args.only or "")
     figures = [] if args.no_pdf else measure_pdfs(args.divisor, args.pdf_timeout)
     text, differ = table(
         results, reference, Volume(ref_divisor).label if ref_divisor else "—", volume.label
