@@ -208,8 +208,9 @@ def test_the_same_queries_at_a_small_and_a_larger_volume(
         assert client.get(URL).status_code == OK
 
 
-# Session, user, roles and the portal layout's own reads.
-PAGE_OVERHEAD = 6
+# Session, user, roles, whether her network asks for a second factor, and
+# the portal layout's own reads.
+PAGE_OVERHEAD = 7
 
 
 def test_the_page_reads_in_filipino(world, owner, make_user, filipino_requests):

@@ -289,6 +289,7 @@ def test_mfa_on_without_an_authenticator_explains_how(lead_leader, mfa_on, media
         reverse("lead:home"),
         reverse("lead:request", args=[media_request.pk]),
         reverse("lead:review", args=[media_request.pk]),
+        reverse("leader_figures:index"),
     ):
         response = client.get(url)
         assert response.status_code == 302 and response.url == reverse("lead:second_factor")
@@ -314,6 +315,7 @@ def test_mfa_on_with_a_second_factor_session_opens_the_area(lead_leader, mfa_on,
     client = mfa_client(lead_leader[0])
     assert client.get(reverse("lead:home")).status_code == 200
     assert client.get(reverse("lead:request", args=[media_request.pk])).status_code == 200
+    assert client.get(reverse("leader_figures:index")).status_code == 200
     # Nothing left to explain: the page sends her home.
     response = client.get(reverse("lead:second_factor"))
     assert response.status_code == 302 and response.url == reverse("lead:home")
