@@ -32,6 +32,7 @@ from django.utils.translation import gettext_noop, ngettext
 
 from consultants import selectors as consultant_selectors
 from core.search import SearchChoiceField, SearchSource, register_source
+from core.templatetags.money import peso
 from engagements import selectors as engagement_selectors
 from impact.selectors import ProgrammeImpact
 from insights import access, selectors
@@ -235,7 +236,7 @@ def _charts(summary: selectors.Programme) -> dict:
         ),
         "earned": bar_chart(
             _("Compensation by category (PHP)"),
-            [(row.label, row.value, str(row.value)) for row in summary.earned_by_kind],
+            [(row.label, row.value, peso(row.value)) for row in summary.earned_by_kind],
         ),
         "on_time": bar_chart(
             _("Payments on time, by month (%)"),

@@ -37,9 +37,10 @@ def demo(settings):
 
 
 def _figure(text: str, label: str) -> str:
-    match = re.search(rf"{label}\s*(?:PHP )?([\d.,-]+)", text, re.IGNORECASE)
+    # Money reads "₱1,234.50" or "-₱1,500.00" (core.templatetags.money.peso).
+    match = re.search(rf"{label}\s*(-?)(?:PHP |₱)?([\d.,-]+)", text, re.IGNORECASE)
     assert match, f"{label} not in the report"
-    return match.group(1).replace(",", "")
+    return (match.group(1) + match.group(2)).replace(",", "")
 
 
 def _legal_names() -> list[str]:
