@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 
 from django.core.paginator import Page, Paginator
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import BooleanField, Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -347,6 +348,7 @@ def compliance_page(
 # --- Handing over someone's items ------------------------------------------------------
 
 HANDOVER_PEOPLE = 10
+HANDOVER_TAKERS = 50
 
 
 def _staff_accounts():
@@ -364,45 +366,53 @@ def handover_person(pk) -> User | None:
     return _staff_accounts().filter(pk=int(pk)).first()
 
 
-def _held_open(**person) -> QuerySet[ChecklistItem]:
-    """Open staff items held by a person (``assignee=...``) on engagements
-    still running. Read from the index ``checklists_item_held_open``
-    alone (assignee, checklist; open staff items): running is "not of a
-    finished engagement's checklist", a hashed list of those checklists,
-    so no item row is fetched and no join made per item."""
-    finished = Checklist.objects.filter(engagement__status__in=FINISHED).values("pk")
-    return ChecklistItem.objects.filter(status=S.OPEN, consultant__isnull=True, **person).exclude(
-        checklist__in=finished
+def _sql_table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _placeholders(values) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+def _still_running(checklist_column: str) -> str:
+    """SQL: true when the engagement of the checklist in ``checklist_column``
+    is still running (params: ``FINISHED``). A scalar subquery, two look-ups
+    by primary key: the planner cannot turn it into a join that reads every
+    checklist and engagement first."""
+    return (
+        f"(SELECT engagement.status FROM {_sql_table(Checklist)} AS checklist "  # noqa: S608 (no value)
+        f"INNER JOIN {_sql_table(Engagement)} AS engagement "
+        "ON engagement.id = checklist.engagement_id "
+        f"WHERE checklist.id = {checklist_column}) NOT IN ({_placeholders(FINISHED)})"
     )
 
 
 def handover_people(*, query: str) -> list[User]:
-    """Staff (active or not) whose name matches ``query`` and who hold open
-    staff items, with ``open_items``: the first ten by name. One query, in
-    one pass: the held items of the matching people counted per person
-    (from the index alone), joined to those people, so that the list of
-    finished engagements' checklists is built once (it was built twice, for
-    "holds any" and for "how many")."""
+    """Staff (active or not) whose name matches ``query`` and who hold at
+    least one open staff item on an engagement still running: the first ten
+    by name. One query. "At least one" stops at the first: per person, the
+    checklists they hold items of, read from the index
+    ``checklists_item_held_open`` alone (assignee, checklist: each checklist
+    once, however many items), each looked up until one is running. Never a
+    count of all their items nor a list of every finished engagement: how
+    many they hold is the one-person page's (``handover_summary``)."""
     query = (query or "").strip()[:100]
     if not query:
         return []
-    matching = _staff_accounts().filter(display_name__icontains=query).values("pk")
-    # COUNT(checklist_id) (never null), not COUNT(id): read from the index alone.
-    held = (
-        _held_open(assignee__in=matching)
-        .order_by()
-        .values("assignee")
-        .annotate(open_items=Count("checklist"))
+    person = f"{_sql_table(User)}.id"
+    holds_running = RawSQL(  # noqa: S611 (table names from the models; values are params)
+        "EXISTS (SELECT 1 FROM ("  # noqa: S608 (table names from the models)
+        f"SELECT DISTINCT held.checklist_id FROM {_sql_table(ChecklistItem)} AS held "
+        f"WHERE held.assignee_id = {person} AND held.status = %s "
+        "AND held.consultant_id IS NULL"
+        f") AS theirs WHERE {_still_running('theirs.checklist_id')})",
+        [S.OPEN, *FINISHED],
+        output_field=BooleanField(),
     )
-    sql, params = held.query.sql_with_params()
-    table = connection.ops.quote_name(User._meta.db_table)
     return list(
-        User.objects.raw(
-            f"SELECT person.*, held.open_items FROM {table} AS person "  # noqa: S608 (ORM SQL)
-            f"INNER JOIN ({sql}) AS held ON held.assignee = person.id "
-            "ORDER BY person.display_name, person.id LIMIT %s",
-            [*params, HANDOVER_PEOPLE],
-        )
+        _staff_accounts()
+        .filter(holds_running, display_name__icontains=query)
+        .order_by("display_name", "pk")[:HANDOVER_PEOPLE]
     )
 
 
@@ -416,25 +426,52 @@ class Handover:
 
 def handover_summary(*, person: User) -> Handover:
     """What ``person`` holds (open staff items on running engagements) and
-    who is on those engagements to take them: the first 50 by name. Two
-    queries."""
-    items = _held_open(assignee=person)
-    # One checklist per engagement: distinct checklists are distinct
-    # engagements, and both counts come from the index alone.
-    figures = items.aggregate(
-        open_items=Count("checklist"), engagements=Count("checklist", distinct=True)
-    )
-    engagements = Checklist.objects.filter(pk__in=items.values("checklist")).values("engagement_id")
-    assigned = Engagement.assigned_staff.through.objects.filter(
-        engagement_id__in=engagements
-    ).values("user_id")
-    owners = Engagement.objects.filter(pk__in=engagements).values("owner_id")
-    takers = list(
+    who is on those engagements to take them: the first 50 by name. One
+    query, which finds the running engagements once for the figures and the
+    takers alike: ``person``'s items counted per checklist from the index
+    ``checklists_item_held_open`` alone, joined to those checklists'
+    engagements, the finished ones left out (one checklist per engagement:
+    the running rows are the engagements)."""
+    candidates, candidate_params = (
         _staff_accounts()
-        .filter(Q(pk__in=assigned) | Q(pk__in=owners), is_active=True)
+        .filter(is_active=True)
         .exclude(pk=person.pk)
-        .order_by("display_name", "pk")[:50]
+        .order_by()
+        .query.sql_with_params()
     )
+    assigned = Engagement.assigned_staff.through
+    rows = list(
+        User.objects.raw(
+            "WITH running AS MATERIALIZED ("  # noqa: S608 (table names from the models, ORM SQL)
+            " SELECT engagement.id AS engagement_id, engagement.owner_id, held.items"
+            " FROM (SELECT checklist_id, COUNT(checklist_id) AS items"
+            f" FROM {_sql_table(ChecklistItem)}"
+            " WHERE assignee_id = %s AND status = %s AND consultant_id IS NULL"
+            " GROUP BY checklist_id) AS held"
+            f" INNER JOIN {_sql_table(Checklist)} AS checklist ON checklist.id = held.checklist_id"
+            f" INNER JOIN {_sql_table(Engagement)} AS engagement"
+            " ON engagement.id = checklist.engagement_id"
+            f" WHERE engagement.status NOT IN ({_placeholders(FINISHED)})"
+            "), takers AS ("
+            f" SELECT candidate.* FROM ({candidates}) AS candidate"
+            " WHERE candidate.id IN (SELECT owner_id FROM running)"
+            " OR candidate.id IN (SELECT assigned.user_id"
+            f" FROM {_sql_table(assigned)} AS assigned INNER JOIN running USING (engagement_id))"
+            " ORDER BY candidate.display_name, candidate.id LIMIT %s"
+            ")"
+            # The figures are one row, the takers 0 to 50: joined so that the
+            # figures come even with nobody to take the items (a row whose
+            # person is all nulls).
+            " SELECT takers.*, figures.open_items, figures.engagements FROM ("
+            "  SELECT COALESCE(SUM(items), 0)::integer AS open_items,"
+            "  COUNT(*)::integer AS engagements FROM running"
+            " ) AS figures LEFT JOIN takers ON TRUE"
+            " ORDER BY takers.display_name, takers.id",
+            [person.pk, S.OPEN, *FINISHED, *candidate_params, HANDOVER_TAKERS],
+        )
+    )
+    figures = vars(rows[0])  # every row carries them, the row of nobody too
+    takers = [row for row in rows if row.pk is not None]
     return Handover(person, figures["open_items"], figures["engagements"], takers)
 
 

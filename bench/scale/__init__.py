@@ -198,11 +198,22 @@ def warm(result: Result, client) -> None:
     result.size = len(body)
     result.gzipped = len(gzip.compress(body, compresslevel=6))
     result.queries = len(executed)
-    selects = [item for item in executed if item[1].lstrip().upper().startswith("SELECT")]
+    selects = [item for item in executed if _reads_only(item[1])]
     if selects:
         result.slowest_ms, result.slowest_sql, result.slowest_params = max(
             selects, key=lambda item: item[0]
         )
+
+
+def _reads_only(sql: str) -> bool:
+    """A SELECT, or a WITH ... SELECT that writes nothing: EXPLAIN ANALYZE
+    runs the statement, so only these are candidates for the slowest."""
+    text = sql.lstrip().upper()
+    if text.startswith("SELECT"):
+        return True
+    return text.startswith("WITH") and not any(
+        verb in text for verb in ("INSERT ", "UPDATE ", "DELETE ", "MERGE ")
+    )
 
 
 def explain(result: Result) -> None:

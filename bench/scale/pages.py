@@ -94,7 +94,7 @@ STAFF_LISTS = [
         MANAGER,
         f"/admin/engagements/participation/?q={EVERY_ROW}",
     ),
-    # Someone leaving: find them (with their open items counted), then what they hold.
+    # Someone leaving: find them (those holding open items), then what they hold.
     Page(
         "checklist handover (search)",
         f"/staff/checklists/handover/?q={BENCH_STAFF}",

@@ -13,11 +13,13 @@ import time_machine
 from auditlog.models import LogEntry
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import Role
-from checklists import services
+from checklists import selectors, services
 from checklists.models import ChecklistItem
 from engagements import workflow
 from engagements.models import Engagement
@@ -141,3 +143,101 @@ def test_search_is_bounded(world, manager_user, make_user):
     page = client_for(manager_user).get(URL, {"q": "Lena"}).content.decode()
     assert page.count("?from=") == 10
     assert client_for(manager_user).get(URL, {"q": "x" * 500}).status_code == 200
+
+
+# --- What the pages read (issue #16: one query each, whatever the volume) --------------
+
+
+def _approved(owner, manager, **kwargs) -> Engagement:
+    engagement = EngagementFactory(owner=owner, status=Engagement.Status.SUBMITTED, **kwargs)
+    workflow.engagement_transition(engagement=engagement, name="approve", by=manager)
+    return engagement
+
+
+def _finish(engagement, status=Engagement.Status.CANCELLED) -> None:
+    Engagement.objects.filter(pk=engagement.pk).update(status=status)
+
+
+def _held_on_running(person) -> int:
+    return (
+        ChecklistItem.objects.filter(assignee=person, status="open", consultant__isnull=True)
+        .exclude(checklist__engagement__status__in=selectors.FINISHED)
+        .count()
+    )
+
+
+def test_the_search_shows_who_holds_an_item_on_a_running_engagement(
+    world, manager_user, make_user, django_assert_num_queries
+):
+    finished_only = make_user(Role.PROGRAMME_STAFF, display_name="Lena Finished")
+    _finish(_approved(finished_only, manager_user), Engagement.Status.CLOSED)
+    make_user(Role.PROGRAMME_STAFF, display_name="Lena Nothing")
+    gone = make_user(Role.PROGRAMME_STAFF, display_name="Lena Gone")
+    _approved(gone, manager_user)
+    gone.is_active = False
+    gone.save()
+    with django_assert_num_queries(1):
+        found = selectors.handover_people(query="lena")
+    assert found == [gone, world["leaving"]]  # by name; inactive people too
+
+    _finish(world["alone"])  # one running engagement left is enough
+    assert world["leaving"] in selectors.handover_people(query="Leaving")
+    _finish(world["shared"])
+    assert selectors.handover_people(query="Leaving") == []
+
+    page = client_for(manager_user).get(URL, {"q": "lena"}).content.decode()
+    assert f"?from={gone.pk}" in page and "inactive" in page
+    assert f"?from={finished_only.pk}" not in page
+
+
+def test_the_summary_counts_what_is_held_on_running_engagements(
+    world, manager_user, make_user, django_assert_num_queries
+):
+    leaving, taker = world["leaving"], world["taker"]
+    # The owner of an engagement where she holds an item may take it too;
+    # an inactive or consultant's account assigned there never.
+    owner = make_user(Role.PROGRAMME_STAFF, display_name="Olga Owner")
+    inactive = make_user(Role.PROGRAMME_STAFF, display_name="Ina Inactive", is_active=False)
+    consultant = make_user(Role.CONSULTANT, display_name="Cora Consultant")
+    theirs = _approved(owner, manager_user, assigned_staff=[inactive, consultant])
+    item = ChecklistItem.objects.filter(
+        checklist__engagement=theirs, status="open", consultant__isnull=True
+    ).first()
+    ChecklistItem.objects.filter(pk=item.pk).update(assignee=leaving)
+
+    with django_assert_num_queries(1):
+        summary = selectors.handover_summary(person=leaving)
+    assert summary.open_items == _held_on_running(leaving) > 1
+    assert summary.engagements == 3
+    assert summary.takers == [owner, taker]  # by name
+
+    _finish(theirs, Engagement.Status.CLOSED)
+    _finish(world["shared"])
+    summary = selectors.handover_summary(person=leaving)
+    assert summary.open_items == _held_on_running(leaving) == _theirs(leaving, world["alone"])
+    assert (summary.engagements, summary.takers) == (1, [])  # figures, and nobody to take them
+    page = client_for(manager_user).get(URL, {"from": leaving.pk}).content.decode()
+    assert "Nobody else runs these engagements" in page
+
+    holds_nothing = make_user(Role.PROGRAMME_STAFF)
+    with django_assert_num_queries(1):
+        nothing = selectors.handover_summary(person=holds_nothing)
+    assert (nothing.open_items, nothing.engagements, nothing.takers) == (0, 0, [])
+
+
+def _queries(client, params) -> int:
+    client.get(URL, params)  # warm the session
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(URL, params).status_code == 200
+    return len(captured)
+
+
+def test_both_pages_make_as_many_queries_at_any_volume(world, manager_user, make_user):
+    client = client_for(manager_user)
+    few = (_queries(client, {"q": "Lena"}), _queries(client, {"from": world["leaving"].pk}))
+    for n in range(4):
+        person = make_user(Role.PROGRAMME_STAFF, display_name=f"Lena {n}")
+        _approved(person, manager_user, assigned_staff=[world["taker"]])
+        _approved(world["leaving"], manager_user, assigned_staff=[person])
+    many = (_queries(client, {"q": "Lena"}), _queries(client, {"from": world["leaving"].pk}))
+    assert many == few
