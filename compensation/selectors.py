@@ -466,17 +466,14 @@ def overdue_lines(*, today: datetime.date | None = None) -> QuerySet[PaymentLine
 
 
 def overdue_summary(*, today: datetime.date | None = None) -> dict[str, Any]:
-    """How many lines are overdue, their total and the oldest due date (one query)."""
+    """How many lines are overdue, their total and the oldest due date (one
+    query, over the bare overdue lines: ``_overdue``)."""
     today = today or manila_today()
-    return (
-        unpaid_lines()
-        .filter(due_on__lt=today, amount__gt=0)
-        .aggregate(
-            count=Count("id"),
-            total=Coalesce(Sum("amount"), MONEY_ZERO),
-            oldest_due=Min("due_on"),
-            consultants=Count("consultant", distinct=True),
-        )
+    return _overdue(today).aggregate(
+        count=Count("id"),
+        total=Coalesce(Sum("amount"), MONEY_ZERO),
+        oldest_due=Min("due_on"),
+        consultants=Count("consultant", distinct=True),
     )
 
 

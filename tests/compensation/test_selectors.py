@@ -132,6 +132,8 @@ def test_overdue_lines_in_no_payment_or_one_not_paid_yet(
         selectors.unpaid_lines().filter(due_on__lt=later, amount__gt=0).order_by("due_on", "id")
     )
     assert [line.pk for line in overdue] == list(expected.values_list("pk", flat=True))
+    summary = selectors.overdue_summary(today=later)
+    assert (summary["count"], summary["consultants"]) == (expected.count(), 3)
     card = selectors.overdue_lines_card(today=later, limit=2)
     assert card.count == len(overdue) and len(card.rows) == 2
     assert card.total == sum(line.amount for line in overdue)
