@@ -8,7 +8,7 @@ from __future__ import annotations
 import calendar
 import datetime
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -755,6 +755,31 @@ def _participants(*statuses: str) -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
+class _AtLeast(Exists):
+    """Whether the rows of ``queryset`` (correlated with ``OuterRef``) number
+    at least ``count`` (an expression of the outer row, 1 or more):
+    ``EXISTS(... LIMIT 1 OFFSET count - 1)``. It reads at most ``count``
+    index entries and stops, where ``Count`` reads them all and then
+    compares; negated, "fewer than ``count``"."""
+
+    template = "EXISTS(%(subquery)s OFFSET (%(count)s) - 1)"
+
+    def __init__(self, queryset: QuerySet[Any], *, count: Any) -> None:
+        super().__init__(queryset)
+        self.count = count
+
+    def get_source_expressions(self) -> list[Any]:
+        return [self.query, self.count]
+
+    def set_source_expressions(self, exprs: Sequence[Any]) -> None:
+        self.query, self.count = exprs
+
+    def as_sql(self, compiler, connection, template=None, **extra_context):
+        count_sql, count_params = compiler.compile(self.count)
+        sql, params = super().as_sql(compiler, connection, template, count=count_sql)
+        return sql, (*params, *count_params)
+
+
 def _runs_engagements(user: Actor) -> bool:
     # Whoever may write requests (programme staff, managers, administrators)
     # runs engagements: ``engagements_run_by`` is theirs to staff and close.
@@ -770,16 +795,25 @@ def needs_people(queryset: QuerySet[Engagement]) -> QuerySet[Engagement]:
 
     The one place that says "needs people": when engagements carry their own
     "needs people again" flag, filter on it here and every page follows."""
-    return (
-        queryset.filter(status__in=[E.STAFFING, E.CONFIRMED])
-        .annotate(
-            people=_participants(P.INVITED, P.ACCEPTED, P.CONFIRMED),
-            said_yes=_participants(P.ACCEPTED, P.CONFIRMED),
-            stepped_back=Exists(
-                Participation.objects.filter(engagement=OuterRef("pk"), status=P.WITHDRAWN)
-            ),
-        )
-        .filter(people__lt=F("consultants_wanted"))
+    return _needing_people(queryset).annotate(
+        people=_participants(P.INVITED, P.ACCEPTED, P.CONFIRMED),
+        said_yes=_participants(P.ACCEPTED, P.CONFIRMED),
+        stepped_back=Exists(
+            Participation.objects.filter(engagement=OuterRef("pk"), status=P.WITHDRAWN)
+        ),
+    )
+
+
+def _needing_people(queryset: QuerySet[Engagement]) -> QuerySet[Engagement]:
+    # The filter of ``needs_people``, bare (no annotations): "fewer invited,
+    # accepted or confirmed than wanted" as NOT EXISTS the wanted-th of them
+    # (every engagement wants one at least: its "wants someone" constraint),
+    # which stops at that one instead of counting them all.
+    holding = Participation.objects.filter(
+        engagement=OuterRef("pk"), status__in=[P.INVITED, P.ACCEPTED, P.CONFIRMED]
+    )
+    return queryset.filter(status__in=[E.STAFFING, E.CONFIRMED]).exclude(
+        _AtLeast(holding, count=F("consultants_wanted"))
     )
 
 
@@ -787,12 +821,18 @@ def needing_people_card(
     *, user: Actor, now: datetime.datetime | None = None, limit: int = DASHBOARD_ROWS
 ) -> Bounded[Engagement] | None:
     """Engagements ``user`` runs (every one for managers) that start in the
-    future and need people (``needs_people``), soonest first. One query."""
+    future and need people (``needs_people``), soonest first. One query: the
+    rows, read in start order until ``limit`` match, and the count of all
+    beside them, over the bare engagements (no owner, no annotations)."""
     if not _runs_engagements(user):
         return None
     now = now or timezone.now()
-    queryset = needs_people(access.engagements_run_by(user).filter(start__gt=now))
-    return bounded(queryset.select_related("owner").order_by("start", "id"), limit=limit)
+    upcoming = access.engagements_run_by(user).filter(start__gt=now)
+    return bounded(
+        needs_people(upcoming).select_related("owner").order_by("start", "id"),
+        limit=limit,
+        count_from=_needing_people(upcoming),
+    )
 
 
 def unconfirmed_soon_card(
@@ -882,16 +922,17 @@ def to_complete_card(
 def debriefs_missing_card(
     *, user: Actor, limit: int = DASHBOARD_ROWS
 ) -> Bounded[Engagement] | None:
-    """Completed engagements without a debrief, oldest first. One query."""
+    """Completed engagements without a debrief, oldest first. One query: the
+    rows, read in end order until ``limit`` match, and the count of all
+    beside them (not a window over every matching row's columns)."""
     if not _runs_engagements(user):
         return None
-    return bounded(
+    missing = (
         access.engagements_run_by(user)
         .filter(status=E.COMPLETED)
         .exclude(Exists(Debrief.objects.filter(engagement=OuterRef("pk"))))
-        .order_by("end", "id"),
-        limit=limit,
     )
+    return bounded(missing.order_by("end", "id"), limit=limit, count_from=missing)
 
 
 def stepped_back_card(

@@ -8,6 +8,7 @@ import pytest
 
 from compensation import selectors, services
 from compensation.models import PaymentLine
+from consultants.models import Consultant
 from engagements.models import Participation
 from tests.consultants.factories import ConsultantFactory
 from tests.engagements.factories import ParticipationFactory
@@ -103,6 +104,41 @@ def test_finance_lists_take_a_fixed_number_of_queries(
     with django_assert_num_queries(1):
         shares = selectors.on_time_by_month(**month)
     assert sum(share.payments for share in shares) == count
+
+
+def test_overdue_lines_in_no_payment_or_one_not_paid_yet(
+    owner, manager_user, finance_user, finance_colleague, rates, policies
+):
+    # Three consultants' lines: in no payment, in a draft payment, in an
+    # approved one; a fourth's are paid (never overdue).
+    _add_consultants(4, owner, manager_user, finance_user, rates, policies)
+    consultants = list(Consultant.objects.filter(payment_lines__isnull=False).distinct())
+    draft = services.payment_group(consultant=consultants[1], by=finance_user)
+    approved = services.payment_approve(
+        payment=services.payment_group(consultant=consultants[2], by=finance_user),
+        by=finance_colleague,
+    )
+    paid = services.payment_approve(
+        payment=services.payment_group(consultant=consultants[3], by=finance_user),
+        by=finance_colleague,
+    )
+    services.payment_mark_paid(payment=paid, by=finance_user, method="cash")
+    later = selectors.manila_today() + datetime.timedelta(days=30)
+
+    overdue = list(selectors.overdue_lines(today=later))
+    assert {line.consultant_id for line in overdue} == {c.pk for c in consultants[:3]}
+    assert {line.payment_id for line in overdue} == {None, draft.pk, approved.pk}
+    expected = (
+        selectors.unpaid_lines().filter(due_on__lt=later, amount__gt=0).order_by("due_on", "id")
+    )
+    assert [line.pk for line in overdue] == list(expected.values_list("pk", flat=True))
+    summary = selectors.overdue_summary(today=later)
+    assert (summary["count"], summary["consultants"]) == (expected.count(), 3)
+    card = selectors.overdue_lines_card(today=later, limit=2)
+    assert card.count == len(overdue) and len(card.rows) == 2
+    assert card.total == sum(line.amount for line in overdue)
+    # Not yet due: nothing.
+    assert not selectors.overdue_lines(today=selectors.manila_today() - datetime.timedelta(days=60))
 
 
 def test_queue_by_consultant_totals_in_the_database(agreement, owner, manager_user):
