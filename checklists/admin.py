@@ -18,6 +18,7 @@ from checklists.models import (
     ChecklistTemplate,
     TemplateItem,
 )
+from core.admin import ReadOnlyAdmin
 
 
 class TemplateItemInline(admin.StackedInline):
@@ -159,7 +160,7 @@ class ChecklistAdmin(admin.ModelAdmin):
 
 
 @admin.register(ChecklistTally)
-class ChecklistTallyAdmin(admin.ModelAdmin):
+class ChecklistTallyAdmin(ReadOnlyAdmin):
     """Read-only: kept by the database as items change (checklists/tally.py);
     here to check a figure against its checklist."""
 
@@ -167,12 +168,3 @@ class ChecklistTallyAdmin(admin.ModelAdmin):
     list_select_related = ["checklist__engagement"]
     search_fields = ["checklist__engagement__title"]
     readonly_fields = ["checklist", "done", "done_on_time"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
