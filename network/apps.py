@@ -68,6 +68,16 @@ class NetworkConfig(AppConfig):
             key="network.advisory_review",
             many=reviews.approval_guard_many,
         )
+        # Leaders are told when a request waits for their review: the
+        # reminder kind "review_requested", recorded in the submission's
+        # transaction (network/reminders.py).
+        from engagements.signals import engagement_transitioned
+        from network import reminders as network_reminders
+
+        engagement_transitioned.connect(
+            network_reminders.on_engagement_transitioned,
+            dispatch_uid="network.reminders.review_requested",
+        )
 
         # Part 2, peers (wt-d): skills gained count as evidence in matching
         # (engagements.matching.register_skill_evidence; network/matching.py).

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from reminders.models import ConsultantReminderPreference, ReminderDelivery
-from reminders.registry import Audience, kinds
+from reminders.registry import Audience, kinds, kinds_offered_to
 
 
 class ReminderSettingForm(forms.Form):
@@ -59,10 +59,11 @@ class StaffPreferenceForm(forms.Form):
 class ConsultantPreferencesForm(forms.Form):
     """One choice per kind of reminder: e-mail, text message, both, or
     nothing; the two with a text message only when ``sms_allowed`` (a
-    mobile number on file, text messages on). Radio buttons: works on any
+    mobile number on file, text messages on). Only the kinds offered to
+    ``user`` (a leader's kinds to leaders). Radio buttons: works on any
     phone without JavaScript."""
 
-    def __init__(self, *args, current: dict[str, str], sms_allowed: bool, **kwargs):
+    def __init__(self, *args, user, current: dict[str, str], sms_allowed: bool, **kwargs):
         super().__init__(*args, **kwargs)
         Channel = ConsultantReminderPreference.Channel
         choices = [
@@ -70,7 +71,7 @@ class ConsultantPreferencesForm(forms.Form):
             for value, label in Channel.choices
             if sms_allowed or not ConsultantReminderPreference.needs_phone(value)
         ]
-        for kind in kinds(Audience.CONSULTANT):
+        for kind in kinds_offered_to(user, Audience.CONSULTANT):
             self.fields[kind.key] = forms.ChoiceField(
                 label=kind.label,
                 help_text=kind.description,

@@ -63,6 +63,10 @@ Rules every kind keeps:
   an audience or anything about a survivor; a consultant is greeted by
   ``greeting`` (their name for messages, or their pseudonym), never by a
   legal name. Templates are rendered in the recipient's language.
+- ``offered_to(user)``, when given, narrows whom of the audience the kind
+  is offered to in their preferences (``review_requested``: survivor
+  leaders only, not every consultant); its collect must only ever name
+  such people. One query at most: a role check cached on the user.
 - ``on_uncertain`` says what happens to a reminder whose send was cut
   short (see below); choose it for the kind, with the reason here.
 
@@ -101,6 +105,7 @@ checklist_item_due              resend      a date she needs; a repeat is harmle
 time_to_submit                  resend      a miss delays her pay
 payment_sent                    hold        a second copy reads as a second payment
 outcome_changed                 resend      "something to look at"; a repeat is harmless
+review_requested                resend      a leader's link to a request; a miss stalls its approval
 staff kinds (every one)         resend      colleagues: a repeat costs a second, a miss a lapse
 ==============================  ==========  =========================================
 """
@@ -207,9 +212,17 @@ class ReminderKind:
     # A send cut short between claim and confirm: send again, or hold it for
     # a person (the module docstring says how to choose).
     on_uncertain: OnUncertain = OnUncertain.RESEND
+    # Whom of its audience the kind is offered to, in the choices a person
+    # sees (her reminder preferences): None, everyone of the audience; else
+    # a test of the user (one query at most, better a cached role check).
+    # Staff's settings and log list every kind whatever this says.
+    offered_to: Callable[[Any], bool] | None = None
 
     def template(self, part: str) -> str:
         return f"{self.templates}-{part}"
+
+    def is_offered_to(self, user) -> bool:
+        return self.offered_to is None or bool(self.offered_to(user))
 
 
 _registry: dict[str, ReminderKind] = {}
@@ -244,6 +257,12 @@ def kinds(audience: Audience | None = None) -> list[ReminderKind]:
         for kind in sorted(_registry.values(), key=lambda k: (k.audience, k.key))
         if audience is None or kind.audience == audience
     ]
+
+
+def kinds_offered_to(user, audience: Audience) -> list[ReminderKind]:
+    """The kinds of ``audience`` that ``user`` may choose about (her
+    preferences): those with no ``offered_to``, and those it lets through."""
+    return [kind for kind in kinds(audience) if kind.is_offered_to(user)]
 
 
 def batched(queryset: QuerySet, *, size: int, key: str = "pk") -> Iterator[list]:

@@ -246,6 +246,7 @@ def portal_preferences(request, consultant):
     sms_refusal = services.sms_choice_refusal(consultant)
     form = ConsultantPreferencesForm(
         request.POST if request.method == "POST" else None,
+        user=request.user,
         current=current,
         sms_allowed=not sms_refusal,
     )

@@ -101,10 +101,11 @@ def sms_choice_refusal(consultant: Consultant) -> str:
 
 def consultant_preferences_save(*, consultant: Consultant, choices: dict[str, str], by) -> None:
     """A consultant's choice per kind: e-mail, text message, both, or
-    nothing. A text message only with a mobile number on file."""
+    nothing. A text message only with a mobile number on file. Only about
+    the kinds offered to her (``by`` is she: ``can_set_own_preferences``)."""
     if not access.can_set_own_preferences(by, consultant):
         raise PermissionDenied
-    allowed = {kind.key for kind in registry.kinds(Audience.CONSULTANT)}
+    allowed = {kind.key for kind in registry.kinds_offered_to(by, Audience.CONSULTANT)}
     valid = set(ConsultantReminderPreference.Channel.values)
     for key, channel in choices.items():
         if key not in allowed or channel not in valid:

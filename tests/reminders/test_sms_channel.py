@@ -251,6 +251,7 @@ CONTEXTS = {
     "outcome_changed": {"url": "https://tinig.example.org/portal/voice/"},
     "time_to_submit": {"end": at(DAY, 12), "url": "https://tinig.example.org/portal/pay/"},
     "payment_sent": {"paid_at": at(DAY, 9), "url": "https://tinig.example.org/portal/pay/"},
+    "review_requested": {"url": "https://tinig.example.org/portal/lead/requests/7/"},
 }
 # Kinds that send the generic text for now (none: every kind has its own).
 GENERIC_FOR_NOW: set[str] = set()
