@@ -97,6 +97,13 @@ class WorkAdmin(admin.ModelAdmin):
     fields = ["title", "kind", "published_on", "partners", "link", "created_by", "created_at"]
     readonly_fields = ["created_by", "created_at"]
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        # A link typed without its scheme is read as https, as on the staff
+        # page's form (impact.forms), not as http (Django's default until 6.0).
+        if db_field.name == "link":
+            kwargs["assume_scheme"] = "https"
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
     def has_add_permission(self, request):
         return False
 

@@ -91,3 +91,13 @@ def test_non_administrators_cannot_open_it(everything):
         reverse("admin:impact_contribution_changelist")
     )
     assert response.status_code in (302, 403)
+
+
+def test_a_work_link_typed_without_its_scheme_is_read_as_https(rf, admin_user):
+    model_admin = admin.site._registry[Work]
+    request = rf.get("/")
+    request.user = admin_user
+    form_class = model_admin.get_form(request, obj=None, fields=["link"])
+    form = form_class(data={"link": "example.org/report"})
+    form.is_valid()
+    assert form.cleaned_data["link"] == "https://example.org/report"
