@@ -9,10 +9,8 @@ a date, a link behind the sign-in; never the item's title or the work.
 from __future__ import annotations
 
 import datetime
-import logging
 from collections.abc import Iterator
 
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from checklists.models import ChecklistItem
@@ -32,8 +30,6 @@ from reminders.registry import (
     configured_offsets,
     register_kind,
 )
-
-logger = logging.getLogger(__name__)
 
 R = ReminderDelivery.Reason
 E = Engagement.Status
@@ -313,20 +309,6 @@ ASSIGNED_KIND = register_kind(
 )
 
 
-def _send_now(delivery_ids: list[int]) -> None:
-    """After the commit, in the web process; a failure leaves the row
-    pending for the dispatcher (as for an invitation)."""
-    from reminders import services
-
-    for delivery_id in delivery_ids:
-        try:
-            services.delivery_send(delivery_id=delivery_id)
-        except Exception:
-            logger.exception(
-                "Reassignment message %s: not sent now; a worker retries.", delivery_id
-            )
-
-
 def tell_new_assignee(item: ChecklistItem) -> None:
     """Record the "handed to you" message of ``item`` (just reassigned, with
     ``assigned_at`` set) inside the reassignment's transaction; send it once
@@ -342,5 +324,4 @@ def tell_new_assignee(item: ChecklistItem) -> None:
         for offset in configured_offsets(ASSIGNED_KEY)
     ]
     ready = services.deliveries_record(kind_key=ASSIGNED_KEY, dues=dues)
-    if ready:
-        transaction.on_commit(lambda: _send_now(ready))
+    services.deliveries_send_after_commit(ready, what="Reassignment message")

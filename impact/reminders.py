@@ -17,10 +17,8 @@
 from __future__ import annotations
 
 import datetime
-import logging
 from collections.abc import Iterable, Iterator
 
-from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -41,8 +39,6 @@ from reminders.registry import (
     configured_offsets,
     register_kind,
 )
-
-logger = logging.getLogger(__name__)
 
 R = ReminderDelivery.Reason
 HOUR = datetime.timedelta(hours=1)
@@ -139,16 +135,6 @@ CHANGED_KIND = register_kind(
 )
 
 
-def _send_now(delivery_ids: list[int]) -> None:
-    from reminders import services
-
-    for delivery_id in delivery_ids:
-        try:
-            services.delivery_send(delivery_id=delivery_id)
-        except Exception:
-            logger.exception("Outcome message %s: not sent now; a worker retries.", delivery_id)
-
-
 def tell_consultants(outcome: Outcome, *, consultant_ids: Iterable[int]) -> None:
     """Inside the outcome's transaction: record her message, send it once
     that commits."""
@@ -165,8 +151,7 @@ def tell_consultants(outcome: Outcome, *, consultant_ids: Iterable[int]) -> None
         )
     ]
     ready = services.deliveries_record(kind_key=CHANGED, dues=dues)
-    if ready:
-        transaction.on_commit(lambda: _send_now(ready))
+    services.deliveries_send_after_commit(ready, what="Outcome message")
 
 
 # --- Staff: outcomes still unknown, months after --------------------------------------------

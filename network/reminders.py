@@ -32,10 +32,8 @@ short look-back.
 from __future__ import annotations
 
 import datetime
-import logging
 from collections.abc import Iterable, Iterator
 
-from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -58,8 +56,6 @@ from reminders.registry import (
     configured_offsets,
     register_kind,
 )
-
-logger = logging.getLogger(__name__)
 
 KEY = "review_requested"
 SUBMISSION = "engagements.engagementtransition"
@@ -185,19 +181,6 @@ KIND = register_kind(
 )
 
 
-def _send_now(delivery_ids: list[int]) -> None:
-    """After the commit, in the process that submitted the request. A
-    failure here is not the request's: the row stays pending and the
-    dispatcher hands it to a worker later."""
-    from reminders import services
-
-    for delivery_id in delivery_ids:
-        try:
-            services.delivery_send(delivery_id=delivery_id)
-        except Exception:
-            logger.exception("Review message %s: not sent now; a worker retries.", delivery_id)
-
-
 def on_engagement_transitioned(
     sender, *, engagement: Engagement, to_status: str, record: EngagementTransition, **kwargs
 ) -> None:
@@ -220,5 +203,4 @@ def on_engagement_transitioned(
     from reminders import services
 
     ready = services.deliveries_record(kind_key=KEY, dues=dues)
-    if ready:
-        transaction.on_commit(lambda: _send_now(ready))
+    services.deliveries_send_after_commit(ready, what="Review message")

@@ -40,10 +40,8 @@ it covers a kind turned back on, not old invitations.
 from __future__ import annotations
 
 import datetime
-import logging
 from collections.abc import Iterator
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -63,8 +61,6 @@ from reminders.registry import (
     configured_offsets,
     register_kind,
 )
-
-logger = logging.getLogger(__name__)
 
 KEY = "invitation_made"
 PARTICIPATION = "engagements.participation"
@@ -140,19 +136,6 @@ KIND = register_kind(
 )
 
 
-def _send_now(delivery_ids: list[int]) -> None:
-    """After the commit, in the process that made the invitation. A failure
-    here is not the request's: the row stays pending and the dispatcher
-    hands it to a worker later."""
-    from reminders import services
-
-    for delivery_id in delivery_ids:
-        try:
-            services.delivery_send(delivery_id=delivery_id)
-        except Exception:
-            logger.exception("Invitation message %s: not sent now; a worker retries.", delivery_id)
-
-
 def on_participation_status_changed(
     sender, *, participation: Participation, from_status: str, to_status: str, **kwargs
 ) -> None:
@@ -176,5 +159,4 @@ def on_participation_status_changed(
         for offset in offsets
     ]
     ready = services.deliveries_record(kind_key=KEY, dues=dues)
-    if ready:
-        transaction.on_commit(lambda: _send_now(ready))
+    services.deliveries_send_after_commit(ready, what="Invitation message")

@@ -75,6 +75,7 @@ from reminders.services.recovery import (
 )
 from reminders.services.sending import (
     _language_of,
+    deliveries_send_after_commit,
     delivery_send,
     digest_recipients,
     digest_send,
@@ -99,6 +100,7 @@ __all__ = [
     "deliveries_dispatch",
     "deliveries_record",
     "deliveries_recover",
+    "deliveries_send_after_commit",
     "deliveries_undispatch",
     "delivery_mark_sent",
     "delivery_retry",

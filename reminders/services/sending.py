@@ -309,6 +309,26 @@ def _send_claimed(
         raise
 
 
+def deliveries_send_after_commit(delivery_ids: list[int], *, what: str) -> None:
+    """Send the reminders an event has just recorded, once its transaction
+    commits, in the process that made it (an invitation, a handed-over
+    item, an outcome, a request to review): the message is out when the
+    request returns. A failure here is not the event's: the row stays
+    pending and the dispatcher hands it to a worker later. ``what`` names
+    the message in the log."""
+    if not delivery_ids:
+        return
+
+    def send() -> None:
+        for delivery_id in delivery_ids:
+            try:
+                delivery_send(delivery_id=delivery_id)
+            except Exception:
+                logger.exception("%s %s: not sent now; a worker retries.", what, delivery_id)
+
+    transaction.on_commit(send)
+
+
 def delivery_send(*, delivery_id: int, now: datetime.datetime | None = None) -> str:
     """Send one reminder if it is still pending and due: claim, send,
     confirm. Returns what happened: "sent", "skipped", "void", "retry",
