@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop, ngettext
 
@@ -216,6 +217,12 @@ def _leadership_rows(leadership: ProgrammeLeadership | None) -> dict:
     }
 
 
+def _month_label(month: date) -> str:
+    """A chart's month as its table writes it, short ("Oct 2026", "Okt
+    2026"): in the reader's language, never ISO "2026-10"."""
+    return date_format(month, "M Y")
+
+
 def _charts(summary: selectors.Programme) -> dict:
     impact = summary.impact
     return {
@@ -223,7 +230,7 @@ def _charts(summary: selectors.Programme) -> dict:
             _("Adoption rate by month (%)"),
             [
                 (
-                    month.month.strftime("%Y-%m"),
+                    _month_label(month.month),
                     month.percent or 0,
                     "—" if month.percent is None else f"{month.percent}%",
                 )
@@ -241,7 +248,7 @@ def _charts(summary: selectors.Programme) -> dict:
         "on_time": bar_chart(
             _("Payments on time, by month (%)"),
             [
-                (month.month.strftime("%Y-%m"), month.percent or 0, f"{month.percent or 0}%")
+                (_month_label(month.month), month.percent or 0, f"{month.percent or 0}%")
                 for month in summary.months
             ],
         ),
