@@ -121,6 +121,7 @@ def _prepare_consultant_item(delivery, *, now) -> Prepared | Skip:
 register_kind(
     ReminderKind(
         key="checklist_item_due",
+        description_for_her=_("Before one of your checklist items is due."),
         audience=Audience.CONSULTANT,
         label=_("Checklist item due"),
         description=_("To a consultant, before one of their own checklist items is due."),

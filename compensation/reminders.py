@@ -119,6 +119,9 @@ def _prepare_time_to_submit(delivery, *, now) -> Prepared | Skip:
 register_kind(
     ReminderKind(
         key="time_to_submit",
+        description_for_her=_(
+            "After an engagement you attended, while your time or expenses are not sent in yet."
+        ),
         audience=Audience.CONSULTANT,
         label=_("Time and expenses to send in"),
         description=_(
@@ -172,6 +175,7 @@ def _prepare_payment_sent(delivery, *, now) -> Prepared | Skip:
 register_kind(
     ReminderKind(
         key="payment_sent",
+        description_for_her=_("When a payment to you is marked paid."),
         audience=Audience.CONSULTANT,
         label=_("Payment sent"),
         description=_("To a consultant, when a payment to them is marked paid."),

@@ -116,6 +116,10 @@ def _prepare_changed(delivery, *, now) -> Prepared | Skip:
 CHANGED_KIND = register_kind(
     ReminderKind(
         key=CHANGED,
+        description_for_her=_(
+            "When the team learns what became of something you contributed: a link, "
+            "nothing about the work."
+        ),
         audience=Audience.CONSULTANT,
         label=_("What your voice changed"),
         description=_(

@@ -161,6 +161,10 @@ def _prepare(delivery, *, now) -> Prepared | Skip:
 KIND = register_kind(
     ReminderKind(
         key=KEY,
+        description_for_her=_(
+            "As soon as a request that needs a leader's review is submitted: a link to it "
+            "in your leader area, nothing about the work."
+        ),
         audience=Audience.CONSULTANT,
         label=_("A request to review"),
         description=_(

@@ -74,7 +74,7 @@ class ConsultantPreferencesForm(forms.Form):
         for kind in kinds_offered_to(user, Audience.CONSULTANT):
             self.fields[kind.key] = forms.ChoiceField(
                 label=kind.label,
-                help_text=kind.description,
+                help_text=kind.description_for_her or kind.description,
                 choices=choices,
                 widget=forms.RadioSelect,
                 initial=current.get(kind.key, Channel.EMAIL),

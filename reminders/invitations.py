@@ -117,6 +117,9 @@ def _prepare(delivery, *, now) -> Prepared | Skip:
 KIND = register_kind(
     ReminderKind(
         key=KEY,
+        description_for_her=_(
+            "As soon as you are invited: a link to the invitation, nothing about the work."
+        ),
         audience=Audience.CONSULTANT,
         label=_("A new invitation"),
         description=_(

@@ -151,6 +151,7 @@ def not_invited_reason(status: str) -> str:
 register_kind(
     ReminderKind(
         key="invitation_waiting",
+        description_for_her=_("When an invitation is still waiting for your answer."),
         audience=Audience.CONSULTANT,
         label=_("Invitation waiting for an answer"),
         description=_("To a consultant who has not answered an invitation yet."),
@@ -221,6 +222,9 @@ def _prepare_upcoming(delivery, *, now) -> Prepared | Skip:
 register_kind(
     ReminderKind(
         key="engagement_upcoming",
+        description_for_her=_(
+            "Before the day: the time, the place or link, and your support person."
+        ),
         audience=Audience.CONSULTANT,
         label=_("Engagement coming up"),
         description=_("Time, place or link, and support person, before the day."),
@@ -285,6 +289,9 @@ def _prepare_availability(delivery, *, now) -> Prepared | Skip:
 register_kind(
     ReminderKind(
         key="availability_refresh",
+        description_for_her=_(
+            "Once a month, to check that your free times and busy dates are still right."
+        ),
         audience=Audience.CONSULTANT,
         label=_("Availability to refresh"),
         description=_("Once a month, to check the times and busy dates on the portal."),
@@ -356,6 +363,9 @@ def _prepare_consent_renewal(delivery, *, now) -> Prepared | Skip:
 register_kind(
     ReminderKind(
         key="consent_renewal",
+        description_for_her=_(
+            "When a consent you gave has a new text, so you can give it again or withdraw it."
+        ),
         audience=Audience.CONSULTANT,
         label=_("Consent to look at again"),
         description=_(

@@ -205,6 +205,10 @@ class ReminderKind:
     prepare: Prepare
     templates: str
     description: Any = ""
+    # The same, as her own reminder choices say it, to her ("you"); every
+    # consultant kind has one (tests/reminders check). The staff's pages
+    # keep ``description``, which says to whom it goes.
+    description_for_her: Any = ""
     default_enabled: bool = True
     # How long after its due moment a reminder is still worth recording
     # (a sweep that was down for a while does not send stale news).

@@ -572,3 +572,29 @@ def test_text_messages_off_are_not_offered_nor_mentioned(world, settings):
     data = _all_kinds("email")
     data["engagement_upcoming"] = "both"
     assert client.post(reverse("my_reminders:preferences"), data).status_code == 400
+
+
+def test_every_consultant_kind_tells_her_what_it_does_to_her():
+    """Her choices speak to her ("Before one of your checklist items is
+    due"), never about "a consultant"; the staff's pages keep the
+    description that says to whom a kind goes."""
+    for kind in registry.kinds(registry.Audience.CONSULTANT):
+        for_her = str(kind.description_for_her)
+        assert for_her, kind.key
+        assert "consultant" not in for_her.lower(), kind.key
+        assert "you" in for_her.lower().split() or "your" in for_her.lower(), kind.key
+
+
+@pytest.mark.parametrize(
+    ("language", "expected", "staff_wording"),
+    [
+        ("en", "Before one of your checklist items is due.", "To a consultant"),
+        ("fil", "Bago ang takdang araw ng isa sa mga item sa checklist mo.", "Sa consultant"),
+    ],
+)
+def test_her_reminder_choices_are_written_to_her(world, language, expected, staff_wording):
+    user = world["owner"]
+    type(user).objects.filter(pk=user.pk).update(language=language)
+    page = client_for(user).get(reverse("my_reminders:preferences")).content.decode()
+    assert expected in page
+    assert staff_wording not in page
