@@ -31,6 +31,7 @@ belong to). What it makes:
 from __future__ import annotations
 
 import datetime
+from functools import partial
 
 from django.utils import timezone
 
@@ -288,6 +289,7 @@ def _circle(network, *, staff) -> list[str]:
     from compensation.services.network_work import network_work_line
     from consultants.models import Consultant
     from network.models import CircleAttendance, CircleMeeting, CircleMembership, PeerCircle
+    from network.services.circles import circle_line_description
 
     if PeerCircle.objects.filter(network=network, name=CIRCLE_NAME).exists():
         return []
@@ -331,7 +333,7 @@ def _circle(network, *, staff) -> list[str]:
                 network_work_line(
                     consultant=consultant,
                     amount=allowance,
-                    description=f"Peer circle meeting, {day.isoformat()}",
+                    description=partial(circle_line_description, meeting),
                     source_key=f"circle-attendance:{attendance.pk}",
                     by=staff,
                 )

@@ -10,7 +10,9 @@ source, so asking twice (a double click, a retried task) owes once.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -18,8 +20,18 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from compensation.models import Payment, PaymentLine
-from compensation.services._common import _due, _refuse, _save, _today, parse_amount
+from compensation.services._common import (
+    _due,
+    _refuse,
+    _save,
+    _today,
+    in_her_language,
+    parse_amount,
+)
 from consultants.models import Consultant
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @transaction.atomic
@@ -27,13 +39,17 @@ def network_work_line(
     *,
     consultant: Consultant,
     amount: Decimal,
-    description: str,
+    description: StrOrPromise | Callable[[], str],
     source_key: str,
     by: User | None,
     now: datetime.datetime | None = None,
 ) -> PaymentLine | None:
     """The line owed for one piece of network work; the existing one when
-    its source already has a line. Nothing at zero (unpaid work)."""
+    its source already has a line. Nothing at zero (unpaid work).
+
+    ``description`` is a lazy string, or a callable for words with a date
+    in them: either is made in her language, like every other line, not in
+    the language of whoever marked the work (staff's, often English)."""
     if not source_key:
         _refuse(_("A network line needs its source."), field="source_key")
     amount = parse_amount(amount)
@@ -42,10 +58,12 @@ def network_work_line(
         return existing
     now = now or timezone.now()
     since = _today(now)
+    with in_her_language(consultant.pk):
+        words = description() if callable(description) else str(description)
     line = PaymentLine(
         consultant=consultant,
         kind=PaymentLine.Kind.NETWORK,
-        description=description[:200],
+        description=words[:200],
         amount=amount,
         source_key=source_key,
         payable_since=since,

@@ -15,10 +15,12 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from decimal import Decimal
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from compensation.services.network_work import network_work_line, network_work_line_withdraw
@@ -208,8 +210,10 @@ def attendance_roll(meeting: CircleMeeting) -> list[Consultant]:
     )
 
 
-def _line_description(meeting: CircleMeeting) -> str:
-    day = timezone.localtime(meeting.starts_at).date().isoformat()
+def circle_line_description(meeting: CircleMeeting) -> str:
+    """The words of an attendance's line, in the active language (the line
+    service calls it in hers): "Peer circle meeting, 31 Oct 2026"."""
+    day = date_format(timezone.localtime(meeting.starts_at).date(), "DATE_FORMAT")
     return _("Peer circle meeting, %(day)s") % {"day": day}
 
 
@@ -281,7 +285,7 @@ def attendance_mark(
             network_work_line(
                 consultant=consultant,
                 amount=row.allowance,
-                description=_line_description(meeting),
+                description=partial(circle_line_description, meeting),
                 source_key=attendance_source_key(row),
                 by=by,
             )

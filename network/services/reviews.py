@@ -28,6 +28,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from compensation.services.network_work import network_work_line
 from core import audit
@@ -108,7 +109,7 @@ def review_give(
     network_work_line(
         consultant=leader,
         amount=leadership.network.review_fee,
-        description=_("Advisory review for the survivor network"),
+        description=gettext_lazy("Advisory review for the survivor network"),
         source_key=f"review:{review.pk}",
         by=by,
         now=now,

@@ -232,3 +232,30 @@ def test_circle_rules(circles_world, make_user):
             circle=world["circle"], starts_at=timezone.now(), mode="telepathy", by=world["contact"]
         )
     assert services.circle_update(circle=world["circle"], by=world["manager"]) == []
+
+
+def test_her_line_is_written_in_her_language_whoever_marks_it(circles_world):
+    """Staff mark attendance in English; the line on her pay pages and
+    statement reads in hers, with the date as people in Manila write it
+    (never ISO), like every other line (compensation's in_her_language)."""
+    from django.utils import translation
+
+    world = circles_world
+    type(world["amihan"].user).objects.filter(pk=world["amihan"].user_id).update(language="fil")
+    type(world["bayani"].user).objects.filter(pk=world["bayani"].user_id).update(language="en")
+    day = timezone.localtime(world["meeting"].starts_at).date()
+    with translation.override("en"):
+        services.attendance_mark(
+            meeting=world["meeting"],
+            present={world["amihan"].pk, world["bayani"].pk},
+            by=world["contact"],
+        )
+    with translation.override("fil"):
+        in_filipino = services.circle_line_description(world["meeting"])
+    with translation.override("en"):
+        in_english = services.circle_line_description(world["meeting"])
+    assert in_filipino != in_english
+    assert in_english == f"Peer circle meeting, {day.day} {day:%b} {day.year}"
+    assert _lines(world).get(consultant=world["amihan"]).description == in_filipino
+    assert _lines(world).get(consultant=world["bayani"]).description == in_english
+    assert day.isoformat() not in in_filipino
