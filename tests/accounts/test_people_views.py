@@ -384,3 +384,19 @@ def test_a_forged_post_without_the_csrf_token_is_refused(admin_user, finance_use
         assert client.post(url, data).status_code == 403
     finance_user.refresh_from_db()
     assert finance_user.is_active and roles_held(finance_user) == {Role.FINANCE_OFFICER}
+
+
+def test_the_invitation_e_mail_greets_a_name_as_typed(admin_user):
+    """The text part and the subject are not HTML-escaped; the HTML part is."""
+    name = 'O\'Brien & "Jo" <b>'
+    client_for(admin_user).post(
+        reverse("people:invite"),
+        {"email": "obrien@example.org", "display_name": name, "roles": ["programme_staff"]},
+    )
+
+    (message,) = mail.outbox
+    assert f"Hello {name}," in message.body
+    assert "&lt;" not in message.body and "&amp;" not in message.body
+    assert "&" not in message.subject
+    html, _type = message.alternatives[0]
+    assert f"Hello {escape(name)}," in html
