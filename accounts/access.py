@@ -35,3 +35,14 @@ def can_manage_people(user: AnyUser) -> bool:
     return bool(user.is_active) and (
         has_role(user, Role.ADMINISTRATOR) or bool(getattr(user, "is_superuser", False))
     )
+
+
+def can_give_roles_to(by: User | None, person: User) -> bool:
+    """Separation of duties: nobody gives a role to herself, least of all
+    finance (which reveals payment details and makes the bank export);
+    another administrator does. Taking one's own roles away is allowed
+    (``accounts.services.people`` keeps the last administrator). ``None``
+    is the command line, whose user already holds the server."""
+    if by is None:
+        return True
+    return can_manage_people(by) and by.pk != person.pk

@@ -19,7 +19,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts import selectors, services
-from accounts.access import can_manage_people
+from accounts.access import can_give_roles_to, can_manage_people
 from accounts.decorators import staff_required
 from accounts.invitation_forms import MfaResetForm, StaffInviteForm
 from accounts.models import User
@@ -155,6 +155,8 @@ def roles(request, pk):
             "title": _("Roles"),
             "person": person,
             "form": form,
+            # Her own page: she may take roles away, not give herself one.
+            "may_give": can_give_roles_to(request.user, person),
             # Roles given elsewhere, explained here: a consultant's (from
             # their page) and a survivor leader's (from the network's page).
             "given_elsewhere": [Role.CONSULTANT, Role.SURVIVOR_LEADER],

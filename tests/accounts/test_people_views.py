@@ -307,7 +307,9 @@ def test_the_last_administrator_is_told_on_the_page(admin_user):
 
 
 def test_giving_up_ones_own_administrator_role_leads_out(admin_user, make_user):
-    make_user(Role.ADMINISTRATOR)
+    other = make_user(Role.ADMINISTRATOR)
+    roles = {Role.ADMINISTRATOR, Role.PROGRAMME_MANAGER}
+    services.staff_roles_set(user=admin_user, roles=roles, by=other)
     client = client_for(admin_user)
 
     response = client.post(
@@ -400,3 +402,30 @@ def test_the_invitation_e_mail_greets_a_name_as_typed(admin_user):
     assert "&" not in message.subject
     html, _type = message.alternatives[0]
     assert f"Hello {escape(name)}," in html
+
+
+def test_an_administrator_cannot_tick_finance_on_her_own_account(admin_user, make_user):
+    """A direct POST to her own roles page is refused and says why; the page
+    says it before she tries."""
+    make_user(Role.ADMINISTRATOR)
+    client = client_for(admin_user)
+    url = reverse("people:roles", args=[admin_user.pk])
+
+    assert "you cannot give yourself a role" in client.get(url).content.decode()
+    response = client.post(url, {"roles": ["administrator", "finance_officer"]})
+
+    assert response.status_code == 400
+    assert "You cannot give yourself a role" in response.content.decode()
+    assert roles_held(admin_user) == {Role.ADMINISTRATOR}
+
+
+def test_another_administrator_gives_her_finance(admin_user, make_user):
+    other = make_user(Role.ADMINISTRATOR)
+    client = client_for(other)
+    url = reverse("people:roles", args=[admin_user.pk])
+
+    assert "you cannot give yourself a role" not in client.get(url).content.decode()
+    response = client.post(url, {"roles": ["administrator", "finance_officer"]})
+
+    assert response.status_code == 302
+    assert roles_held(admin_user) == {Role.ADMINISTRATOR, Role.FINANCE_OFFICER}
