@@ -18,6 +18,7 @@ from accounts import services
 from accounts.models import StaffInvitation, User
 from accounts.roles import Role, roles_held
 from accounts.services import user_create
+from tests.consultants.factories import ConsultantFactory
 from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
@@ -265,6 +266,34 @@ def test_a_consultant_or_an_unknown_pk(admin_user, consultant_user, name):
     assert send(reverse(f"people:{name}", args=[consultant_user.pk + 10_000])).status_code == 404
     consultant_user.refresh_from_db()
     assert consultant_user.is_active
+
+
+def test_a_consultants_account_leads_to_her_page_under_consultants(admin_user, consultant_user):
+    """Opened under People (from the admin or the audit log), a consultant's
+    portal account leads to her page, where she is managed; her protected
+    details are not shown there unrevealed."""
+    consultant = ConsultantFactory(user=consultant_user)
+    client = client_for(admin_user)
+
+    response = client.get(reverse("people:person", args=[consultant_user.pk]))
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("consultants:detail", args=[consultant.pk])
+    page = client.get(response["Location"]).content.decode()
+    assert "Consultants are not managed under People" in page
+    assert consultant.pseudonym in page
+    assert consultant.legal_name not in page and consultant.email not in page
+    # Her account is still not managed here.
+    for name in ["roles", "deactivate", "mfa_reset"]:
+        url = reverse(f"people:{name}", args=[consultant_user.pk])
+        assert client.get(url).status_code == 403
+
+
+@pytest.mark.parametrize("role", OUTSIDERS, ids=lambda role: role.value)
+def test_only_administrators_are_led_there(make_user, consultant_user, role):
+    ConsultantFactory(user=consultant_user)
+    url = reverse("people:person", args=[consultant_user.pk])
+    assert client_for(make_user(role)).get(url).status_code == 403
 
 
 # --- Roles --------------------------------------------------------------------------------
