@@ -352,3 +352,14 @@ def test_an_english_invitation_stays_english_in_a_filipino_browser(admin_user):
     page = Client(headers={"accept-language": "fil"}).get(_path(issued.url)).content.decode()
 
     assert '<html lang="en">' in page
+
+
+@time_machine.travel(datetime.datetime(2026, 12, 5, 8, 41, tzinfo=datetime.UTC), tick=False)
+def test_the_filipino_e_mail_does_not_double_the_stop_after_the_time(admin_user):
+    """16:41 in Manila is "4:41 n.h." in Filipino: no sentence ends right after it."""
+    _invite_in(admin_user, "fil")
+
+    [message] = mail.outbox
+    html, _type = message.alternatives[0]
+    assert "4:41 n.h.," in message.body
+    assert ".." not in message.body and ".." not in html

@@ -119,3 +119,36 @@ def test_the_html_part_of_an_e_mail_stays_escaped():
     assert f"Hello {HOSTILE}," in text
     assert HOSTILE not in html
     assert "O&#x27;Brien &amp; &quot;Jo&quot; &lt;b&gt;" in html
+
+
+def _html_parts() -> list[str]:
+    """The HTML part beside each text body (``-body.html``), where there is one."""
+    return [
+        name.replace("-body.txt", "-body.html")
+        for name in _message_templates()
+        if name.endswith("-body.txt")
+        and next(ROOT.glob(f"*/templates/{name.replace('-body.txt', '-body.html')}"), None)
+    ]
+
+
+@pytest.mark.parametrize("template", _message_templates() + _html_parts())
+def test_no_double_full_stop_after_a_time(template):
+    """Filipino writes an afternoon time "4:41 n.h.", ending in a dot: a
+    sentence must not end right after a time, or it reads "4:41 n.h.."."""
+    from django.template.loader import render_to_string
+
+    with translation.override("fil"):
+        context = _context()
+        text = (
+            render_to_string(template, dict(context))
+            if template.endswith(".html")
+            else render_text(template, context)
+        )
+    assert ".." not in text, text
+
+
+def test_the_afternoon_is_written_with_a_dot_in_filipino():
+    """What the test above guards against is real."""
+    with translation.override("fil"):
+        text = render_text("accounts/emails/staff_invitation-body.txt", _context())
+    assert "4:41 n.h.," in text
