@@ -53,6 +53,16 @@ def save_preference(user, code: str) -> bool:
     return True
 
 
+def activate_for_page(request, code: str) -> None:
+    """A page made for one person before she can sign in (her invitation
+    link): in ``code``, her language, as her e-mail was; but a language
+    chosen on this browser with the switch (its cookie) wins."""
+    if supported(request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)) or not supported(code):
+        return
+    translation.activate(code)
+    request.LANGUAGE_CODE = code
+
+
 CHOSEN_LANGUAGE_SESSION_KEY = "tinig_chosen_language"
 
 

@@ -40,6 +40,8 @@ def invitation_accept(request, token: str):
             request, "accounts/invitation_closed.html", {"title": _("Link not valid")}, status=410
         )
     user = invitation.user
+    # In the language her e-mail was written in (the switch's cookie wins).
+    language.activate_for_page(request, language.language_of(user))
     secret = request.session.get(_secret_key(invitation))
     if not secret:
         secret = request.session[_secret_key(invitation)] = generate_totp_secret()

@@ -19,7 +19,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts import selectors, services
-from accounts.access import can_manage_people
+from accounts.access import can_give_roles_to, can_manage_people, page_managing
 from accounts.decorators import staff_required
 from accounts.invitation_forms import MfaResetForm, StaffInviteForm
 from accounts.models import User
@@ -87,7 +87,23 @@ def people(request):
 @staff_required
 def person(request, pk):
     _require_admin(request)
-    found = selectors.person_for_admin(pk=_person(pk).pk)
+    account = get_object_or_404(User, pk=pk)
+    if not is_staff_account(account):
+        # A consultant's portal account (a link from the admin, the audit
+        # log): her page under Consultants, where she is managed, protected
+        # details behind their reveal; 403 when there is none to show.
+        elsewhere = page_managing(account, viewer=request.user)
+        if elsewhere is None:
+            raise PermissionDenied
+        messages.info(
+            request,
+            _(
+                "This is a consultant's portal account. Consultants are not managed "
+                "under People: this is her page."
+            ),
+        )
+        return redirect(elsewhere)
+    found = selectors.person_for_admin(pk=account.pk)
     if found is None:
         raise Http404
     return render(
@@ -155,6 +171,8 @@ def roles(request, pk):
             "title": _("Roles"),
             "person": person,
             "form": form,
+            # Her own page: she may take roles away, not give herself one.
+            "may_give": can_give_roles_to(request.user, person),
             # Roles given elsewhere, explained here: a consultant's (from
             # their page) and a survivor leader's (from the network's page).
             "given_elsewhere": [Role.CONSULTANT, Role.SURVIVOR_LEADER],

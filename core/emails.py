@@ -18,12 +18,14 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from accounts.language import language_of
+from accounts.plain_text import render_text
 
 
 def render_templated(prefix: str, context: dict[str, Any]) -> tuple[str, str, str]:
-    """(subject on one line, text body, HTML body)."""
-    subject = " ".join(render_to_string(f"{prefix}-subject.txt", context).splitlines()).strip()
-    text = render_to_string(f"{prefix}-body.txt", context)
+    """(subject on one line, text body, HTML body): the text parts
+    unescaped, the HTML part escaped."""
+    subject = " ".join(render_text(f"{prefix}-subject.txt", context).splitlines()).strip()
+    text = render_text(f"{prefix}-body.txt", context)
     html = render_to_string(f"{prefix}-body.html", context)
     return subject, text, html
 

@@ -16,10 +16,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 
-from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.plain_text import render_text
 from consultants.models import Consultant
 from consultants.record import Entry, RecordSection, Row, choice, register_record_section
 from engagements.models import Engagement
@@ -61,7 +61,7 @@ def _subjects(deliveries: Iterable[ReminderDelivery]) -> dict[int, str]:
         hook = _subject_contexts.get(key)
         contexts = hook(batch) if hook else {}
         for delivery in batch:
-            text = render_to_string(kind.template("subject.txt"), contexts.get(delivery.pk, {}))
+            text = render_text(kind.template("subject.txt"), contexts.get(delivery.pk, {}))
             subjects[delivery.pk] = " ".join(text.split())
     return subjects
 

@@ -82,13 +82,14 @@ def _send(template: str, *, user: User, issued: IssuedInvitation) -> None:
     from django.utils import translation
 
     from accounts.language import language_of
+    from accounts.plain_text import render_text
 
     prefix = f"accounts/emails/{template}"
     context = {"user": user, "email": user.email, "url": issued.url}
     context["expires_at"] = issued.invitation.expires_at
     with translation.override(language_of(user)):  # in their language, not the sender's
-        subject = " ".join(render_to_string(f"{prefix}-subject.txt", context).splitlines())
-        text = render_to_string(f"{prefix}-body.txt", context)
+        subject = " ".join(render_text(f"{prefix}-subject.txt", context).splitlines())
+        text = render_text(f"{prefix}-body.txt", context)
         html = render_to_string(f"{prefix}-body.html", context)
     message = EmailMultiAlternatives(
         subject.strip(), text, settings.DEFAULT_FROM_EMAIL, [user.email]

@@ -9,7 +9,9 @@ Tinig always keeps an active administrator. Every action that could take
 the last one away (taking the administrator role, deactivating) first
 locks the administrator group's row, so two administrators who remove each
 other at the same moment are served one after the other, and the second
-is refused. Nobody deactivates themselves.
+is refused. Nobody deactivates themselves, and nobody gives herself a
+role (``accounts.access.can_give_roles_to``): another administrator must;
+a refused attempt is audited too.
 
 Deactivating keeps everything else as it was (roles, password,
 authenticator, allauth's records): reactivating gives the account back as
@@ -27,6 +29,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.access import can_give_roles_to
 from accounts.models import StaffInvitation, User
 from accounts.roles import STAFF_ROLES, Role, is_staff_account, roles_held
 from accounts.services.common import audit, field_error, require_administrator
@@ -74,13 +77,47 @@ def _require_staff_account(user: User) -> None:
         )
 
 
+class _OwnRolesRefused(Exception):
+    """Raised inside the transaction, so that it rolls back before the
+    refusal is audited."""
+
+    def __init__(self, before: frozenset[Role], asked: frozenset[Role]):
+        self.before, self.asked = before, asked
+
+
 def staff_roles_set(
     *, user: User, roles: Set[Role], by: User | None, request=None
 ) -> frozenset[Role]:
     """Give a staff member exactly these staff roles (at least one; to take
     them all away, deactivate the account). A consultant role they also hold
-    is kept: it is not given or taken here. Returns the roles now held."""
+    is kept: it is not given or taken here. Returns the roles now held.
+
+    One's own roles may only be taken away, never added to."""
     require_administrator(by)
+    try:
+        return _staff_roles_set(user=user, roles=roles, by=by, request=request)
+    except _OwnRolesRefused as refused:
+        audit(
+            user=user,
+            by=by,
+            event="staff_roles_change_refused",
+            request=request,
+            roles_before=sorted(role.value for role in refused.before),
+            roles_asked=sorted(role.value for role in refused.asked),
+        )
+        raise field_error(
+            "roles",
+            _(
+                "You cannot give yourself a role: another administrator must do it. "
+                "You may only take your own roles away."
+            ),
+            "own_roles",
+        ) from None
+
+
+def _staff_roles_set(
+    *, user: User, roles: Set[Role], by: User | None, request=None
+) -> frozenset[Role]:
     roles = frozenset(Role(role) for role in roles)
     if not roles:
         raise field_error(
@@ -105,6 +142,8 @@ def staff_roles_set(
             and _would_leave_no_administrator(user, still_admin=user.is_superuser)
         ):
             _refuse_last_administrator(user, by)
+        if after - before and not can_give_roles_to(by, user):
+            raise _OwnRolesRefused(before, after)
         user_set_roles(user=user, roles=set(after))
         audit(
             user=user,

@@ -41,6 +41,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.language import language_of
+from accounts.plain_text import render_text
 from consultants.models import Consultant
 from reminders import quiet, registry, sms
 from reminders.channels import Message, get_channel
@@ -70,8 +71,11 @@ def _greeting(recipient) -> str:
 
 
 def _render_part(template: str, context: dict, *, required: bool = True) -> str:
+    """A text part (``.txt``: subject, body, SMS) unescaped, the HTML part
+    escaped."""
+    render = render_text if template.endswith(".txt") else render_to_string
     try:
-        return render_to_string(template, context)
+        return render(template, context)
     except TemplateDoesNotExist:
         if required:
             raise
@@ -438,10 +442,8 @@ def digest_send(*, user_id: int, now: datetime.datetime | None = None) -> str:
         with translation.override(language_of(user)):
             context = {"greeting": str(user), "items": items, "count": len(items)}
             message = Message(
-                subject=" ".join(
-                    render_to_string(DIGEST_TEMPLATES + "-subject.txt", context).split()
-                ),
-                text=render_to_string(DIGEST_TEMPLATES + "-body.txt", context),
+                subject=" ".join(render_text(DIGEST_TEMPLATES + "-subject.txt", context).split()),
+                text=render_text(DIGEST_TEMPLATES + "-body.txt", context),
             )
         claim = _claim(keep, now)
     reference = f"tinig.digest.{user_id}.{min(claim.ids)}"

@@ -13,6 +13,7 @@ import pytest
 import time_machine
 from allauth.mfa.models import Authenticator
 from auditlog.models import LogEntry
+from django.conf import settings
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import CommandError, call_command
@@ -305,3 +306,60 @@ def test_invite_staff_command_sends_a_superuser_without_mfa_a_new_link(make_user
     assert StaffInvitation.objects.filter(user=user, used_at=None).exists()
     with pytest.raises(CommandError):
         call_command("invite_staff", user.email, "--role", "administrator", stdout=StringIO())
+
+
+# --- The set-up page's language ----------------------------------------------------------
+
+
+def _invite_in(admin_user, language: str):
+    return services.staff_invite(
+        email="nina@example.org",
+        roles={Role.PROGRAMME_STAFF},
+        by=admin_user,
+        display_name="Nina",
+        language=language,
+    )
+
+
+def test_the_set_up_page_is_in_the_invitations_language(admin_user):
+    """Her e-mail was in Filipino; so is the page it leads to, whatever the
+    browser asks for, and the page that follows."""
+    issued = _invite_in(admin_user, "fil")
+    client = Client(headers={"accept-language": "en"})
+
+    page = client.get(_path(issued.url)).content.decode()
+
+    assert '<html lang="fil">' in page
+    assert "I-set up ang account mo" in page
+    response, _secret = _accept(client, _path(issued.url))
+    assert '<html lang="fil">' in response.content.decode()
+
+
+def test_a_language_chosen_with_the_switch_wins(admin_user):
+    issued = _invite_in(admin_user, "fil")
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    page = client.get(_path(issued.url)).content.decode()
+
+    assert '<html lang="en">' in page
+    assert "Set up your account" in page
+
+
+def test_an_english_invitation_stays_english_in_a_filipino_browser(admin_user):
+    issued = _invite_in(admin_user, "en")
+
+    page = Client(headers={"accept-language": "fil"}).get(_path(issued.url)).content.decode()
+
+    assert '<html lang="en">' in page
+
+
+@time_machine.travel(datetime.datetime(2026, 12, 5, 8, 41, tzinfo=datetime.UTC), tick=False)
+def test_the_filipino_e_mail_does_not_double_the_stop_after_the_time(admin_user):
+    """16:41 in Manila is "4:41 n.h." in Filipino: no sentence ends right after it."""
+    _invite_in(admin_user, "fil")
+
+    [message] = mail.outbox
+    html, _type = message.alternatives[0]
+    assert "4:41 n.h.," in message.body
+    assert ".." not in message.body and ".." not in html

@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from accounts import services
 from accounts.models import Session, StaffInvitation, User
-from accounts.roles import Role, roles_held
+from accounts.roles import STAFF_ROLES, Role, roles_held
 from accounts.sessions import SessionStore
 from tests.helpers import client_for
 
@@ -120,6 +120,85 @@ def test_a_deactivated_administrator_manages_nobody(admin_user, make_user, finan
         services.staff_roles_set(user=finance_user, roles={Role.ADMINISTRATOR}, by=other)
 
 
+# --- Separation of duties: nobody gives herself a role ------------------------------
+
+GIVABLE = sorted(STAFF_ROLES - {Role.ADMINISTRATOR}, key=lambda role: role.value)
+
+
+@pytest.mark.parametrize("role", GIVABLE, ids=lambda role: role.value)
+def test_an_administrator_cannot_give_herself_a_role(admin_user, make_user, role):
+    make_user(Role.ADMINISTRATOR)  # not the last administrator: that is not the reason
+
+    with pytest.raises(ValidationError) as error:
+        services.staff_roles_set(user=admin_user, roles={Role.ADMINISTRATOR, role}, by=admin_user)
+
+    assert error.value.error_dict["roles"][0].code == "own_roles"
+    assert roles_held(admin_user) == {Role.ADMINISTRATOR}
+    assert _event(admin_user) == {
+        "event": "staff_roles_change_refused",
+        "roles_before": ["administrator"],
+        "roles_asked": sorted(["administrator", role.value]),
+    }
+
+
+@pytest.mark.parametrize("role", GIVABLE, ids=lambda role: role.value)
+def test_nor_swap_her_roles_for_one_she_did_not_hold(admin_user, make_user, role):
+    make_user(Role.ADMINISTRATOR)
+
+    with pytest.raises(ValidationError) as error:
+        services.staff_roles_set(user=admin_user, roles={role}, by=admin_user)
+
+    assert error.value.error_dict["roles"][0].code == "own_roles"
+    assert roles_held(admin_user) == {Role.ADMINISTRATOR}
+
+
+@pytest.mark.parametrize("role", GIVABLE, ids=lambda role: role.value)
+def test_another_administrator_gives_it_to_her(admin_user, make_user, role):
+    other = make_user(Role.ADMINISTRATOR)
+
+    services.staff_roles_set(user=admin_user, roles={Role.ADMINISTRATOR, role}, by=other)
+
+    assert roles_held(admin_user) == {Role.ADMINISTRATOR, role}
+    assert _event(admin_user)["event"] == "staff_roles_changed"
+
+
+def test_an_administrator_cannot_make_herself_administrator_again(admin_user, make_user):
+    """An administrator who kept another role, say finance, cannot take the
+    administrator role back herself either."""
+    other = make_user(Role.ADMINISTRATOR)
+    finance = make_user(Role.FINANCE_OFFICER)
+    services.staff_roles_set(user=finance, roles={Role.FINANCE_OFFICER}, by=other)
+    # A superuser administrator without the role: the only one who could try.
+    superuser = make_user(Role.FINANCE_OFFICER, is_superuser=True, is_staff=True)
+
+    with pytest.raises(ValidationError) as error:
+        services.staff_roles_set(
+            user=superuser, roles={Role.ADMINISTRATOR, Role.FINANCE_OFFICER}, by=superuser
+        )
+
+    assert error.value.error_dict["roles"][0].code == "own_roles"
+    assert roles_held(superuser) == {Role.FINANCE_OFFICER}
+
+
+def test_she_may_take_her_own_roles_away(admin_user, make_user):
+    other = make_user(Role.ADMINISTRATOR)
+    services.staff_roles_set(
+        user=admin_user, roles={Role.ADMINISTRATOR, Role.FINANCE_OFFICER}, by=other
+    )
+
+    services.staff_roles_set(user=admin_user, roles={Role.ADMINISTRATOR}, by=admin_user)
+
+    assert roles_held(admin_user) == {Role.ADMINISTRATOR}
+
+
+def test_the_command_line_may_give_roles(admin_user):
+    services.staff_roles_set(
+        user=admin_user, roles={Role.ADMINISTRATOR, Role.FINANCE_OFFICER}, by=None
+    )
+
+    assert roles_held(admin_user) == {Role.ADMINISTRATOR, Role.FINANCE_OFFICER}
+
+
 # --- The last administrator ------------------------------------------------------------
 
 
@@ -133,7 +212,9 @@ def test_the_last_administrator_cannot_take_their_own_role(admin_user, finance_u
 
 
 def test_with_another_administrator_they_may(admin_user, make_user):
-    make_user(Role.ADMINISTRATOR)
+    other = make_user(Role.ADMINISTRATOR)
+    roles = {Role.ADMINISTRATOR, Role.PROGRAMME_MANAGER}
+    services.staff_roles_set(user=admin_user, roles=roles, by=other)
 
     services.staff_roles_set(user=admin_user, roles={Role.PROGRAMME_MANAGER}, by=admin_user)
 
@@ -151,7 +232,9 @@ def test_a_deactivated_administrator_does_not_count(admin_user, make_user):
 
 
 def test_a_superuser_counts_as_an_administrator(admin_user, make_user):
-    make_user(None, is_superuser=True, is_staff=True)
+    superuser = make_user(None, is_superuser=True, is_staff=True)
+    roles = {Role.ADMINISTRATOR, Role.FINANCE_OFFICER}
+    services.staff_roles_set(user=admin_user, roles=roles, by=superuser)
 
     services.staff_roles_set(user=admin_user, roles={Role.FINANCE_OFFICER}, by=admin_user)
 

@@ -18,6 +18,7 @@ from accounts import services
 from accounts.models import StaffInvitation, User
 from accounts.roles import Role, roles_held
 from accounts.services import user_create
+from tests.consultants.factories import ConsultantFactory
 from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
@@ -267,6 +268,34 @@ def test_a_consultant_or_an_unknown_pk(admin_user, consultant_user, name):
     assert consultant_user.is_active
 
 
+def test_a_consultants_account_leads_to_her_page_under_consultants(admin_user, consultant_user):
+    """Opened under People (from the admin or the audit log), a consultant's
+    portal account leads to her page, where she is managed; her protected
+    details are not shown there unrevealed."""
+    consultant = ConsultantFactory(user=consultant_user)
+    client = client_for(admin_user)
+
+    response = client.get(reverse("people:person", args=[consultant_user.pk]))
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("consultants:detail", args=[consultant.pk])
+    page = client.get(response["Location"]).content.decode()
+    assert "Consultants are not managed under People" in page
+    assert consultant.pseudonym in page
+    assert consultant.legal_name not in page and consultant.email not in page
+    # Her account is still not managed here.
+    for name in ["roles", "deactivate", "mfa_reset"]:
+        url = reverse(f"people:{name}", args=[consultant_user.pk])
+        assert client.get(url).status_code == 403
+
+
+@pytest.mark.parametrize("role", OUTSIDERS, ids=lambda role: role.value)
+def test_only_administrators_are_led_there(make_user, consultant_user, role):
+    ConsultantFactory(user=consultant_user)
+    url = reverse("people:person", args=[consultant_user.pk])
+    assert client_for(make_user(role)).get(url).status_code == 403
+
+
 # --- Roles --------------------------------------------------------------------------------
 
 
@@ -307,7 +336,9 @@ def test_the_last_administrator_is_told_on_the_page(admin_user):
 
 
 def test_giving_up_ones_own_administrator_role_leads_out(admin_user, make_user):
-    make_user(Role.ADMINISTRATOR)
+    other = make_user(Role.ADMINISTRATOR)
+    roles = {Role.ADMINISTRATOR, Role.PROGRAMME_MANAGER}
+    services.staff_roles_set(user=admin_user, roles=roles, by=other)
     client = client_for(admin_user)
 
     response = client.post(
@@ -384,3 +415,46 @@ def test_a_forged_post_without_the_csrf_token_is_refused(admin_user, finance_use
         assert client.post(url, data).status_code == 403
     finance_user.refresh_from_db()
     assert finance_user.is_active and roles_held(finance_user) == {Role.FINANCE_OFFICER}
+
+
+def test_the_invitation_e_mail_greets_a_name_as_typed(admin_user):
+    """The text part and the subject are not HTML-escaped; the HTML part is."""
+    name = 'O\'Brien & "Jo" <b>'
+    client_for(admin_user).post(
+        reverse("people:invite"),
+        {"email": "obrien@example.org", "display_name": name, "roles": ["programme_staff"]},
+    )
+
+    (message,) = mail.outbox
+    assert f"Hello {name}," in message.body
+    assert "&lt;" not in message.body and "&amp;" not in message.body
+    assert "&" not in message.subject
+    html, _type = message.alternatives[0]
+    assert f"Hello {escape(name)}," in html
+
+
+def test_an_administrator_cannot_tick_finance_on_her_own_account(admin_user, make_user):
+    """A direct POST to her own roles page is refused and says why; the page
+    says it before she tries."""
+    make_user(Role.ADMINISTRATOR)
+    client = client_for(admin_user)
+    url = reverse("people:roles", args=[admin_user.pk])
+
+    assert "you cannot give yourself a role" in client.get(url).content.decode()
+    response = client.post(url, {"roles": ["administrator", "finance_officer"]})
+
+    assert response.status_code == 400
+    assert "You cannot give yourself a role" in response.content.decode()
+    assert roles_held(admin_user) == {Role.ADMINISTRATOR}
+
+
+def test_another_administrator_gives_her_finance(admin_user, make_user):
+    other = make_user(Role.ADMINISTRATOR)
+    client = client_for(other)
+    url = reverse("people:roles", args=[admin_user.pk])
+
+    assert "you cannot give yourself a role" not in client.get(url).content.decode()
+    response = client.post(url, {"roles": ["administrator", "finance_officer"]})
+
+    assert response.status_code == 302
+    assert roles_held(admin_user) == {Role.ADMINISTRATOR, Role.FINANCE_OFFICER}
