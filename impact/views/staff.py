@@ -165,6 +165,7 @@ def outcome_add(request, pk):
         posted(request),
         request.FILES if request.method == "POST" else None,
         initial={"status": contribution.status, "decided_on": timezone.localdate()},
+        began=services.outcome_earliest_day(contribution.engagement),
     )
     status = 200
     if request.method == "POST":

@@ -75,6 +75,7 @@ def test_hostile_outcome_input(world, contribution):
     bad = [
         {"status": "done", "decided_on": today},
         {"status": "adopted", "decided_on": "2999-01-01"},
+        {"status": "adopted", "decided_on": "1999-01-01"},
         {"status": "adopted", "decided_on": "yesterday"},
         {"status": "adopted", "decided_on": today, "evidence_link": "javascript:alert(1)"},
         {"status": "adopted", "decided_on": today, "shared_note": "x" * 1001},
@@ -93,6 +94,26 @@ def test_hostile_outcome_input(world, contribution):
     )
     assert response.status_code == 400
     assert not Outcome.objects.exists()
+
+
+def test_an_as_of_date_before_the_engagement_is_shown_at_the_field(world, contribution):
+    client = client_for(world["owner"])
+    url = reverse("impact:outcome_add", args=[contribution.pk])
+    began = timezone.localdate(world["engagement"].start)
+    form = client.get(url).content.decode()
+    assert f'min="{began.isoformat()}"' in form
+    assert f'max="{timezone.localdate().isoformat()}"' in form
+    response = client.post(url, {"status": "adopted", "decided_on": "1999-01-01"})
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert list(errors) == ["decided_on"]
+    assert "before the engagement began" in errors["decided_on"][0]
+    assert "before the engagement began" in response.content.decode()
+    assert not Outcome.objects.exists()
+    # The engagement's first day itself is fine.
+    response = client.post(url, {"status": "adopted", "decided_on": str(began)})
+    assert response.status_code == 302
+    assert Outcome.objects.get().decided_on == began
 
 
 def test_the_team_note_is_a_recorded_view(world, contribution):
