@@ -42,6 +42,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
+from accounts.access import AnyUser
 from compensation.access import RECORDABLE
 from compensation.models import (
     ZERO,
@@ -1077,13 +1078,23 @@ class ApprovalsWaiting:
         return self.count > 0
 
 
-def approvals_waiting_card(*, participations: QuerySet[Participation]) -> ApprovalsWaiting:
-    """Counts of time and claims waiting for approval on ``participations``
-    (``compensation.access.participations_run_by``), two queries. Every
-    participation (no filter, managers) asks no semi-join: the counts are
-    read from the partial indexes of what waits."""
-    waiting_entries = TimeEntry.objects.filter(status="submitted")
-    waiting_claims = ExpenseClaim.objects.filter(status="submitted")
+def approvals_waiting_card(
+    *, participations: QuerySet[Participation], viewer: AnyUser
+) -> ApprovalsWaiting:
+    """Counts of time and claims that ``viewer`` may decide, waiting for
+    approval on ``participations`` (``compensation.access.participations_run_by``),
+    two queries. Every participation (no filter, managers) asks no semi-join:
+    the counts are read from the partial indexes of what waits.
+
+    What she entered or submitted herself (on a consultant's behalf) is left
+    out: four eyes, someone else decides it (``access.can_decide_time``,
+    ``access.can_decide_claim``). A plain ``<> her id`` on the scanned rows,
+    so the plan and the number of queries stay as they were."""
+    viewer_pk = getattr(viewer, "pk", None)
+    waiting_entries = TimeEntry.objects.filter(status="submitted").exclude(entered_by_id=viewer_pk)
+    waiting_claims = ExpenseClaim.objects.filter(status="submitted").exclude(
+        submitted_by_id=viewer_pk
+    )
     if participations.query.has_filters():
         waiting_entries = waiting_entries.filter(participation__in=participations)
         waiting_claims = waiting_claims.filter(participation__in=participations)

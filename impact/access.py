@@ -67,6 +67,12 @@ def can_ask_partner(user: AnyUser, engagement: Engagement) -> bool:
     return engagement.status in TOOK_PLACE and can_record(user, engagement)
 
 
+def can_view_index(user: AnyUser) -> bool:
+    """The impact page (/staff/impact/): every staff member; it lists only
+    the contributions of the engagements she sees (``contributions_visible_to``)."""
+    return is_staff_member(user)
+
+
 def contributions_visible_to(user: AnyUser) -> QuerySet[Contribution]:
     if not is_staff_member(user):
         return Contribution.objects.none()

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import PlainErrorsMixin
@@ -72,6 +75,15 @@ class OutcomeForm(forms.Form):
         help_text=_("A PDF, JPEG or PNG file, at most 5 MB. It is kept privately."),
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
     )
+
+    def __init__(self, *args, began: datetime.date | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The browser's date picker offers the same span the service accepts:
+        # from the engagement's first day (Manila) to today.
+        attrs = self.fields["decided_on"].widget.attrs
+        attrs["max"] = timezone.localdate().isoformat()
+        if began is not None:
+            attrs["min"] = began.isoformat()
 
 
 class FeedbackLinkForm(forms.Form):

@@ -38,6 +38,28 @@ def quotable_ids(consultant_ids) -> set[int]:
     )
 
 
+def contributions_index(
+    contributions: QuerySet[Contribution], *, query: str = ""
+) -> QuerySet[Contribution]:
+    """The staff's impact page: the given contributions
+    (``access.contributions_visible_to``) with their engagement, those still
+    waiting for an outcome ("unknown") first, then by the engagement's
+    start, newest first. ``query`` keeps the engagements whose title holds
+    it. One query a page, whatever the volume."""
+    if query:
+        contributions = contributions.filter(engagement__title__icontains=query)
+    return (
+        contributions.select_related("engagement")
+        .annotate(
+            waiting=Case(
+                When(status=OutcomeStatus.UNKNOWN, then=Value(0)),
+                default=Value(1),
+            )
+        )
+        .order_by("waiting", "-engagement__start", "-pk")
+    )
+
+
 def contributions_of_engagement(engagement: Engagement) -> list[Contribution]:
     """With their consultants (pseudonym; ``quotable`` marks those who may be
     named outside the team) and their latest outcome. Three queries."""

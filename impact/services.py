@@ -27,6 +27,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -122,6 +123,12 @@ def contribution_update(
     return locked
 
 
+def outcome_earliest_day(engagement: Engagement) -> datetime.date:
+    """The first day an outcome may be "as of": the engagement's first day in
+    Manila (the site's time zone, whatever the server's)."""
+    return timezone.localdate(engagement.start, timezone.get_default_timezone())
+
+
 def outcome_record(
     *,
     contribution: Contribution,
@@ -134,11 +141,24 @@ def outcome_record(
     evidence_file: UploadedFile | None = None,
     now: datetime.datetime | None = None,
 ) -> Outcome:
-    """Add an outcome (months after the engagement closed is fine)."""
+    """Add an outcome (months after the engagement closed is fine, before it
+    began is not: outcomes are append-only and the programme report counts
+    them by the month of ``decided_on``, so a mistyped year would stay)."""
     require(access.can_record(by, contribution.engagement))
     now = now or timezone.now()
     if decided_on > timezone.localdate(now):
         raise ValidationError({"decided_on": _("This date is in the future.")})
+    began = outcome_earliest_day(contribution.engagement)
+    if decided_on < began:
+        raise ValidationError(
+            {
+                "decided_on": _(
+                    "This date is before the engagement began (%(day)s). "
+                    "Give the date the outcome became known."
+                )
+                % {"day": date_format(began, "DATE_FORMAT")}
+            }
+        )
     with transaction.atomic():
         locked = Contribution.objects.select_for_update().get(pk=contribution.pk)
         outcome = Outcome(

@@ -8,6 +8,7 @@ from impact.views import staff as views
 app_name = "impact"
 
 urlpatterns = [
+    path("", views.index, name="index"),
     path("engagements/<int:engagement_pk>/", views.engagement, name="engagement"),
     path(
         "engagements/<int:engagement_pk>/contributions/new/",

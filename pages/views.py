@@ -92,7 +92,7 @@ def staff_today(user) -> Today:
             "debriefs": engagement_selectors.debriefs_missing_card(user=user),
             "time_and_claims": (
                 compensation_selectors.approvals_waiting_card(
-                    participations=compensation_access.participations_run_by(user)
+                    participations=compensation_access.participations_run_by(user), viewer=user
                 )
                 if runs
                 else None

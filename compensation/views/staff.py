@@ -323,15 +323,21 @@ def payment_discard(request, pk):
             services.payment_discard(payment=payment, by=request.user)
         except ValidationError as error:
             errors = error.messages
+            payment = _payment(request, pk)  # as it is now, for the page
         else:
             messages.success(request, _("The draft was removed; its lines wait again."))
             return redirect("compensation:queue")
+    # The page offers the undo only when the workflow allows it (a paid
+    # payment is never undone): the same rule as the payment page's link.
+    steps = workflow.options(payment=payment, user=request.user)
+    step = steps["return_to_draft" if payment.status == Payment.Status.APPROVED else "discard"]
     return render(
         request,
         "compensation/staff/payment_discard.html",
         {
             "title": _("Undo payment #%(pk)s") % {"pk": payment.pk},
             "payment": payment,
+            "step": step,
             "errors": errors,
         },
         status=400 if errors else 200,

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from allauth.core.internal import ratelimit
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,10 +23,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.decorators import staff_required
 from core.audit import record_view
 from core.forms import add_service_errors
+from core.search import clean_query
 from core.shortcuts import posted
 from impact import access, selectors, services
 from impact.forms import ContributionForm, FeedbackLinkForm, OutcomeForm, WorkForm
-from impact.models import Outcome
+from impact.models import Outcome, OutcomeStatus
 
 GET_POST = require_http_methods(["GET", "POST"])
 # Sending partner links: a few per person and hour is plenty.
@@ -34,6 +36,33 @@ SEND_RATES = {"send_link": "10/h/user"}
 
 def _engagement_url(engagement) -> str:
     return reverse("impact:engagement", args=[engagement.pk])
+
+
+PER_PAGE = 25
+
+
+@staff_required
+@require_http_methods(["GET"])
+def index(request):
+    """Every contribution the person may see, those waiting for an outcome
+    first, a page at a time; searched by the engagement's title."""
+    if not access.can_view_index(request.user):
+        raise PermissionDenied
+    query = clean_query(request.GET.get("q", ""))
+    visible = access.contributions_visible_to(request.user)
+    page = Paginator(selectors.contributions_index(visible, query=query), PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "impact/staff/index.html",
+        {
+            "title": _("Impact"),
+            "page_obj": page,
+            "query": query,
+            "waiting": visible.filter(status=OutcomeStatus.UNKNOWN).count(),
+        },
+    )
 
 
 @staff_required
@@ -165,6 +194,7 @@ def outcome_add(request, pk):
         posted(request),
         request.FILES if request.method == "POST" else None,
         initial={"status": contribution.status, "decided_on": timezone.localdate()},
+        began=services.outcome_earliest_day(contribution.engagement),
     )
     status = 200
     if request.method == "POST":

@@ -176,16 +176,28 @@ def meeting_schedule(
     return meeting
 
 
-@transaction.atomic
-def meeting_cancel(*, meeting: CircleMeeting, by, request=None) -> CircleMeeting:
-    meeting = CircleMeeting.objects.select_for_update().get(pk=meeting.pk)
+def meeting_cancel_refusal(meeting: CircleMeeting) -> ValidationError | None:
+    """Why this meeting cannot be cancelled, or None when it can: the one
+    rule that ``meeting_cancel`` enforces and the pages ask before offering
+    to cancel (a meeting where someone was present took place; its
+    allowances stand). The circle's meeting list applies the same rule to
+    its ``present_count``."""
     if meeting.cancelled_at is not None:
-        _refuse(_("This meeting is already cancelled."), code="cancelled")
+        return ValidationError(_("This meeting is already cancelled."), code="cancelled")
     if meeting.attendance.filter(present=True).exists():
-        _refuse(
+        return ValidationError(
             _("Someone is marked present at this meeting: correct the attendance to absent first."),
             code="attended",
         )
+    return None
+
+
+@transaction.atomic
+def meeting_cancel(*, meeting: CircleMeeting, by, request=None) -> CircleMeeting:
+    meeting = CircleMeeting.objects.select_for_update().get(pk=meeting.pk)
+    refusal = meeting_cancel_refusal(meeting)
+    if refusal is not None:
+        raise refusal
     meeting.cancelled_at = timezone.now()
     meeting.save(update_fields=["cancelled_at"])
     audit.record_event(meeting, actor=by, event="circle_meeting_cancelled", request=request)

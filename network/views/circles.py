@@ -23,6 +23,7 @@ from accounts.decorators import consultant_required, staff_required
 from core.forms import add_service_errors
 from core.search import clean_query
 from core.shortcuts import posted
+from core.templatetags.when import date_time
 from network import access_staff as access
 from network.forms_staff import SEARCH_FORM, CircleForm, MeetingForm, MemberForm
 from network.models import PeerCircle
@@ -205,7 +206,11 @@ def member_add(request, pk):
     )
 
 
-def _confirm(request, *, circle, title, question, confirm_label, error=None):
+def _confirm(
+    request, *, circle, title, question, confirm_label, error=None, refused=False, status=None
+):
+    """A question with a button; ``refused`` shows only the reason (``error``)
+    and the way back, for a step that cannot succeed."""
     return render(
         request,
         "network/staff/confirm.html",
@@ -216,8 +221,9 @@ def _confirm(request, *, circle, title, question, confirm_label, error=None):
             "confirm_label": confirm_label,
             "cancel_url": _circle_url(circle),
             "error": error,
+            "refused": refused,
         },
-        status=400 if error else 200,
+        status=status or (400 if error else 200),
     )
 
 
@@ -293,23 +299,39 @@ def meeting_cancel(request, pk, meeting_pk):
     meeting = _meeting_or_404(circle, meeting_pk)
     if meeting.cancelled_at is not None:
         raise Http404("Already cancelled.")
-    error = None
-    if request.method == "POST":
+    # Asked before the button is offered, so a meeting that took place shows
+    # why it stays rather than a button that can only be refused.
+    refusal = services.meeting_cancel_refusal(meeting)
+    status = 200
+    if request.method == "POST" and refusal is None:
         try:
             services.meeting_cancel(meeting=meeting, by=request.user, request=request)
         except ValidationError as refused:
-            error = " ".join(refused.messages)
+            refusal = refused
         else:
             messages.success(request, _("The meeting is cancelled."))
             return redirect(_circle_url(circle))
+    if request.method == "POST" and refusal is not None:
+        status = 400
+    day = date_time(timezone.localtime(meeting.starts_at), "l j F Y")
+    if refusal is not None:
+        return _confirm(
+            request,
+            circle=circle,
+            title=_("This meeting cannot be cancelled"),
+            question=_("The meeting of %(day)s stays on the circle's record.") % {"day": day},
+            confirm_label=_("Cancel the meeting"),
+            error=" ".join(refusal.messages),
+            refused=True,
+            status=status,
+        )
     return _confirm(
         request,
         circle=circle,
         title=_("Cancel this meeting?"),
-        question=_("The meeting of %(day)s is cancelled; its members see it in the portal.")
-        % {"day": timezone.localtime(meeting.starts_at).strftime("%Y-%m-%d %H:%M")},
+        question=_("Cancel the meeting of %(day)s? Its members see it cancelled in the portal.")
+        % {"day": day},
         confirm_label=_("Cancel the meeting"),
-        error=error,
     )
 
 

@@ -95,6 +95,8 @@ MATRIX: dict[str, list[Expect]] = {
     # What her voice changed (impact): her own; every impact page with an id:
     # tests/impact/test_permission_matrix.py
     "/portal/voice/":   [S,   D,      OK,      OK,      D,     D,      D,      D,     D],
+    # The staff's impact page: every staff member, the engagements they see.
+    "/staff/impact/":   [S,   D,      D,       D,       OK,    OK,     OK,     OK,    OK],
 }
 # fmt: on
 

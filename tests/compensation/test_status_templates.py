@@ -23,8 +23,8 @@ PAYMENT_PAGE = {
     S.PAID: (True, False, False, False, False),
 }
 DISCARD_WORDS = {
-    S.DRAFT: "The draft is removed; its lines wait to be grouped again.",
-    S.APPROVED: "The approval is undone and the payment becomes a draft again. Nothing was paid.",
+    S.DRAFT: "Remove this draft? Its lines wait to be grouped again.",
+    S.APPROVED: "Undo the approval? The payment becomes a draft again. Nothing was paid.",
 }
 
 
@@ -65,16 +65,26 @@ def test_payment_page(db, status):
     assert found == PAYMENT_PAGE[status]
 
 
-@pytest.mark.parametrize("status", [S.DRAFT, S.APPROVED])  # a paid payment cannot be discarded
+@pytest.mark.parametrize("status", list(S))
 def test_payment_discard_page(db, status):
+    """It asks for the step the payment can take; a paid payment is never
+    undone, so its page says so and offers no button."""
+    officer = UserFactory(role=Role.FINANCE_OFFICER)
+    payment = _payment(status)
+    steps = workflow.options(payment=payment, user=officer)
     html = render_page(
         "compensation/staff/payment_discard.html",
-        {"payment": _payment(status), "title": "Undo"},
-        user=UserFactory(),
+        {
+            "payment": payment,
+            "title": "Undo",
+            "step": steps["return_to_draft" if status == S.APPROVED else "discard"],
+        },
+        user=officer,
     )
-    assert f"<p>{DISCARD_WORDS[status]}</p>" in html
-    other = next(words for key, words in DISCARD_WORDS.items() if key != status)
-    assert other not in html
+    for key, words in DISCARD_WORDS.items():
+        assert (f"<p>{words}</p>" in html) == (key == status)
+    assert ("Undo</button>" in html) == (status in DISCARD_WORDS)
+    assert ("This payment is already paid." in html) == (status == S.PAID)
 
 
 @pytest.mark.parametrize("status", list(Decision))

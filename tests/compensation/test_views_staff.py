@@ -311,10 +311,15 @@ def test_adjustment(world, finance_user):
 def test_back_to_draft_then_remove(world, finance_user):
     client = client_for(finance_user)
     url = reverse("compensation:payment_discard", kwargs={"pk": world.payment.pk})
-    assert b"becomes a draft again" in client.get(url).content
+    page = client.get(url).content.decode()
+    assert "Undo the approval? The payment becomes a draft again." in page
+    assert "Undo</button>" in page
     assert client.post(url).status_code == 302
     world.payment.refresh_from_db()
     assert world.payment.status == Payment.Status.DRAFT
+    page = client.get(url).content.decode()
+    assert "Remove this draft? Its lines wait to be grouped again." in page
+    assert "Undo</button>" in page
     lines = list(world.payment.lines.values_list("pk", flat=True))
     assert client.post(url)["Location"] == reverse("compensation:queue")
     assert not Payment.objects.filter(pk=world.payment.pk).exists()
@@ -327,8 +332,20 @@ def test_a_paid_payment_cannot_be_undone(world, finance_user):
         reverse("compensation:payment_paid", kwargs={"pk": world.payment.pk}),
         {"method": "cash"},
     )
-    response = client.post(reverse("compensation:payment_discard", kwargs={"pk": world.payment.pk}))
+    url = reverse("compensation:payment_discard", kwargs={"pk": world.payment.pk})
+    # The payment's page offers no undo, and the undo page says why, with no button.
+    detail = client.get(reverse("compensation:payment", kwargs={"pk": world.payment.pk}))
+    assert url not in detail.content.decode()
+    page = client.get(url)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "This payment is already paid." in html
+    assert "Undo</button>" not in html
+    assert "becomes a draft again" not in html and "lines wait to be grouped" not in html
+    response = client.post(url)
     assert response.status_code == 400
+    html = response.content.decode()
+    assert "Only a draft payment can be removed." in html and "Undo</button>" not in html
     world.payment.refresh_from_db()
     assert world.payment.is_paid
 

@@ -54,6 +54,7 @@ S, D, N, OK = 302, 403, 404, 200
 # fmt: off
 MATRIX: dict[str, tuple[str, list[int]]] = {
     #                                      anon no_r cons lead staff owner asgn mgr fin  wb  admin
+    "impact:index":             ("get",  [S,   D,   D,   D,   OK,   OK,   OK,  OK, OK,  OK, OK]),
     "impact:engagement":        ("get",  [S,   D,   D,   D,   N,    OK,   OK,  OK, OK,  N,  OK]),
     "impact:contribution_add":  ("get",  [S,   D,   D,   D,   N,    OK,   OK,  OK, D,   N,  OK]),
     "impact:feedback_link":     ("get",  [S,   D,   D,   D,   N,    OK,   OK,  OK, D,   N,  OK]),
@@ -94,6 +95,7 @@ def matrix_world(world, contribution, mailoutbox, django_capture_on_commit_callb
     )
     engagement = world["engagement"].pk
     world["kwargs"] = {
+        "impact:index": {},
         "impact:engagement": {"engagement_pk": engagement},
         "impact:contribution_add": {"engagement_pk": engagement},
         "impact:feedback_link": {"engagement_pk": engagement},
@@ -165,6 +167,10 @@ def test_matrix(name, persona, method, expected, matrix_world, make_user):
     assert response.status_code == expected, response.content[:300]
     if expected == S:
         assert response["Location"].startswith("/accounts/login/")
+    if name == "impact:index" and expected == OK:
+        # Each sees the contributions of the engagements she sees, no more.
+        sees = persona not in ("staff", "wellbeing")
+        assert ("Let children testify" in response.content.decode()) == sees, persona
     if persona == "leader" and expected == OK and name.startswith("my_impact:"):
         # Leading the network shows her nobody else's work or credit.
         content = response.content.decode()

@@ -59,3 +59,22 @@ def test_pages_take_a_fixed_number_of_queries(world, page):
     small = _count(client, url)
     _add(world, 5)
     assert _count(client, url) == small
+
+
+def test_the_impact_page_takes_a_fixed_number_of_queries(world):
+    """Its page of contributions, the count of those waiting and the
+    pagination: the same queries for one contribution as for a hundred."""
+    client, url = client_for(world["manager"]), reverse("impact:index")
+    _add(world, 1)
+    small = _count(client, url)
+    for i in range(60):
+        services.contribution_create(
+            engagement=world["engagement"],
+            by=world["owner"],
+            kind="review",
+            summary=f"Waiting {i}",
+            consultants=[world["amihan"]],
+        )
+    _add(world, 3)
+    assert _count(client, url) == small
+    assert _count(client, url + "?q=a&page=2") == small

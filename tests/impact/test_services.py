@@ -105,6 +105,58 @@ def test_a_future_date_is_refused(world, contribution):
     assert not Outcome.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "decided_on", [datetime.date(1999, 1, 1), datetime.date(1, 1, 1), "day before"]
+)
+def test_a_date_before_the_engagement_began_is_refused(world, contribution, decided_on):
+    began = timezone.localdate(world["engagement"].start)
+    if decided_on == "day before":
+        decided_on = began - datetime.timedelta(days=1)
+    with pytest.raises(ValidationError) as error:
+        services.outcome_record(
+            contribution=contribution,
+            by=world["owner"],
+            status=OutcomeStatus.ADOPTED,
+            decided_on=decided_on,
+        )
+    assert "before the engagement began" in error.value.message_dict["decided_on"][0]
+    assert not Outcome.objects.exists()
+    contribution.refresh_from_db()
+    assert contribution.status == OutcomeStatus.UNKNOWN
+
+
+def test_the_engagement_s_first_day_is_its_manila_date(world, contribution):
+    """It began at 00:30 in Manila, still the day before in UTC: that UTC day
+    is refused, the Manila day is accepted."""
+    from zoneinfo import ZoneInfo
+
+    engagement = world["engagement"]
+    manila_day = timezone.localdate() - datetime.timedelta(days=20)
+    engagement.start = datetime.datetime.combine(
+        manila_day, datetime.time(0, 30), tzinfo=ZoneInfo("Asia/Manila")
+    )
+    engagement.end = engagement.start + datetime.timedelta(hours=3)
+    engagement.save(update_fields=["start", "end"])
+    assert engagement.start.astimezone(datetime.UTC).date() == manila_day - datetime.timedelta(
+        days=1
+    )
+    assert services.outcome_earliest_day(engagement) == manila_day
+    with pytest.raises(ValidationError):
+        services.outcome_record(
+            contribution=contribution,
+            by=world["owner"],
+            status=OutcomeStatus.ADOPTED,
+            decided_on=manila_day - datetime.timedelta(days=1),
+        )
+    outcome = services.outcome_record(
+        contribution=contribution,
+        by=world["owner"],
+        status=OutcomeStatus.ADOPTED,
+        decided_on=manila_day,
+    )
+    assert outcome.decided_on == manila_day
+
+
 def test_a_bad_evidence_file_is_refused(world, contribution):
     with pytest.raises(ValidationError):
         services.outcome_record(

@@ -75,6 +75,7 @@ def test_hostile_outcome_input(world, contribution):
     bad = [
         {"status": "done", "decided_on": today},
         {"status": "adopted", "decided_on": "2999-01-01"},
+        {"status": "adopted", "decided_on": "1999-01-01"},
         {"status": "adopted", "decided_on": "yesterday"},
         {"status": "adopted", "decided_on": today, "evidence_link": "javascript:alert(1)"},
         {"status": "adopted", "decided_on": today, "shared_note": "x" * 1001},
@@ -93,6 +94,26 @@ def test_hostile_outcome_input(world, contribution):
     )
     assert response.status_code == 400
     assert not Outcome.objects.exists()
+
+
+def test_an_as_of_date_before_the_engagement_is_shown_at_the_field(world, contribution):
+    client = client_for(world["owner"])
+    url = reverse("impact:outcome_add", args=[contribution.pk])
+    began = timezone.localdate(world["engagement"].start)
+    form = client.get(url).content.decode()
+    assert f'min="{began.isoformat()}"' in form
+    assert f'max="{timezone.localdate().isoformat()}"' in form
+    response = client.post(url, {"status": "adopted", "decided_on": "1999-01-01"})
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert list(errors) == ["decided_on"]
+    assert "before the engagement began" in errors["decided_on"][0]
+    assert "before the engagement began" in response.content.decode()
+    assert not Outcome.objects.exists()
+    # The engagement's first day itself is fine.
+    response = client.post(url, {"status": "adopted", "decided_on": str(began)})
+    assert response.status_code == 302
+    assert Outcome.objects.get().decided_on == began
 
 
 def test_the_team_note_is_a_recorded_view(world, contribution):
@@ -190,3 +211,74 @@ def test_finance_reads_but_cannot_record(world, contribution, make_user):
     )
     assert "Let children testify by video" in html
     assert reverse("impact:contribution_add", args=[world["engagement"].pk]) not in html
+
+
+def test_the_impact_page_lists_waiting_contributions_first(world, contribution, make_user):
+    # The fixture's contribution has an outcome; an older engagement's waits.
+    services.outcome_record(
+        contribution=contribution,
+        by=world["owner"],
+        status=OutcomeStatus.ADOPTED,
+        decided_on=timezone.localdate(),
+    )
+    older = past_engagement(world["owner"], days_ago=90, title="Older <b>hearing</b> prep")
+    ParticipationFactory(engagement=older, consultant=world["amihan"], status="attended")
+    waiting = services.contribution_create(
+        engagement=older,
+        by=world["owner"],
+        kind="review",
+        summary="Reviewed the waiting-room guide.",
+        consultants=[world["amihan"]],
+    )
+    client = client_for(world["owner"])
+    html = client.get(reverse("impact:index")).content.decode()
+    assert "1 contribution waits for an outcome." in html
+    assert "Waiting for an outcome" in html
+    first = html.index(f'id="contribution-{waiting.pk}"')
+    assert first < html.index(f'id="contribution-{contribution.pk}"')
+    assert reverse("impact:contribution", args=[waiting.pk]) in html
+    assert reverse("impact:engagement", args=[older.pk]) in html
+    assert "<b>hearing</b>" not in html  # escaped
+    # The staff navigation leads here, marked as the current page.
+    assert f'href="{reverse("impact:index")}" aria-current="page"' in html
+    # Search by the engagement's title.
+    found = client.get(reverse("impact:index"), {"q": "HEARING"}).content.decode()
+    assert f'id="contribution-{waiting.pk}"' in found
+    assert f'id="contribution-{contribution.pk}"' not in found
+    # Hostile and odd input: never an error.
+    for params in (
+        {"q": "\x00<script>alert(1)</script>"},
+        {"q": "x" * 5000},
+        {"q": "' OR 1=1 --"},
+        {"page": "-1"},
+        {"page": "<x>"},
+        {"page": "99999"},
+    ):
+        response = client.get(reverse("impact:index"), params)
+        assert response.status_code == 200, params
+        assert "<script>alert(1)</script>" not in response.content.decode()
+    empty = client.get(reverse("impact:index"), {"q": "no such title"}).content.decode()
+    assert "No contributions here" in empty
+    assert "No engagement with a contribution has this in its title." in empty
+
+
+def test_the_impact_page_empty_and_scoped(world, contribution, make_user):
+    # Programme staff who see none of these engagements see none of them.
+    stranger = make_user(Role.PROGRAMME_STAFF)
+    html = client_for(stranger).get(reverse("impact:index")).content.decode()
+    assert "No contributions here" in html
+    assert "Contributions recorded on the engagements you see appear here." in html
+    assert "Let children testify" not in html
+    assert "waits for an outcome" not in html
+    # The engagement's team does.
+    html = client_for(world["assigned"]).get(reverse("impact:index")).content.decode()
+    assert "Let children testify" in html
+
+
+def test_the_impact_page_in_filipino(world, contribution):
+    user = world["owner"]
+    user.language = "fil"
+    user.save(update_fields=["language"])
+    html = client_for(user).get(reverse("impact:index")).content.decode()
+    assert "waits for an outcome" not in html
+    assert "Let children testify" in html

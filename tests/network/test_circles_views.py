@@ -12,10 +12,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from compensation.models import Payment, PaymentLine
 from compensation.services.payments import payment_approve, payment_group
+from core.templatetags.when import date_time
 from network.models import CircleAttendance, CircleMeeting, CircleMembership, PeerCircle
 from network.services import circles as services
 from tests.consultants.factories import ConsultantFactory
@@ -225,7 +226,15 @@ def test_schedule_and_cancel_a_meeting(circles_world):
     )
     assert bad.status_code == 400
     url = _url("meeting_cancel", world["circle"].pk, meeting.pk)
-    assert client.get(url).status_code == 200
+    page = client.get(url)
+    assert page.status_code == 200
+    html = page.content.decode()
+    # It asks, in the project's date format (no ISO date, no 24-hour clock).
+    day = date_time(timezone.localtime(meeting.starts_at), "l j F Y")
+    assert f"Cancel the meeting of {day}?" in html
+    assert "is cancelled" not in html
+    assert meeting.starts_at.strftime("%Y-%m-%d") not in html
+    assert 'class="button-danger"' in html
     assert client.post(url).status_code == 302
     meeting.refresh_from_db()
     assert meeting.cancelled_at is not None
@@ -235,14 +244,53 @@ def test_schedule_and_cancel_a_meeting(circles_world):
 def test_a_meeting_with_someone_present_cannot_be_cancelled_on_the_page(circles_world):
     world = circles_world
     client = client_for(world["contact"])
+    url = _url("meeting_cancel", world["circle"].pk, world["meeting"].pk)
+    circle_url = _url("circle", world["circle"].pk)
+    # No one present yet: the circle's page offers to cancel it.
+    assert f'href="{url}"' in client.get(circle_url).content.decode()
     client.post(
         _url("attendance", world["circle"].pk, world["meeting"].pk),
         {"present": [world["amihan"].pk]},
     )
-    response = client.post(_url("meeting_cancel", world["circle"].pk, world["meeting"].pk))
+    # Someone was present: no link, and the page says why, with no button.
+    assert f'href="{url}"' not in client.get(circle_url).content.decode()
+    refusal = "Someone is marked present at this meeting"
+    page = client.get(url)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert refusal in html
+    assert 'class="button-danger"' not in html and "is cancelled" not in html
+    assert "Cancel the meeting of" not in html
+    assert f'href="{circle_url}"' in html  # the way back
+    response = client.post(url)
     assert response.status_code == 400
+    html = response.content.decode()
+    assert refusal in html and 'class="button-danger"' not in html
     world["meeting"].refresh_from_db()
     assert world["meeting"].cancelled_at is None
+    # The other meeting of the list (no one present) keeps its link.
+    other = services.meeting_schedule(
+        circle=world["circle"],
+        starts_at=timezone.now() - datetime.timedelta(days=1),
+        mode="online",
+        by=world["contact"],
+    )
+    page = client.get(circle_url).content.decode()
+    assert _url("meeting_cancel", world["circle"].pk, other.pk) in page
+
+
+def test_the_cancel_page_in_filipino(circles_world):
+    world = circles_world
+    client = client_for(world["contact"])
+    url = _url("meeting_cancel", world["circle"].pk, world["meeting"].pk)
+    with translation.override("fil"):
+        day = date_time(timezone.localtime(world["meeting"].starts_at), "l j F Y")
+    user = world["contact"]
+    user.language = "fil"
+    user.save(update_fields=["language"])
+    html = client.get(url).content.decode()
+    assert day in html
+    assert world["meeting"].starts_at.strftime("%Y-%m-%d") not in html
 
 
 def test_list_search_and_filter(circles_world):

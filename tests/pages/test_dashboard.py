@@ -13,11 +13,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import Role
-from compensation.models import Payment, PaymentLine, TimeEntry
+from compensation.models import ExpenseClaim, Payment, PaymentLine, TimeEntry
 from compensation.selectors import manila_today
 from consultants import services as consultant_services
 from engagements import workflow
 from engagements.models import Engagement, Participation, ParticipationChange
+from tests.accounts.factories import UserFactory
 from tests.consultants.factories import ConsultantFactory
 from tests.engagements.factories import EngagementFactory, ParticipationFactory
 from tests.helpers import client_for
@@ -122,13 +123,17 @@ def seed(people, *, n: int = 1, tag: str = "") -> dict:
             end=now - datetime.timedelta(days=3, hours=-2) - hours,
         )
         note("debriefs", done.title)
-        attended = ParticipationFactory(engagement=done, status=P.ATTENDED)
+        # Her own time, entered by her: every staff member who runs it decides.
+        her = UserFactory(role=Role.CONSULTANT)
+        attended = ParticipationFactory(
+            engagement=done, status=P.ATTENDED, consultant=ConsultantFactory(user=her)
+        )
         TimeEntry.objects.create(
             participation=attended,
             kind="engagement",
             date=today - datetime.timedelta(days=3),
             hours=Decimal("2.00"),
-            entered_by=manager,
+            entered_by=her,
         )
 
         # Money: an overdue line in no payment; an approved payment waiting.
@@ -295,3 +300,68 @@ def test_query_count_is_the_same_at_a_small_and_a_larger_seed(
     seed(people, n=18, tag="b")
     large = _count_queries(people[role], django_assert_max_num_queries)
     assert small == large
+
+
+def _waiting(participation, *, entered_by, claimed_by, day):
+    """A time entry entered by ``entered_by`` and a claim submitted by
+    ``claimed_by``, both on the consultant's behalf and waiting."""
+    TimeEntry.objects.create(
+        participation=participation,
+        kind="engagement",
+        date=day,
+        hours=Decimal("2.00"),
+        entered_by=entered_by,
+        on_behalf=True,
+    )
+    ExpenseClaim.objects.create(
+        participation=participation,
+        consultant=participation.consultant,
+        category="meal",
+        description="Lunch",
+        amount=Decimal("150.00"),
+        incurred_on=day,
+        submitted_by=claimed_by,
+        on_behalf=True,
+    )
+
+
+def test_the_approvals_card_counts_only_what_the_viewer_may_decide(people):
+    """Four eyes: what she recorded on a consultant's behalf is decided by
+    someone else, so her card neither counts it nor asks her to approve it."""
+    staff, manager = people["staff"], people["manager"]
+    now = timezone.now().replace(microsecond=0)
+    today = manila_today()
+    done = EngagementFactory(
+        owner=staff,
+        status=S.COMPLETED,
+        start=now - datetime.timedelta(days=5),
+        end=now - datetime.timedelta(days=5, hours=-2),
+    )
+    participation = ParticipationFactory(engagement=done, status=P.ATTENDED)
+    # Only her own records: no card for her, and the others' card counts them.
+    _waiting(
+        participation,
+        entered_by=manager,
+        claimed_by=manager,
+        day=today - datetime.timedelta(days=5),
+    )
+    assert "card-time-and-claims" not in _page(manager)
+    card = _card(_page(staff), "card-time-and-claims")
+    assert "1 time entry" in card and "1 claim" in card
+    # One of hers and one of someone else's of each kind: she is asked about
+    # the other's only, and the oldest date is of what she may decide.
+    _waiting(
+        participation,
+        entered_by=staff,
+        claimed_by=staff,
+        day=today - datetime.timedelta(days=4),
+    )
+    card = _card(_page(manager), "card-time-and-claims")
+    assert "1 time entry" in card and "1 claim" in card
+    assert "2 time entries" not in card and "2 claims" not in card
+    assert reverse("compensation:approvals") in card
+    card = _card(_page(staff), "card-time-and-claims")
+    assert "1 time entry" in card and "1 claim" in card
+    # An administrator who recorded none of them is asked about all four.
+    card = _card(_page(people["admin"]), "card-time-and-claims")
+    assert "2 time entries" in card and "2 claims" in card

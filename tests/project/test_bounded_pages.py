@@ -280,6 +280,22 @@ def seed_circles(world: World, count: int) -> None:
     )
 
 
+def seed_contributions(world: World, count: int) -> None:
+    """Per row: a contribution waiting for an outcome, on an engagement run
+    by the reader (the impact page, /staff/impact/)."""
+    from impact.models import Contribution
+
+    Contribution.objects.bulk_create(
+        Contribution(
+            engagement=engagement,
+            kind="recommendation",
+            summary=f"Recommendation on {engagement.title}",
+            created_by=world.reader,
+        )
+        for engagement in _engagements(world, count, status=S.COMPLETED)
+    )
+
+
 @dataclass(frozen=True)
 class ListPage:
     seed: Callable[[World, int], None]
@@ -339,6 +355,8 @@ LISTS: dict[str, ListPage] = {
     # in SQL; the circles list pages by 25 (tests/network).
     "network:index": ListPage(seed_circles, Role.PROGRAMME_MANAGER, shows_rows=False),
     "network:circles": ListPage(seed_circles, Role.PROGRAMME_MANAGER),
+    # Contributions, those waiting for an outcome first, 25 a page (impact).
+    "impact:index": ListPage(seed_contributions, Role.PROGRAMME_STAFF),
 }
 
 NOT_LISTS = {
