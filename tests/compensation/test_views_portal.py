@@ -6,6 +6,7 @@ records are 404."""
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -246,7 +247,54 @@ def test_payments_and_statements(world):
     page = client.get(reverse("my_pay:payments"))
     assert f"₱{world.payment.total:,.2f}".encode() in page.content
     page = client.get(reverse("my_pay:statements"))
-    assert reverse("reports:request", args=["consultant_statement"]).encode() in page.content
+    assert f"{reverse('reports:list')}#request-consultant_statement".encode() in page.content
+
+
+def _links(content: bytes) -> list[str]:
+    return re.findall(r'<a [^>]*href="([^"]+)"', content.decode())
+
+
+def test_ask_for_a_statement_leads_to_the_request_form(world):
+    """The button is a link (a GET): it must open the form, not the POST-only
+    request URL (which answered 405)."""
+    client = client_for(world.consultant_user)
+    page = client.get(reverse("my_pay:statements"))
+    button = re.search(
+        r'<a class="button" href="([^"]+)">Ask for a statement</a>', page.content.decode()
+    )
+    assert button
+    url, _, fragment = button.group(1).partition("#")
+    response = client.get(url)
+    assert response.status_code == 200
+    assert f'id="{fragment}"'.encode() in response.content
+    assert b'<form method="post"' in response.content
+
+
+def test_no_link_on_the_pay_pages_answers_405(world):
+    """Every link the consultant can follow from a pay page is a GET that the
+    target answers (whatever else it says), never "method not allowed"."""
+    client = client_for(world.consultant_user)
+    pages = [
+        reverse(f"my_pay:{name}")
+        for name in ("index", "time", "time_add", "claims", "claim_add", "payments", "statements")
+    ]
+    pages += [
+        reverse("my_pay:claim", kwargs={"pk": world.claim.pk}),
+        reverse("my_pay:agreement", kwargs={"pk": world.agreement.pk}),
+    ]
+    # The quick exit signs the consultant out (by design): it is followed last.
+    followed = {reverse("exit")}
+    for page in pages:
+        response = client.get(page)
+        assert response.status_code == 200, page
+        for href in _links(response.content):
+            url = href.partition("#")[0].replace("&amp;", "&")
+            if not url.startswith("/") or url in followed:
+                continue
+            followed.add(url)
+            assert client.get(url).status_code != 405, (page, url)
+    assert reverse("reports:list") in followed
+    assert client.get(reverse("exit")).status_code != 405
 
 
 def test_a_participation_that_was_declined_is_not_offered(world, own_consultant, owner):
