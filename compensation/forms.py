@@ -161,6 +161,8 @@ class TimeEntryForm(PlainErrorsMixin, forms.Form):
 
 
 class ClaimForm(PlainErrorsMixin, forms.Form):
+    # claim_submit's refusals name its arguments (core.forms.add_service_errors).
+    service_field_names = {"date": "incurred_on", "receipts": "receipt"}
     plain_errors = {
         "amount": _("Please enter an amount in pesos of at least %(min)s, like 150.50.")
     }

@@ -14,9 +14,14 @@ from django.utils.translation import gettext, ngettext
 
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:
     """Put a service's ``ValidationError`` on ``form``: messages about a field
-    the form has go next to that field, everything else at the top."""
+    the form has go next to that field, everything else at the top. A form
+    whose fields are named otherwise than the service's arguments says so in
+    ``service_field_names`` (service name -> form field), so that a wrong
+    date sits next to the date field whatever each calls it."""
+    renamed: dict[str, str] = getattr(form, "service_field_names", {})
     if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
+        for name, errors in error.error_dict.items():
+            field = renamed.get(name, name)
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)

@@ -5,6 +5,8 @@ whoever recorded them (the service says why, the page says why with a
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from auditlog.models import LogEntry
 from django.db import IntegrityError, transaction
@@ -230,6 +232,23 @@ def test_bad_claims_change_nothing(agreement, owner, day, receipt, amount):
     )
     assert response.status_code == 400
     assert not ExpenseClaim.objects.exists() and not Receipt.objects.exists()
+
+
+def test_a_claim_dated_in_the_future_is_refused_next_to_its_date(agreement, owner):
+    future = timezone.localdate() + datetime.timedelta(days=3)
+    data = {
+        "category": "meal",
+        "description": "Lunch",
+        "amount": "80.00",
+        "incurred_on": future.isoformat(),
+    }
+    response = client_for(owner).post(
+        reverse("compensation:record_claim", args=[agreement.participation.pk]), data
+    )
+    assert response.status_code == 400
+    assert not response.context["form"].non_field_errors()
+    assert response.context["form"].errors["incurred_on"] == ["This day has not come yet."]
+    assert not ExpenseClaim.objects.exists()
 
 
 def test_staff_who_do_not_run_the_engagement_cannot_record(

@@ -12,6 +12,7 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from compensation import services
 from compensation.models import ExpenseClaim, Receipt, TimeEntry
@@ -133,6 +134,29 @@ def test_a_date_far_from_the_engagement_is_refused(world):
     assert b"too far" in response.content
 
 
+def _field_error(response, field: str) -> str:
+    """The errors shown next to ``field`` (Django's list with the id the
+    control's aria-describedby names), and none at the top of the form."""
+    form = response.context["form"]
+    assert not form.non_field_errors(), form.non_field_errors()
+    match = re.search(
+        rf'<ul class="errorlist" id="id_{field}_error">(.*?)</ul>', response.text, re.S
+    )
+    assert match, f"no error next to {field}"
+    return match.group(1)
+
+
+def test_a_day_to_come_is_refused_next_to_the_date(world):
+    future = timezone.localdate() + datetime.timedelta(days=3)
+    before = TimeEntry.objects.count()
+    response = client_for(world.consultant_user).post(
+        reverse("my_pay:time_add"), _time(world, date=future.isoformat())
+    )
+    assert response.status_code == 400
+    assert "This day has not come yet." in _field_error(response, "date")
+    assert TimeEntry.objects.count() == before
+
+
 # --- Claims and receipts ------------------------------------------------------------------
 
 
@@ -178,6 +202,24 @@ def test_bad_claims_are_refused(world, overrides, message):
     )
     assert response.status_code == 400
     assert message in response.content
+    assert ExpenseClaim.objects.count() == before
+
+
+def test_an_expense_date_to_come_is_refused_next_to_the_date(world):
+    """The service names its argument ``date``; the form's field is
+    ``incurred_on``: the message still sits next to it, not at the top."""
+    future = timezone.localdate() + datetime.timedelta(days=3)
+    before = ExpenseClaim.objects.count()
+    response = client_for(world.consultant_user).post(
+        reverse("my_pay:claim_add"), _claim(world, incurred_on=future.isoformat())
+    )
+    assert response.status_code == 400
+    assert "This day has not come yet." in _field_error(response, "incurred_on")
+    far = world.day - datetime.timedelta(days=400)
+    response = client_for(world.consultant_user).post(
+        reverse("my_pay:claim_add"), _claim(world, incurred_on=far.isoformat())
+    )
+    assert "too far" in _field_error(response, "incurred_on")
     assert ExpenseClaim.objects.count() == before
 
 
