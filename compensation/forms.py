@@ -7,6 +7,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from compensation import access
@@ -118,7 +120,10 @@ class AdjustmentForm(forms.Form):
 
 class _ParticipationChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return f"{obj.engagement.title} ({obj.engagement.start:%d %b %Y})"
+        # In the page's language ("16 Ene 2027" in Filipino) and on the
+        # engagement's day in Manila, not in UTC.
+        day = date_format(timezone.localtime(obj.engagement.start).date(), "DATE_FORMAT")
+        return f"{obj.engagement.title} ({day})"
 
 
 def _participations(consultant):

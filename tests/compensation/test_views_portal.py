@@ -352,6 +352,39 @@ def test_a_participation_that_was_declined_is_not_offered(world, own_consultant,
     assert declined.engagement.title.encode() not in page.content
 
 
+def test_engagement_choices_read_their_date_in_the_pages_language(world, owner):
+    """ "16 Ene 2026" in Filipino, "16 Jan 2026" in English, on the day in
+    Manila (7 in the morning there is still the 15th in UTC)."""
+    from zoneinfo import ZoneInfo
+
+    from engagements.models import Engagement, Participation
+    from tests.engagements.factories import EngagementFactory
+
+    start = datetime.datetime(2026, 1, 16, 7, 0, tzinfo=ZoneInfo("Asia/Manila"))
+    ParticipationFactory(
+        engagement=EngagementFactory(
+            owner=owner,
+            title="Committee hearing preparation",
+            status=Engagement.Status.COMPLETED,
+            start=start,
+            end=start + datetime.timedelta(hours=3),
+        ),
+        consultant=world.participation.consultant,
+        status=Participation.Status.ATTENDED,
+    )
+    user = world.consultant_user
+    for language, label in [
+        ("fil", "Committee hearing preparation (16 Ene 2026)"),
+        ("en", "Committee hearing preparation (16 Jan 2026)"),
+    ]:
+        user.language = language
+        user.save(update_fields=["language"])
+        client = client_for(user)
+        for name in ("my_pay:time_add", "my_pay:claim_add"):
+            page = client.get(reverse(name)).content.decode()
+            assert "<option" in page and label in page, (language, name)
+
+
 def test_lists_take_a_fixed_number_of_queries(world, django_assert_max_num_queries):
     """However many agreements, entries and claims: the same handful of queries."""
     client = client_for(world.consultant_user)
