@@ -18,7 +18,7 @@ from compensation.models import (
     PaymentMethodKind,
     TimeKind,
 )
-from core.forms import PlainErrorsMixin
+from core.forms import MAX_MONEY, MoneyField, PlainErrorsMixin
 from engagements.models import Participation
 
 
@@ -106,10 +106,9 @@ class ExportForm(ReasonForm):
 class AdjustmentForm(forms.Form):
     """A correction: positive when more is owed, negative when too much was paid."""
 
-    amount = forms.DecimalField(
+    amount = MoneyField(
         label=_("Amount (₱)"),
-        max_digits=12,
-        decimal_places=2,
+        min_value=-MAX_MONEY,
         help_text=_("Negative when too much was paid, for example -150.00."),
     )
     reason = forms.CharField(label=_("Why"), max_length=300)
@@ -169,7 +168,7 @@ class ClaimForm(PlainErrorsMixin, forms.Form):
     # claim_submit's refusals name its arguments (core.forms.add_service_errors).
     service_field_names = {"date": "incurred_on", "receipts": "receipt"}
     plain_errors = {
-        "amount": _("Please enter an amount in pesos of at least %(min)s, like 150.50.")
+        "amount": _("Please enter an amount in pesos from %(min)s to %(max)s, like 150.50.")
     }
 
     participation = _ParticipationChoice(
@@ -179,12 +178,7 @@ class ClaimForm(PlainErrorsMixin, forms.Form):
     )
     category = forms.ChoiceField(label=_("Category"), choices=ExpenseCategory.choices)
     description = forms.CharField(label=_("What it was for"), max_length=300)
-    amount = forms.DecimalField(
-        label=_("Amount (₱)"),
-        max_digits=12,
-        decimal_places=2,
-        min_value=Decimal("0.01"),
-    )
+    amount = MoneyField(label=_("Amount (₱)"), min_value=Decimal("0.01"))
     incurred_on = forms.DateField(
         label=_("Date of the expense"), widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -197,7 +191,6 @@ class ClaimForm(PlainErrorsMixin, forms.Form):
     def __init__(self, *args, consultant, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["participation"].queryset = _participations(consultant)
-        self.fields["amount"].widget.attrs.update({"inputmode": "decimal", "step": "0.01"})
         self.fields["receipt"].widget.attrs["accept"] = "image/jpeg,image/png,application/pdf"
 
 

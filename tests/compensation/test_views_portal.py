@@ -181,12 +181,25 @@ def test_an_executable_renamed_jpg_is_refused(world):
     assert (ExpenseClaim.objects.count(), Receipt.objects.count()) == before
 
 
+AMOUNT_PLAIN = b"Please enter an amount in pesos from 0.01 to 999,999,999.99, like 150.50."
+AMOUNT_DIGITS = b"Please write the amount in digits only, like 1000 or 1000.50 (not 1e3)."
+
+
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"amount": "10.001"}, b"Please enter an amount in pesos of at least 0.01, like 150.50."),
-        ({"amount": "-5"}, b"Please enter an amount in pesos of at least 0.01, like 150.50."),
-        ({"amount": "1e50"}, b"Please enter an amount in pesos of at least 0.01, like 150.50."),
+        ({"amount": "10.001"}, AMOUNT_PLAIN),
+        ({"amount": "-5"}, AMOUNT_PLAIN),
+        ({"amount": "0"}, AMOUNT_PLAIN),
+        # Too large: the message gives the maximum (it once said "at least 0.01").
+        ({"amount": "99999999999999"}, AMOUNT_PLAIN),
+        ({"amount": "1000000000"}, AMOUNT_PLAIN),
+        ({"amount": "NaN"}, AMOUNT_PLAIN),
+        # Exponent notation is refused, not read as 1,000 pesos.
+        ({"amount": "1e3"}, AMOUNT_DIGITS),
+        ({"amount": "1E3"}, AMOUNT_DIGITS),
+        ({"amount": "1e50"}, AMOUNT_DIGITS),
+        ({"amount": "-1e-2"}, AMOUNT_DIGITS),
         ({"category": "other"}, b"This claim needs a receipt"),
         ({"category": "bribe"}, b"Please choose one of the options shown."),
         ({"description": ""}, b"Please fill this in."),

@@ -299,6 +299,10 @@ def test_adjustment(world, finance_user):
     for bad in ({"amount": "10.005", "reason": "x"}, {"amount": "0", "reason": "x"}):
         response = client.post(url, bad)
         assert response.status_code == 400
+    # Exponent notation is refused (not read as -100 pesos).
+    response = client.post(url, {"amount": "-1e2", "reason": "x"})
+    assert response.status_code == 400
+    assert b"Please write the amount in digits only" in response.content
     response = client.post(url, {"amount": "", "reason": ""})
     assert b"This field is required" in response.content
     assert PaymentLine.objects.count() == before
