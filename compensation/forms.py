@@ -48,8 +48,9 @@ class DecisionForm(forms.Form):
     reason = forms.CharField(
         label=_("Why not (shown to the consultant)"),
         max_length=500,
-        required=False,
+        required=False,  # required when not approving: clean() says so
     )
+    reason.required_when = _("(required if you do not approve)")  # type: ignore[attr-defined]
 
     def clean(self):
         data = super().clean()
@@ -66,6 +67,8 @@ class MarkPaidForm(forms.Form):
         required=False,
         help_text=_("Not needed for cash."),
     )
+    # Required unless in cash: payment_mark_paid refuses it missing.
+    reference.required_when = _("(required unless paid in cash)")  # type: ignore[attr-defined]
 
 
 class ExportForm(ReasonForm):
