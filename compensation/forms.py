@@ -7,6 +7,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from compensation import access
@@ -16,7 +18,7 @@ from compensation.models import (
     PaymentMethodKind,
     TimeKind,
 )
-from core.forms import PlainErrorsMixin
+from core.forms import MAX_MONEY, MoneyField, PlainErrorsMixin
 from engagements.models import Participation
 
 
@@ -46,8 +48,9 @@ class DecisionForm(forms.Form):
     reason = forms.CharField(
         label=_("Why not (shown to the consultant)"),
         max_length=500,
-        required=False,
+        required=False,  # required when not approving: clean() says so
     )
+    reason.required_when = _("(required if you do not approve)")  # type: ignore[attr-defined]
 
     def clean(self):
         data = super().clean()
@@ -64,6 +67,8 @@ class MarkPaidForm(forms.Form):
         required=False,
         help_text=_("Not needed for cash."),
     )
+    # Required unless in cash: payment_mark_paid refuses it missing.
+    reference.required_when = _("(required unless paid in cash)")  # type: ignore[attr-defined]
 
 
 class ExportForm(ReasonForm):
@@ -104,10 +109,9 @@ class ExportForm(ReasonForm):
 class AdjustmentForm(forms.Form):
     """A correction: positive when more is owed, negative when too much was paid."""
 
-    amount = forms.DecimalField(
+    amount = MoneyField(
         label=_("Amount (₱)"),
-        max_digits=12,
-        decimal_places=2,
+        min_value=-MAX_MONEY,
         help_text=_("Negative when too much was paid, for example -150.00."),
     )
     reason = forms.CharField(label=_("Why"), max_length=300)
@@ -118,7 +122,10 @@ class AdjustmentForm(forms.Form):
 
 class _ParticipationChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return f"{obj.engagement.title} ({obj.engagement.start:%d %b %Y})"
+        # In the page's language ("16 Ene 2027" in Filipino) and on the
+        # engagement's day in Manila, not in UTC.
+        day = date_format(timezone.localtime(obj.engagement.start).date(), "DATE_FORMAT")
+        return f"{obj.engagement.title} ({day})"
 
 
 def _participations(consultant):
@@ -161,8 +168,10 @@ class TimeEntryForm(PlainErrorsMixin, forms.Form):
 
 
 class ClaimForm(PlainErrorsMixin, forms.Form):
+    # claim_submit's refusals name its arguments (core.forms.add_service_errors).
+    service_field_names = {"date": "incurred_on", "receipts": "receipt"}
     plain_errors = {
-        "amount": _("Please enter an amount in pesos of at least %(min)s, like 150.50.")
+        "amount": _("Please enter an amount in pesos from %(min)s to %(max)s, like 150.50.")
     }
 
     participation = _ParticipationChoice(
@@ -172,12 +181,7 @@ class ClaimForm(PlainErrorsMixin, forms.Form):
     )
     category = forms.ChoiceField(label=_("Category"), choices=ExpenseCategory.choices)
     description = forms.CharField(label=_("What it was for"), max_length=300)
-    amount = forms.DecimalField(
-        label=_("Amount (₱)"),
-        max_digits=12,
-        decimal_places=2,
-        min_value=Decimal("0.01"),
-    )
+    amount = MoneyField(label=_("Amount (₱)"), min_value=Decimal("0.01"))
     incurred_on = forms.DateField(
         label=_("Date of the expense"), widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -190,7 +194,6 @@ class ClaimForm(PlainErrorsMixin, forms.Form):
     def __init__(self, *args, consultant, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["participation"].queryset = _participations(consultant)
-        self.fields["amount"].widget.attrs.update({"inputmode": "decimal", "step": "0.01"})
         self.fields["receipt"].widget.attrs["accept"] = "image/jpeg,image/png,application/pdf"
 
 

@@ -10,9 +10,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from compensation.models import AllowanceKind, RateUnit
+from core.forms import MoneyField
 from engagements.models import EngagementType, ParticipationRole
-
-MAX_MONEY = Decimal("999999999.99")
 
 
 def _date(label, *, required=True, help_text=""):
@@ -25,17 +24,9 @@ def _date(label, *, required=True, help_text=""):
 
 
 def _money(label, *, minimum="0.00", required=True, help_text=""):
-    field = forms.DecimalField(
-        label=label,
-        max_digits=12,
-        decimal_places=2,
-        min_value=Decimal(minimum),
-        max_value=MAX_MONEY,
-        required=required,
-        help_text=help_text,
+    return MoneyField(
+        label=label, min_value=Decimal(minimum), required=required, help_text=help_text
     )
-    field.widget.attrs.update({"inputmode": "decimal", "step": "0.01"})
-    return field
 
 
 class _PeriodForm(forms.Form):

@@ -418,9 +418,32 @@ def payment_days_waiting(payment: Payment, *, today: datetime.date | None = None
     return ((today or manila_today()) - since).days
 
 
-def consultant_balance(consultant: Consultant) -> Decimal:
-    """What is owed and not yet paid (lines outside paid payments)."""
-    return _sum(unpaid_lines().filter(consultant=consultant))
+@dataclass(frozen=True)
+class Balance:
+    """``owed_now``: the unpaid lines payable by today. ``has_later``:
+    unpaid lines payable after today exist (an advance netted against a fee
+    still to come), left out of ``owed_now``."""
+
+    owed_now: Decimal
+    has_later: bool
+
+
+def consultant_balance(consultant: Consultant, *, today: datetime.date | None = None) -> Balance:
+    """What is owed now and not yet paid: lines outside paid payments that
+    are payable by today (Manila). A line payable later (an advance being
+    netted, payable when its engagement ends) is left out, as grouping
+    leaves it and as the statement for a period ending today leaves it, so
+    the portal and the statement give the same figure (one query)."""
+    today = today or manila_today()
+    sums = (
+        unpaid_lines()
+        .filter(consultant=consultant)
+        .aggregate(
+            owed_now=Coalesce(Sum("amount", filter=Q(payable_since__lte=today)), MONEY_ZERO),
+            later=Count("id", filter=Q(payable_since__gt=today)),
+        )
+    )
+    return Balance(owed_now=sums["owed_now"], has_later=sums["later"] > 0)
 
 
 # --- On time --------------------------------------------------------------------------

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -10,16 +12,56 @@ from django.core.exceptions import ValidationError
 from django.utils import formats
 from django.utils.functional import Promise
 from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:
     """Put a service's ``ValidationError`` on ``form``: messages about a field
-    the form has go next to that field, everything else at the top."""
+    the form has go next to that field, everything else at the top. A form
+    whose fields are named otherwise than the service's arguments says so in
+    ``service_field_names`` (service name -> form field), so that a wrong
+    date sits next to the date field whatever each calls it."""
+    renamed: dict[str, str] = getattr(form, "service_field_names", {})
     if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
+        for name, errors in error.error_dict.items():
+            field = renamed.get(name, name)
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+# --- Money ---------------------------------------------------------------------------
+
+# The largest amount the services take (compensation.services' parse_amount
+# refuses a billion pesos and more).
+MAX_MONEY = Decimal("999999999.99")
+_EXPONENT = re.compile(r"[eE]")
+
+
+class MoneyField(forms.DecimalField):
+    """An amount in pesos, with at most two decimals, up to ``MAX_MONEY``
+    (and down to ``-MAX_MONEY`` where ``min_value`` allows it). Written in
+    digits only: Python reads "1e3" as 1,000, which nobody typing an amount
+    means, so exponent notation is refused rather than guessed at."""
+
+    default_error_messages = {
+        "exponent": _("Please write the amount in digits only, like 1000 or 1000.50 (not 1e3)."),
+    }
+
+    def __init__(self, *, max_value=MAX_MONEY, min_value=None, **kwargs):
+        kwargs.setdefault("max_digits", 12)
+        kwargs.setdefault("decimal_places", 2)
+        super().__init__(max_value=max_value, min_value=min_value, **kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, str) and _EXPONENT.search(value):
+            raise ValidationError(self.error_messages["exponent"], code="exponent")
+        return super().to_python(value)
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.update({"inputmode": "decimal", "step": "0.01"})
+        return attrs
 
 
 # --- Error messages in plain words (the portal) -------------------------------------------
@@ -45,7 +87,10 @@ def _default_messages(field: forms.Field) -> dict[str, Any]:
 
 
 def _limit(value: Any) -> str:
-    return formats.number_format(value, use_l10n=True) if value is not None else ""
+    # Grouped, so that the largest amount reads 999,999,999.99.
+    if value is None:
+        return ""
+    return formats.number_format(value, use_l10n=True, force_grouping=True)
 
 
 def plain_error_messages(field: forms.Field) -> dict[str, str]:

@@ -164,10 +164,6 @@ def claim_add(request, consultant):
                 receipts=[data["receipt"]] if data["receipt"] else [],
             )
         except ValidationError as error:
-            if hasattr(error, "error_dict") and "receipts" in error.error_dict:
-                error = ValidationError(
-                    {("receipt" if k == "receipts" else k): v for k, v in error.error_dict.items()}
-                )
             add_service_errors(form, error)
         else:
             messages.success(request, _("Your expense was sent for approval."))

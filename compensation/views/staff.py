@@ -589,10 +589,6 @@ def record_claim(request, participation_pk):
                 on_behalf=True,
             )
         except ValidationError as error:
-            if hasattr(error, "error_dict") and "receipts" in error.error_dict:
-                error = ValidationError(
-                    {("receipt" if k == "receipts" else k): v for k, v in error.error_dict.items()}
-                )
             add_service_errors(form, error)
         else:
             messages.success(

@@ -83,6 +83,8 @@ def test_an_overlap_is_a_form_error(finance_user, today):
         {"amount": "-500.00"},
         {"amount": "0"},
         {"amount": "1e400"},
+        {"amount": "1e3"},
+        {"amount": "1000000000"},
         {"amount": "12.345"},
         {"unit": "fortnight"},
         {"role": "<script>"},

@@ -5,6 +5,8 @@ whoever recorded them (the service says why, the page says why with a
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from auditlog.models import LogEntry
 from django.db import IntegrityError, transaction
@@ -214,6 +216,8 @@ def test_bad_time_changes_nothing(agreement, owner, day, data):
         pytest.param(None, "80.00", id="other without a receipt"),
         pytest.param(JPEG, "-5", id="negative amount"),
         pytest.param(JPEG, "1e400", id="huge amount"),
+        pytest.param(JPEG, "1e3", id="exponent notation"),
+        pytest.param(JPEG, "99999999999999", id="over the maximum"),
     ],
 )
 def test_bad_claims_change_nothing(agreement, owner, day, receipt, amount):
@@ -230,6 +234,44 @@ def test_bad_claims_change_nothing(agreement, owner, day, receipt, amount):
     )
     assert response.status_code == 400
     assert not ExpenseClaim.objects.exists() and not Receipt.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("amount", "message"),
+    [
+        ("99999999999999", "Please enter an amount in pesos from 0.01 to 999,999,999.99"),
+        ("1e3", "Please write the amount in digits only, like 1000 or 1000.50 (not 1e3)."),
+        ("1E+3", "Please write the amount in digits only"),
+    ],
+)
+def test_a_wrong_amount_is_told_rightly(agreement, owner, day, amount, message):
+    """Too large says the maximum (not "at least 0.01"); "1e3" is not ₱1,000."""
+    data = {"category": "meal", "description": "Lunch", "amount": amount}
+    data["incurred_on"] = day.isoformat()
+    response = client_for(owner).post(
+        reverse("compensation:record_claim", args=[agreement.participation.pk]), data
+    )
+    assert response.status_code == 400
+    [error] = response.context["form"].errors["amount"]
+    assert error.startswith(message)
+    assert not ExpenseClaim.objects.exists()
+
+
+def test_a_claim_dated_in_the_future_is_refused_next_to_its_date(agreement, owner):
+    future = timezone.localdate() + datetime.timedelta(days=3)
+    data = {
+        "category": "meal",
+        "description": "Lunch",
+        "amount": "80.00",
+        "incurred_on": future.isoformat(),
+    }
+    response = client_for(owner).post(
+        reverse("compensation:record_claim", args=[agreement.participation.pk]), data
+    )
+    assert response.status_code == 400
+    assert not response.context["form"].non_field_errors()
+    assert response.context["form"].errors["incurred_on"] == ["This day has not come yet."]
+    assert not ExpenseClaim.objects.exists()
 
 
 def test_staff_who_do_not_run_the_engagement_cannot_record(

@@ -205,3 +205,76 @@ def test_a_change_waiting_shows_on_the_portal(agreement, owner):
     services.agreement_change(agreement=agreement, by=owner, change_note="More", terms={})
     rows = list(selectors.participations_with_compensation(agreement.participation.consultant))
     assert rows[0].change_waiting is True
+
+
+def test_the_balance_is_what_is_owed_now_as_on_the_statement_to_today(
+    agreement, owner, manager_user, finance_user, finance_colleague
+):
+    """An advance netted against a fee still to come is payable when its
+    engagement ends: the portal's "owed to you" leaves it out, as grouping
+    and the statement for a period ending today do (it once counted it, and
+    the portal said less than the statement)."""
+    from engagements.models import Engagement
+
+    consultant = agreement.participation.consultant
+    today = selectors.manila_today()
+
+    def statement_outstanding():
+        return selectors.statement_for(
+            consultant=consultant,
+            date_from=today - datetime.timedelta(days=60),
+            date_to=today,
+        ).outstanding
+
+    upcoming = ParticipationFactory(
+        engagement=past_engagement(owner, days_ago=-30, status=Engagement.Status.CONFIRMED),
+        consultant=consultant,
+        status=Participation.Status.CONFIRMED,
+        role="participant",
+    )
+    offer = services.agreement_propose(
+        participation=upcoming, by=owner, terms={"advance_amount": "1500.00"}, allowances=[]
+    )
+    services.agreement_acknowledge(agreement=offer, by=owner, on_behalf=True)
+    advance = PaymentLine.objects.get(kind="advance")
+    # The advance approved and not paid yet: owed now, no recovery yet.
+    first = services.payment_approve(
+        payment=services.payment_group(consultant=consultant, by=finance_user, lines=[advance]),
+        by=finance_colleague,
+    )
+    balance = selectors.consultant_balance(consultant)
+    assert balance.owed_now == statement_outstanding()
+    assert not balance.has_later
+
+    # Paid: its recovery (negative) waits for the engagement's end.
+    services.payment_mark_paid(payment=first, by=finance_user, method="cash")
+    recovery = PaymentLine.objects.get(kind="advance_recovery")
+    assert recovery.payable_since > today
+    approved_time(agreement.participation, by=owner, approver=manager_user, hours="2")
+    waiting = services.payment_approve(
+        payment=services.payment_group(consultant=consultant, by=finance_user),
+        by=finance_colleague,
+    )
+    assert not waiting.lines.filter(pk=recovery.pk).exists()
+
+    balance = selectors.consultant_balance(consultant)
+    assert balance.owed_now == statement_outstanding() == waiting.total > 0
+    assert balance.has_later
+    # Counting every unpaid line would take the recovery off too soon.
+    unpaid = selectors.unpaid_lines().filter(consultant=consultant)
+    assert selectors._sum(unpaid) == waiting.total + recovery.amount
+    # On the engagement's end the recovery is owed (netted) like the rest.
+    later = selectors.consultant_balance(consultant, today=recovery.payable_since)
+    assert later.owed_now == waiting.total + recovery.amount
+    assert not later.has_later
+
+    # The portal says the same figure, and that something falls due later.
+    from django.urls import reverse
+
+    from tests.helpers import client_for
+
+    client = client_for(consultant.user)
+    for name in ("my_pay:index", "my_pay:payments"):
+        page = client.get(reverse(name)).content.decode()
+        assert f"Owed to you and not yet paid: ₱{waiting.total:,.2f}" in page
+        assert "are not counted yet" in page

@@ -6,11 +6,13 @@ records are 404."""
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from compensation import services
 from compensation.models import ExpenseClaim, Receipt, TimeEntry
@@ -132,6 +134,29 @@ def test_a_date_far_from_the_engagement_is_refused(world):
     assert b"too far" in response.content
 
 
+def _field_error(response, field: str) -> str:
+    """The errors shown next to ``field`` (Django's list with the id the
+    control's aria-describedby names), and none at the top of the form."""
+    form = response.context["form"]
+    assert not form.non_field_errors(), form.non_field_errors()
+    match = re.search(
+        rf'<ul class="errorlist" id="id_{field}_error">(.*?)</ul>', response.text, re.S
+    )
+    assert match, f"no error next to {field}"
+    return match.group(1)
+
+
+def test_a_day_to_come_is_refused_next_to_the_date(world):
+    future = timezone.localdate() + datetime.timedelta(days=3)
+    before = TimeEntry.objects.count()
+    response = client_for(world.consultant_user).post(
+        reverse("my_pay:time_add"), _time(world, date=future.isoformat())
+    )
+    assert response.status_code == 400
+    assert "This day has not come yet." in _field_error(response, "date")
+    assert TimeEntry.objects.count() == before
+
+
 # --- Claims and receipts ------------------------------------------------------------------
 
 
@@ -156,12 +181,25 @@ def test_an_executable_renamed_jpg_is_refused(world):
     assert (ExpenseClaim.objects.count(), Receipt.objects.count()) == before
 
 
+AMOUNT_PLAIN = b"Please enter an amount in pesos from 0.01 to 999,999,999.99, like 150.50."
+AMOUNT_DIGITS = b"Please write the amount in digits only, like 1000 or 1000.50 (not 1e3)."
+
+
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"amount": "10.001"}, b"Please enter an amount in pesos of at least 0.01, like 150.50."),
-        ({"amount": "-5"}, b"Please enter an amount in pesos of at least 0.01, like 150.50."),
-        ({"amount": "1e50"}, b"Please enter an amount in pesos of at least 0.01, like 150.50."),
+        ({"amount": "10.001"}, AMOUNT_PLAIN),
+        ({"amount": "-5"}, AMOUNT_PLAIN),
+        ({"amount": "0"}, AMOUNT_PLAIN),
+        # Too large: the message gives the maximum (it once said "at least 0.01").
+        ({"amount": "99999999999999"}, AMOUNT_PLAIN),
+        ({"amount": "1000000000"}, AMOUNT_PLAIN),
+        ({"amount": "NaN"}, AMOUNT_PLAIN),
+        # Exponent notation is refused, not read as 1,000 pesos.
+        ({"amount": "1e3"}, AMOUNT_DIGITS),
+        ({"amount": "1E3"}, AMOUNT_DIGITS),
+        ({"amount": "1e50"}, AMOUNT_DIGITS),
+        ({"amount": "-1e-2"}, AMOUNT_DIGITS),
         ({"category": "other"}, b"This claim needs a receipt"),
         ({"category": "bribe"}, b"Please choose one of the options shown."),
         ({"description": ""}, b"Please fill this in."),
@@ -177,6 +215,24 @@ def test_bad_claims_are_refused(world, overrides, message):
     )
     assert response.status_code == 400
     assert message in response.content
+    assert ExpenseClaim.objects.count() == before
+
+
+def test_an_expense_date_to_come_is_refused_next_to_the_date(world):
+    """The service names its argument ``date``; the form's field is
+    ``incurred_on``: the message still sits next to it, not at the top."""
+    future = timezone.localdate() + datetime.timedelta(days=3)
+    before = ExpenseClaim.objects.count()
+    response = client_for(world.consultant_user).post(
+        reverse("my_pay:claim_add"), _claim(world, incurred_on=future.isoformat())
+    )
+    assert response.status_code == 400
+    assert "This day has not come yet." in _field_error(response, "incurred_on")
+    far = world.day - datetime.timedelta(days=400)
+    response = client_for(world.consultant_user).post(
+        reverse("my_pay:claim_add"), _claim(world, incurred_on=far.isoformat())
+    )
+    assert "too far" in _field_error(response, "incurred_on")
     assert ExpenseClaim.objects.count() == before
 
 
@@ -246,7 +302,54 @@ def test_payments_and_statements(world):
     page = client.get(reverse("my_pay:payments"))
     assert f"₱{world.payment.total:,.2f}".encode() in page.content
     page = client.get(reverse("my_pay:statements"))
-    assert reverse("reports:request", args=["consultant_statement"]).encode() in page.content
+    assert f"{reverse('reports:list')}#request-consultant_statement".encode() in page.content
+
+
+def _links(content: bytes) -> list[str]:
+    return re.findall(r'<a [^>]*href="([^"]+)"', content.decode())
+
+
+def test_ask_for_a_statement_leads_to_the_request_form(world):
+    """The button is a link (a GET): it must open the form, not the POST-only
+    request URL (which answered 405)."""
+    client = client_for(world.consultant_user)
+    page = client.get(reverse("my_pay:statements"))
+    button = re.search(
+        r'<a class="button" href="([^"]+)">Ask for a statement</a>', page.content.decode()
+    )
+    assert button
+    url, _, fragment = button.group(1).partition("#")
+    response = client.get(url)
+    assert response.status_code == 200
+    assert f'id="{fragment}"'.encode() in response.content
+    assert b'<form method="post"' in response.content
+
+
+def test_no_link_on_the_pay_pages_answers_405(world):
+    """Every link the consultant can follow from a pay page is a GET that the
+    target answers (whatever else it says), never "method not allowed"."""
+    client = client_for(world.consultant_user)
+    pages = [
+        reverse(f"my_pay:{name}")
+        for name in ("index", "time", "time_add", "claims", "claim_add", "payments", "statements")
+    ]
+    pages += [
+        reverse("my_pay:claim", kwargs={"pk": world.claim.pk}),
+        reverse("my_pay:agreement", kwargs={"pk": world.agreement.pk}),
+    ]
+    # The quick exit signs the consultant out (by design): it is followed last.
+    followed = {reverse("exit")}
+    for page in pages:
+        response = client.get(page)
+        assert response.status_code == 200, page
+        for href in _links(response.content):
+            url = href.partition("#")[0].replace("&amp;", "&")
+            if not url.startswith("/") or url in followed:
+                continue
+            followed.add(url)
+            assert client.get(url).status_code != 405, (page, url)
+    assert reverse("reports:list") in followed
+    assert client.get(reverse("exit")).status_code != 405
 
 
 def test_a_participation_that_was_declined_is_not_offered(world, own_consultant, owner):
@@ -260,6 +363,39 @@ def test_a_participation_that_was_declined_is_not_offered(world, own_consultant,
     )
     page = client_for(world.consultant_user).get(reverse("my_pay:time_add"))
     assert declined.engagement.title.encode() not in page.content
+
+
+def test_engagement_choices_read_their_date_in_the_pages_language(world, owner):
+    """ "16 Ene 2026" in Filipino, "16 Jan 2026" in English, on the day in
+    Manila (7 in the morning there is still the 15th in UTC)."""
+    from zoneinfo import ZoneInfo
+
+    from engagements.models import Engagement, Participation
+    from tests.engagements.factories import EngagementFactory
+
+    start = datetime.datetime(2026, 1, 16, 7, 0, tzinfo=ZoneInfo("Asia/Manila"))
+    ParticipationFactory(
+        engagement=EngagementFactory(
+            owner=owner,
+            title="Committee hearing preparation",
+            status=Engagement.Status.COMPLETED,
+            start=start,
+            end=start + datetime.timedelta(hours=3),
+        ),
+        consultant=world.participation.consultant,
+        status=Participation.Status.ATTENDED,
+    )
+    user = world.consultant_user
+    for language, label in [
+        ("fil", "Committee hearing preparation (16 Ene 2026)"),
+        ("en", "Committee hearing preparation (16 Jan 2026)"),
+    ]:
+        user.language = language
+        user.save(update_fields=["language"])
+        client = client_for(user)
+        for name in ("my_pay:time_add", "my_pay:claim_add"):
+            page = client.get(reverse(name)).content.decode()
+            assert "<option" in page and label in page, (language, name)
 
 
 def test_lists_take_a_fixed_number_of_queries(world, django_assert_max_num_queries):

@@ -7,6 +7,8 @@ are audited, never cached, and refused without a reason.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from auditlog.models import LogEntry
 from django.urls import reverse
@@ -209,6 +211,44 @@ def test_owner_approves_and_rejects_time(world):
     assert b"already decided" in response.content
 
 
+def _label(content: bytes, field: str) -> str:
+    match = re.search(rf'<label for="id_{field}">(.*?)</label>', content.decode(), re.S)
+    assert match, f"no label for {field}"
+    return match.group(1)
+
+
+def test_labels_say_when_a_field_is_required_never_optional(world, finance_user):
+    """The reason for declining and a payment's reference are refused when
+    missing (not approving; bank, e-wallet, cheque): their labels say so
+    instead of "(optional)"."""
+    client = client_for(world.owner)
+    # The decision page of a time entry shows its form again when refused.
+    page = client.post(
+        reverse("compensation:time_decide", kwargs={"pk": world.entry.pk}),
+        {"decision": "reject", "reason": ""},
+    )
+    assert page.status_code == 400
+    label = _label(page.content, "reason")
+    assert "(required if you do not approve)" in label and "(optional)" not in label
+    page = client.get(reverse("compensation:claim", kwargs={"pk": world.claim.pk}))
+    label = _label(page.content, "reason")
+    assert "(required if you do not approve)" in label and "(optional)" not in label
+    page = client_for(finance_user).get(
+        reverse("compensation:payment_paid", kwargs={"pk": world.payment.pk})
+    )
+    label = _label(page.content, "reference")
+    assert "(required unless paid in cash)" in label and "(optional)" not in label
+
+
+def test_an_e_wallet_payment_needs_its_reference(world, finance_user):
+    url = reverse("compensation:payment_paid", kwargs={"pk": world.payment.pk})
+    response = client_for(finance_user).post(url, {"method": "e_wallet", "reference": " "})
+    assert response.status_code == 400
+    assert b"Give the transaction reference or cheque number." in response.content
+    world.payment.refresh_from_db()
+    assert not world.payment.is_paid
+
+
 def test_staff_may_not_approve_what_they_entered(world, participation):
     from compensation import services
 
@@ -299,6 +339,10 @@ def test_adjustment(world, finance_user):
     for bad in ({"amount": "10.005", "reason": "x"}, {"amount": "0", "reason": "x"}):
         response = client.post(url, bad)
         assert response.status_code == 400
+    # Exponent notation is refused (not read as -100 pesos).
+    response = client.post(url, {"amount": "-1e2", "reason": "x"})
+    assert response.status_code == 400
+    assert b"Please write the amount in digits only" in response.content
     response = client.post(url, {"amount": "", "reason": ""})
     assert b"This field is required" in response.content
     assert PaymentLine.objects.count() == before

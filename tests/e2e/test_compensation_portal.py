@@ -96,3 +96,38 @@ def test_consultant_records_time_and_claims_an_expense(open_session, make_user, 
     session.check("pay-payments")
     page.goto("/portal/pay/statements/")
     session.check("pay-statements")
+
+
+def test_a_consultants_documents_fit_a_phone(open_session, make_user):
+    """/reports/ in the portal at 390 px: the documents are cards, and the
+    Download link is on the screen, with nothing to scroll sideways (the
+    staff's table was wider than the phone and hid it)."""
+    from tests.reports.factories import ready_job
+
+    user = make_user(Role.CONSULTANT, display_name="Tala")
+    consultant = ConsultantFactory(pseudonym="Tala", user=user)
+    params = {"consultant": consultant.pk, "date_from": "2026-01-01", "date_to": "2026-06-30"}
+    ready_job(kind="consultant_statement", requested_by=user, params=params)
+
+    session = open_session(PHONE)
+    page = session.page
+    sign_in_with_password(session, user.email)
+    page.goto("/portal/pay/statements/")
+    page.get_by_role("link", name="Ask for a statement").click()
+    expect(page).to_have_url(re.compile(r"/reports/#request-consultant_statement$"))
+    session.check("reports-portal-phone")
+    download = page.get_by_role("link", name=re.compile(r"^Download"))
+    # Scrolled down to it, never sideways (the table's wrapper scrolled
+    # sideways on its own, with Download past the screen's right edge).
+    page.evaluate(
+        "(link) => window.scrollTo(0, link.getBoundingClientRect().top + window.scrollY - 100)",
+        download.element_handle(),
+    )
+    expect(download).to_be_in_viewport()
+    box = download.bounding_box()
+    assert box is not None
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], box
+    sideways = page.evaluate(
+        "() => [window.scrollX, document.documentElement.scrollWidth - window.innerWidth]"
+    )
+    assert sideways[0] == 0 and sideways[1] <= 0, sideways

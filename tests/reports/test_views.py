@@ -64,6 +64,20 @@ def test_consultants_get_the_portal_layout(consultant_user):
     assert b"site-staff" not in response.content
 
 
+def test_documents_are_cards_in_the_portal_and_a_table_for_staff(consultant_user, admin_user):
+    """A phone-wide portal gets cards (the table hid Download past the
+    screen's edge); the staff keep the table. The browser check is in
+    tests/e2e/test_compensation_portal.py."""
+    for user, shown, not_shown in [
+        (consultant_user, b'<ul class="cards">', b"<table"),
+        (admin_user, b"<table", b'<ul class="cards">'),
+    ]:
+        job = ready_job(requested_by=user)
+        page = client_for(user).get(LIST).content
+        assert shown in page and not_shown not in page
+        assert reverse("reports:download", args=[job.pk]).encode() in page
+
+
 def test_administrators_may_request_the_access_log(admin_user):
     response = client_for(admin_user).get(LIST)
     assert response.status_code == 200
