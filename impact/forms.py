@@ -148,8 +148,8 @@ class WorkForm(forms.Form):
         queryset=None,
         widget=forms.CheckboxSelectMultiple,
         help_text=_(
-            "Each chooses in her portal how the work credits her: by pseudonym, by a "
-            "name she chooses, or not at all. Until she does, it does not name her."
+            "Each chooses in their portal how the work credits them: by pseudonym, by a "
+            "name they choose, or not at all. Until they do, it does not name them."
         ),
     )
 

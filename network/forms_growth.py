@@ -76,7 +76,7 @@ class SkillForm(forms.Form):
     source = forms.ChoiceField(
         label=_("Where it came from"),
         choices=[
-            (SkillEvidence.Source.ENGAGEMENT, _("An engagement she attended")),
+            (SkillEvidence.Source.ENGAGEMENT, _("An engagement they attended")),
             (SkillEvidence.Source.MENTOR, _("A mentor's sign-off")),
             (SkillEvidence.Source.STAFF, _("Staff saw it")),
         ],
@@ -86,7 +86,7 @@ class SkillForm(forms.Form):
         label=_("Engagement"),
         queryset=None,
         required=False,
-        help_text=_("Only if it came from an engagement: one she attended."),
+        help_text=_("Only if it came from an engagement: one they attended."),
     )
     mentor = SearchChoiceField(
         source="growth_mentor",
@@ -116,7 +116,7 @@ class SkillForm(forms.Form):
         needs = {
             SkillEvidence.Source.ENGAGEMENT: (
                 "engagement",
-                _("Choose the engagement she gained it in."),
+                _("Choose the engagement they gained it in."),
             ),
             SkillEvidence.Source.MENTOR: ("mentor", _("Choose the mentor who signed it off.")),
         }
@@ -131,7 +131,7 @@ class WithdrawForm(forms.Form):
     reason = forms.CharField(
         label=_("Why it is withdrawn"),
         max_length=300,
-        help_text=_("She reads this in her record."),
+        help_text=_("They read this in their record."),
     )
 
 

@@ -150,7 +150,7 @@ def member_remove(*, membership: CircleMembership, by, request=None) -> CircleMe
     """She leaves the circle today; her attendance stays."""
     membership = CircleMembership.objects.select_for_update().get(pk=membership.pk)
     if membership.left_on is not None:
-        _refuse(_("She has already left this circle."), code="left")
+        _refuse(_("This consultant has already left this circle."), code="left")
     membership.left_on = max(timezone.localdate(), membership.joined_on)
     membership.save(update_fields=["left_on"])
     audit.record_event(membership, actor=by, event="circle_member_removed", request=request)
@@ -280,7 +280,7 @@ def attendance_mark(
                     raise ValidationError(
                         _(
                             "%(name)s's allowance for this meeting is already in an approved "
-                            "or paid payment: she stays marked present. Ask finance for an "
+                            "or paid payment: they stay marked present. Ask finance for an "
                             "adjustment."
                         )
                         % {"name": consultant.pseudonym},

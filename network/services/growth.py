@@ -195,7 +195,7 @@ def on_participation_status_changed(sender, *, participation, from_status, to_st
     for evidence in withdrawn:
         evidence.withdrawn_at = timezone.now()
         evidence.withdrawn_by = actor
-        evidence.withdrawn_reason = _("Attendance was corrected: she did not attend.")
+        evidence.withdrawn_reason = _("Attendance was corrected: they did not attend.")
         evidence.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawn_reason"])
         audit.record_event(evidence, actor=actor, event="skill_withdrawn_attendance")
 
@@ -237,15 +237,15 @@ def skill_record(
         raise GrowthError({"gained_on": _("A skill is gained on a day that has come.")})
     if source == Source.ENGAGEMENT:
         if engagement is None:
-            raise GrowthError({"engagement": _("Choose the engagement she gained it in.")})
+            raise GrowthError({"engagement": _("Choose the engagement they gained it in.")})
         if not _attended(consultant, engagement):
-            raise GrowthError({"engagement": _("Choose an engagement she attended.")})
+            raise GrowthError({"engagement": _("Choose an engagement they attended.")})
         mentor = None
     elif source == Source.MENTOR:
         if mentor is None:
             raise GrowthError({"mentor": _("Choose the mentor who signed it off.")})
         if mentor.pk == consultant.pk:
-            raise GrowthError({"mentor": _("A mentor is another consultant, not herself.")})
+            raise GrowthError({"mentor": _("A mentor is another consultant, not the consultant themselves.")})
         if mentor.status != Consultant.Status.ACTIVE or mentor.identity_erased_at is not None:
             raise GrowthError({"mentor": _("The mentor must be an active consultant.")})
         engagement = None
@@ -267,7 +267,7 @@ def skill_record(
             evidence.save()
     except IntegrityError as error:
         raise GrowthError(
-            {"skill": _("This skill is already recorded for her from this engagement.")}
+            {"skill": _("This skill is already recorded for this consultant from this engagement.")}
         ) from error
     audit.record_event(evidence, actor=by, event="skill_recorded", request=request)
     return evidence
@@ -315,7 +315,7 @@ def step_reach(
         with transaction.atomic():
             reached.save()
     except IntegrityError as error:
-        raise GrowthError({"step": _("She has already reached this step.")}) from error
+        raise GrowthError({"step": _("This consultant has already reached this step.")}) from error
     audit.record_event(reached, actor=by, event="step_reached", request=request)
     return reached
 

@@ -248,7 +248,7 @@ def member_remove(request, pk, membership_pk):
         request,
         circle=circle,
         title=_("Remove this member?"),
-        question=_("%(name)s leaves the circle today. Her past attendance and allowances stay.")
+        question=_("%(name)s leaves the circle today. Their past attendance and allowances stay.")
         % {"name": name},
         confirm_label=_("Remove from the circle"),
         error=error,

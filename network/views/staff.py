@@ -202,8 +202,8 @@ def leader_end(request, pk):
         {
             "title": _("End this leadership?"),
             "question": _(
-                "%(name)s stops being a survivor leader today: her leader area in the "
-                "portal closes. Her past reviews stay."
+                "%(name)s stops being a survivor leader today: their leader area in the "
+                "portal closes. Their past reviews stay."
             )
             % {"name": leadership.consultant.pseudonym},
             "confirm_label": _("End the leadership"),

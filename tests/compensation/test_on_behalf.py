@@ -56,7 +56,7 @@ def test_staff_record_time_on_her_behalf_and_someone_else_approves(
 
     # The approvals page marks it, and does not offer her the decision.
     page = client.get(reverse("compensation:approvals")).content.decode()
-    assert "on her behalf" in page
+    assert "on the consultant's behalf" in page
     assert "You entered this; someone else approves it." in page
 
     # Sent anyway: 403, said plainly, nothing decided.
@@ -105,7 +105,7 @@ def test_staff_record_a_claim_with_its_receipt_and_cannot_approve_it(
 
     url = reverse("compensation:claim", args=[claim.pk])
     page = client.get(url).content.decode()
-    assert "on her behalf" in page and RECORDER in page
+    assert "on the consultant's behalf" in page and RECORDER in page
     response = client.post(url, {"decision": "approve"})
     assert response.status_code == 403 and RECORDER in response.content.decode()
     claim.refresh_from_db()

@@ -165,7 +165,7 @@ def test_a_claim_recorded_on_her_behalf_is_approved_by_another_and_picked_into_a
     page.get_by_role("button", name="Record the expense").click()
     expect(page.get_by_text("The claim was recorded on Tala's behalf.")).to_be_visible()
     expect(
-        page.get_by_text(f"Recorded by {world.owner.display_name} on her behalf")
+        page.get_by_text(f"Recorded by {world.owner.display_name} on the consultant's behalf")
     ).to_be_visible()
     expect(
         page.get_by_text(

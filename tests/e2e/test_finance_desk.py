@@ -91,7 +91,7 @@ def test_finance_desk_rate_version_and_agreement_change(open_session, make_user)
     )
     page.get_by_role("button", name="Propose the change").click()
     expect(page.get_by_text("The new version is proposed.")).to_be_visible()
-    expect(page.get_by_text("Waiting for her acknowledgement")).to_be_visible()
+    expect(page.get_by_text("Waiting for the consultant's acknowledgement")).to_be_visible()
     session.check("desk-agreement-changed")
     latest = selectors.agreement_latest(participation)
     assert latest.version == 2 and not latest.is_acknowledged
