@@ -245,7 +245,9 @@ def skill_record(
         if mentor is None:
             raise GrowthError({"mentor": _("Choose the mentor who signed it off.")})
         if mentor.pk == consultant.pk:
-            raise GrowthError({"mentor": _("A mentor is another consultant, not the consultant themselves.")})
+            raise GrowthError(
+                {"mentor": _("A mentor is another consultant, not the consultant themselves.")}
+            )
         if mentor.status != Consultant.Status.ACTIVE or mentor.identity_erased_at is not None:
             raise GrowthError({"mentor": _("The mentor must be an active consultant.")})
         engagement = None
