@@ -4,6 +4,7 @@ who may do what) are the services'."""
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 from django import forms
@@ -11,7 +12,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from compensation import access
+from compensation import access, selectors
 from compensation.models import (
     ExpenseCategory,
     Payment,
@@ -69,6 +70,32 @@ class MarkPaidForm(forms.Form):
     )
     # Required unless in cash: payment_mark_paid refuses it missing.
     reference.required_when = _("(required unless paid in cash)")  # type: ignore[attr-defined]
+    # Finance often records a transfer the day after it went: days to pay
+    # and "on time" count from the day it was sent, not the day it was typed.
+    paid_on = forms.DateField(
+        label=_("Paid on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("The day the money was sent, in Manila. Leave it for today."),
+    )
+    # payment_mark_paid names the moment ``paid_at``; the form asks a day.
+    service_field_names = {"paid_at": "paid_on"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        today = selectors.manila_today()
+        self.fields["paid_on"].widget.attrs["max"] = today.isoformat()
+        self.initial.setdefault("paid_on", today)
+
+    def paid_at(self, now: datetime.datetime | None = None) -> datetime.datetime:
+        """The moment to record: now for today (or a blank day), else noon
+        in Manila of the day given (the service refuses a future one, or
+        one well before the approval)."""
+        now = now or timezone.now()
+        day = self.cleaned_data.get("paid_on")
+        if day is None or day == selectors.manila_today(now):
+            return now
+        return datetime.datetime.combine(day, datetime.time(12), tzinfo=selectors.MANILA)
 
 
 class ExportForm(ReasonForm):

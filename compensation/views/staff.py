@@ -358,6 +358,7 @@ def payment_paid(request, pk):
                 by=request.user,
                 method=form.cleaned_data["method"],
                 reference=form.cleaned_data["reference"],
+                paid_at=form.paid_at(),
             )
         except ValidationError as error:
             add_service_errors(form, error)

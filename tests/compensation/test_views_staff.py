@@ -413,3 +413,78 @@ def test_staff_may_not_approve_a_claim_they_submitted(world, participation):
     assert client.post(url, {"decision": "approve"}).status_code == 403
     claim.refresh_from_db()
     assert claim.status == "submitted"
+
+
+def test_finance_records_the_day_the_money_was_sent(world, finance_user):
+    """A transfer sent yesterday and recorded today counts from yesterday:
+    days to pay and "on time" follow the day it was sent (Manila)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from compensation.selectors import MANILA, manila_today
+
+    today = manila_today()
+    yesterday = today - dt.timedelta(days=1)
+    Payment.objects.filter(pk=world.payment.pk).update(
+        approved_at=timezone.now() - dt.timedelta(days=5)
+    )
+    url = reverse("compensation:payment_paid", kwargs={"pk": world.payment.pk})
+    client = client_for(finance_user)
+    page = client.get(url).content.decode()
+    assert 'name="paid_on"' in page and f'value="{today.isoformat()}"' in page
+    assert f'max="{today.isoformat()}"' in page
+
+    response = client.post(
+        url, {"method": "bank", "reference": "TRX-9", "paid_on": yesterday.isoformat()}
+    )
+    assert response.status_code == 302
+    payment = Payment.objects.get(pk=world.payment.pk)
+    assert payment.is_paid
+    assert timezone.localtime(payment.paid_at, MANILA).date() == yesterday
+    assert payment.days_to_pay == max((yesterday - payment.payable_since).days, 0)
+    assert payment.on_time == (yesterday <= payment.due_on)
+
+
+@pytest.mark.parametrize(
+    ("days", "message"),
+    [
+        (1, "A payment cannot be recorded in the future."),
+        (-30, "A payment is paid after it is approved."),
+    ],
+    ids=["tomorrow", "before-approval"],
+)
+def test_a_paid_on_day_that_cannot_be_is_refused_at_its_field(world, finance_user, days, message):
+    import datetime as dt
+
+    from compensation.selectors import manila_today
+
+    url = reverse("compensation:payment_paid", kwargs={"pk": world.payment.pk})
+    day = manila_today() + dt.timedelta(days=days)
+    response = client_for(finance_user).post(
+        url, {"method": "bank", "reference": "TRX-9", "paid_on": day.isoformat()}
+    )
+    assert response.status_code == 400
+    assert message in _label_and_errors(response.content, "paid_on")
+    assert not Payment.objects.get(pk=world.payment.pk).is_paid
+
+
+def test_a_paid_on_that_is_not_a_date_is_refused(world, finance_user):
+    url = reverse("compensation:payment_paid", kwargs={"pk": world.payment.pk})
+    for bad in ("yesterday", "2026-02-30", "<script>", "9" * 40):
+        response = client_for(finance_user).post(
+            url, {"method": "bank", "reference": "TRX-9", "paid_on": bad}
+        )
+        assert response.status_code == 400, bad
+        assert not Payment.objects.get(pk=world.payment.pk).is_paid
+
+
+def _label_and_errors(content: bytes, name: str) -> str:
+    """The field's block: its label, help text and errors."""
+
+    html = content.decode()
+    match = re.search(
+        rf'<div class="field[^"]*">(?:(?!<div class="field).)*?name="{name}"', html, re.S
+    )
+    assert match, name
+    return match.group(0)
